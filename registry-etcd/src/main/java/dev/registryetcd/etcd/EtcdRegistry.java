@@ -1,0 +1,721 @@
+package dev.registryetcd.etcd;
+
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.etcd.internal.ClientSettings;
+import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.RegistrationAddress;
+import dev.registryetcd.etcd.internal.ServiceKeys;
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.registry.Registry;
+import dev.registryetcd.registry.RegistryException;
+import dev.registryetcd.retry.RetryConfig;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.stub.StreamObserver;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Registry} on etcd that writes exactly what the Kitex etcd extension writes, so Go and
+ * Java clients find the instances it registers.
+ *
+ * <p>Each instance is the key {@code {prefix}/{service}/{address}} holding the Go extension's JSON
+ * value. One registry serves any number of services and addresses and attaches all their keys to
+ * one lease, kept alive by jetcd; {@link #close()} revokes it, so every key vanishes at once, and a
+ * process that dies without closing disappears within the lease TTL.
+ *
+ * <p>The registry keeps its registrations in memory and puts them back when etcd loses them: when
+ * the keep-alive reports the lease gone, when one of its keys is deleted behind its back (it
+ * watches its services' keys), or when its check every {@link RetryConfig#observeDelay()} finds
+ * one missing. It then grants a new lease and re-puts everything, retrying as its
+ * {@link RetryConfig} says.
+ *
+ * <pre>{@code
+ * try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1:2379"))) {
+ *   registry.register(Info.builder()
+ *       .serviceName("echo")
+ *       .address(new InetSocketAddress("10.0.0.7", 8888))
+ *       .build());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Threads: the registry owns one daemon thread ({@code registry-etcd-registry-N}) that does all
+ * its etcd work and keeps all its state; jetcd's callbacks only hand events to it. {@code register}
+ * and {@code deregister} wait for it, at most a few dial timeouts. It owns the jetcd {@link Client}
+ * unless one was handed to {@link Builder#client(Client)}.
+ */
+public final class EtcdRegistry implements Registry {
+  private static final Logger log = LoggerFactory.getLogger(EtcdRegistry.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final String prefix;
+  private final Duration timeout;
+  private final Duration leaseTtl;
+  private final RetryConfig retry;
+  private final Function<String, String> env;
+  private final Client client;
+  private final boolean ownsClient;
+  private final ScheduledExecutorService loop;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile SocketAddress fixedAddress;
+
+  // Owned by the loop thread: read and written only there.
+  private final Map<String, Registration> registrations = new LinkedHashMap<>();
+  private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
+  private Lease lease;
+  private boolean recovering;
+  private int failedAttempts;
+  private boolean closed;
+  private ScheduledFuture<?> recoveryTask;
+
+  private EtcdRegistry(Builder builder) {
+    Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
+    ClientSettings clientSettings = settings.clientSettings();
+    this.prefix = settings.prefix();
+    this.timeout = settings.dialTimeout();
+    this.env = builder.env;
+    this.leaseTtl = settings.leaseTtl(env);
+    this.retry = builder.retry;
+    this.fixedAddress = builder.fixedAddress;
+    if (builder.client != null) {
+      this.client = builder.client;
+      this.ownsClient = false;
+    } else {
+      clientSettings.endpointUris(); // refuses bad endpoints before anything starts
+      this.client = clientSettings.newClient();
+      this.ownsClient = true;
+    }
+    String name = "registry-etcd-registry-" + IDS.incrementAndGet();
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    this.loop = executor;
+    loop.scheduleWithFixedDelay(this::observe, retry.observeDelay().toNanos(), retry.observeDelay().toNanos(),
+        TimeUnit.NANOSECONDS);
+    log.debug("Created etcd registry {} with {}", name, settings);
+  }
+
+  /** Creates a registry for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
+  public static EtcdRegistry newEtcdRegistry(List<String> endpoints, Option... options) {
+    return builder().endpoints(endpoints).options(options).build();
+  }
+
+  /**
+   * Creates a registry that authenticates as {@code username}; the same as
+   * {@code newEtcdRegistry(endpoints, Option.withAuthOpt(username, password))}, with the same
+   * defaults (the Go extension's version forgets the prefix: this one does not).
+   */
+  public static EtcdRegistry newEtcdRegistryWithAuth(List<String> endpoints, String username, String password) {
+    return builder().endpoints(endpoints).options(Option.withAuthOpt(username, password)).build();
+  }
+
+  /** Creates a registry that keeps its registrations as {@code retryConfig} says. */
+  public static EtcdRegistry newEtcdRegistryWithRetry(
+      List<String> endpoints, RetryConfig retryConfig, Option... options) {
+    return builder().endpoints(endpoints).retryConfig(retryConfig).options(options).build();
+  }
+
+  /**
+   * Registers every later registration of {@code registry} under {@code address} (host, port and
+   * network) instead of its own address, as the Go extension's {@code SetFixedAddress}. Useful
+   * behind NAT or a port mapping.
+   *
+   * @throws IllegalArgumentException when {@code registry} was not made by this class
+   */
+  public static void setFixedAddress(Registry registry, SocketAddress address) {
+    if (!(registry instanceof EtcdRegistry etcd)) {
+      throw new IllegalArgumentException("setFixedAddress needs a registry made by EtcdRegistry, not "
+          + (registry == null ? "null" : registry.getClass().getName()));
+    }
+    if (address != null) {
+      RegistrationAddress.of(address, address, name -> null, java.util.Optional::empty); // validates
+    }
+    etcd.fixedAddress = address;
+  }
+
+  /** A builder for JVM users: the same registry as the factories, with a shared client or environment if wanted. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers {@code info} under its key, attached to this registry's lease, or replaces the value
+   * registered for the same service and address.
+   *
+   * @throws IllegalArgumentException when {@code info} is null or its address cannot be registered;
+   *     nothing is written
+   * @throws RegistryException when etcd does not accept it within the dial timeout
+   */
+  @Override
+  public void register(Info info) {
+    Registration registration = registrationOf(info);
+    onLoop(() -> {
+      doRegister(registration);
+      return null;
+    }, "register " + registration.key);
+  }
+
+  /**
+   * Deletes the key of {@code info}'s service and address and stops keeping it registered.
+   *
+   * @throws RegistryException when etcd does not answer within the dial timeout
+   */
+  @Override
+  public void deregister(Info info) {
+    Registration registration = registrationOf(info);
+    onLoop(() -> {
+      doDeregister(registration);
+      return null;
+    }, "deregister " + registration.key);
+  }
+
+  /** The lease all keys of this registry are attached to, or 0 when none is held (for tests and tools). */
+  public long leaseId() {
+    return onLoop(() -> lease == null ? 0L : lease.id, "read lease");
+  }
+
+  /** Revokes the lease (every key vanishes at once), stops its thread and closes the client it made. */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      Future<?> shutdown = loop.submit(this::shutdownOnLoop);
+      shutdown.get(timeout.toNanos() * 2, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("Closing the etcd registry took longer than {}; its keys expire with their lease", timeout.multipliedBy(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | RejectedExecutionException e) {
+      log.warn("Closing the etcd registry failed: {}", String.valueOf(e.getCause()));
+    } finally {
+      loop.shutdownNow();
+      if (ownsClient) {
+        client.close();
+      }
+      try {
+        loop.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---- work done on the loop thread ----
+
+  private void doRegister(Registration registration) {
+    ensureOpen();
+    long revision;
+    try {
+      revision = put(registration, ensureLease());
+    } catch (RegistryException e) {
+      if (!EtcdCalls.isLeaseNotFound(e)) {
+        throw e;
+      }
+      log.warn("Lease {} is gone from etcd; granting a new one for {} registrations", hex(lease.id),
+          registrations.size() + 1);
+      dropLease();
+      Lease fresh = ensureLease();
+      for (Registration other : registrations.values()) {
+        put(other, fresh);
+      }
+      revision = put(registration, fresh);
+    }
+    Registration previous = registrations.put(registration.key, registration);
+    watchOwnKeys(registration.service, revision + 1);
+    if (previous == null) {
+      log.info("Registered {} in etcd under lease {}", registration.key, hex(lease.id));
+    } else {
+      log.debug("Updated {} in etcd", registration.key);
+    }
+  }
+
+  private void doDeregister(Registration registration) {
+    ensureOpen();
+    registrations.remove(registration.key);
+    EtcdCalls.await(client.getKVClient().delete(bytes(registration.key)), timeout, "delete " + registration.key);
+    if (registrations.values().stream().noneMatch(r -> r.service.equals(registration.service))) {
+      Watch.Watcher watcher = ownKeyWatches.remove(registration.service);
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
+    log.info("Deregistered {} from etcd", registration.key);
+  }
+
+  private Lease ensureLease() {
+    if (lease == null) {
+      lease = grantLease();
+    }
+    return lease;
+  }
+
+  private Lease grantLease() {
+    long id = EtcdCalls.await(client.getLeaseClient().grant(leaseTtl.getSeconds()), timeout,
+        "grant a lease of " + leaseTtl).getID();
+    Lease granted = new Lease(id);
+    granted.keepAlive = client.getLeaseClient().keepAlive(id, new KeepAliveObserver(granted));
+    log.debug("Granted lease {} with TTL {}", hex(id), leaseTtl);
+    return granted;
+  }
+
+  private void dropLease() {
+    if (lease != null) {
+      lease.keepAlive.close();
+      lease = null;
+    }
+  }
+
+  private long put(Registration registration, Lease to) {
+    return EtcdCalls.await(
+        client.getKVClient().put(bytes(registration.key), ByteSequence.from(registration.value),
+            PutOption.builder().withLeaseId(to.id).build()),
+        timeout, "put " + registration.key).getHeader().getRevision();
+  }
+
+  /** Watches deletions under a service this registry registers, so a key deleted by someone else comes back. */
+  private void watchOwnKeys(String service, long fromRevision) {
+    if (ownKeyWatches.containsKey(service)) {
+      return;
+    }
+    WatchOption option = WatchOption.builder()
+        .isPrefix(true)
+        .withNoPut(true)
+        .withRevision(fromRevision)
+        .build();
+    Watch.Watcher[] holder = new Watch.Watcher[1];
+    Watch.Listener listener = Watch.listener(
+        response -> execute(() -> onOwnKeysDeleted(deletedKeys(response))),
+        error -> execute(() -> onOwnKeyWatchFailed(service, holder[0], error)));
+    holder[0] = client.getWatchClient().watch(bytes(ServiceKeys.servicePrefix(prefix, service)), option, listener);
+    ownKeyWatches.put(service, holder[0]);
+  }
+
+  private static List<String> deletedKeys(WatchResponse response) {
+    List<String> keys = new ArrayList<>();
+    for (WatchEvent event : response.getEvents()) {
+      if (event.getEventType() == WatchEvent.EventType.DELETE) {
+        keys.add(event.getKeyValue().getKey().toString(StandardCharsets.UTF_8));
+      }
+    }
+    return keys;
+  }
+
+  private void onOwnKeysDeleted(List<String> keys) {
+    if (closed || recovering || lease == null) {
+      return;
+    }
+    for (String key : keys) {
+      Registration registration = registrations.get(key);
+      if (registration == null) {
+        continue; // deregistered by us
+      }
+      log.warn("{} was deleted from etcd behind this registry's back; putting it back", key);
+      try {
+        put(registration, lease);
+      } catch (RegistryException e) {
+        leaseLost(EtcdCalls.isLeaseNotFound(e)
+            ? "etcd no longer knows lease " + hex(lease.id)
+            : "putting back " + key + " failed: " + e.getMessage());
+        return;
+      }
+    }
+  }
+
+  private void onOwnKeyWatchFailed(String service, Watch.Watcher watcher, Throwable error) {
+    if (closed || ownKeyWatches.get(service) != watcher) {
+      return;
+    }
+    log.debug("Watch of {}'s keys failed ({}); checking them and watching again", service, error.toString());
+    ownKeyWatches.remove(service);
+    watcher.close();
+    scheduleOnLoop(() -> resync(service), jitter(Duration.ofMillis(500)));
+  }
+
+  /** Checks the service's keys in etcd, puts back any that are missing, and watches again. */
+  private void resync(String service) {
+    if (closed || recovering || lease == null || ownKeyWatches.containsKey(service)) {
+      return;
+    }
+    List<Registration> mine = registrations.values().stream().filter(r -> r.service.equals(service)).toList();
+    if (mine.isEmpty()) {
+      return;
+    }
+    try {
+      var response = EtcdCalls.await(client.getKVClient().get(bytes(ServiceKeys.servicePrefix(prefix, service)),
+          GetOption.builder().isPrefix(true).build()), timeout, "read " + service);
+      Map<String, KeyValue> found = new HashMap<>();
+      for (KeyValue kv : response.getKvs()) {
+        found.put(kv.getKey().toString(StandardCharsets.UTF_8), kv);
+      }
+      long revision = response.getHeader().getRevision();
+      for (Registration registration : mine) {
+        KeyValue kv = found.get(registration.key);
+        if (kv == null || kv.getLease() != lease.id) {
+          log.warn("{} is missing from etcd (or not on lease {}); putting it back", registration.key, hex(lease.id));
+          revision = put(registration, lease);
+        }
+      }
+      watchOwnKeys(service, revision + 1);
+    } catch (RegistryException e) {
+      if (EtcdCalls.isLeaseNotFound(e)) {
+        leaseLost("etcd no longer knows lease " + hex(lease.id));
+      } else {
+        log.debug("Checking {} failed ({}); trying again", service, e.getMessage());
+        scheduleOnLoop(() -> resync(service), jitter(retry.retryDelay().compareTo(Duration.ofSeconds(2)) < 0
+            ? retry.retryDelay() : Duration.ofSeconds(2)));
+      }
+    }
+  }
+
+  /** Every observe delay, as the Go extension: is the lease alive, are all keys there? */
+  private void observe() {
+    if (closed || recovering || lease == null) {
+      return;
+    }
+    try {
+      LeaseTimeToLiveResponse ttl = EtcdCalls.await(client.getLeaseClient().timeToLive(lease.id, LeaseOption.DEFAULT),
+          timeout, "check lease " + hex(lease.id));
+      if (ttl.getTTL() <= 0) {
+        leaseLost("lease " + hex(lease.id) + " expired");
+        return;
+      }
+    } catch (RegistryException e) {
+      log.debug("Observing the registrations failed: {}", e.getMessage());
+      return;
+    }
+    for (String service : List.copyOf(ownKeyWatches.keySet())) {
+      Watch.Watcher watcher = ownKeyWatches.remove(service);
+      watcher.close();
+      resync(service);
+    }
+  }
+
+  private void leaseLost(String reason) {
+    if (closed || recovering) {
+      return;
+    }
+    recovering = true;
+    failedAttempts = 0;
+    log.warn("Lost the etcd registrations ({}); re-registering {} instance(s)", reason, registrations.size());
+    dropLease();
+    attemptRecovery();
+  }
+
+  private void attemptRecovery() {
+    recoveryTask = null;
+    if (closed) {
+      return;
+    }
+    Lease fresh = null;
+    try {
+      fresh = grantLease();
+      long revision = 0;
+      for (Registration registration : registrations.values()) {
+        revision = put(registration, fresh);
+      }
+      lease = fresh;
+      for (Watch.Watcher watcher : ownKeyWatches.values()) {
+        watcher.close();
+      }
+      ownKeyWatches.clear();
+      for (Registration registration : registrations.values()) {
+        watchOwnKeys(registration.service, revision + 1);
+      }
+      recovering = false;
+      log.info("Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
+          registrations.size(), hex(fresh.id), failedAttempts);
+      failedAttempts = 0;
+    } catch (RuntimeException e) {
+      if (fresh != null) {
+        fresh.keepAlive.close();
+        client.getLeaseClient().revoke(fresh.id); // best effort; it expires anyway
+      }
+      failedAttempts++;
+      if (retry.exhaustedBy(failedAttempts)) {
+        if (failedAttempts == retry.maxAttemptTimes()) {
+          log.error("Re-registering in etcd failed {} times in a row ({}); checking again every {}",
+              failedAttempts, e.getMessage(), retry.observeDelay());
+        }
+        recoveryTask = scheduleOnLoop(this::attemptRecovery, retry.observeDelay());
+      } else {
+        log.warn("Re-registering in etcd failed (attempt {}{}): {}; retrying in {}", failedAttempts,
+            retry.maxAttemptTimes() == 0 ? "" : " of " + retry.maxAttemptTimes(), e.getMessage(), retry.retryDelay());
+        recoveryTask = scheduleOnLoop(this::attemptRecovery, jitter(retry.retryDelay()));
+      }
+    }
+  }
+
+  private void shutdownOnLoop() {
+    closed = true;
+    if (recoveryTask != null) {
+      recoveryTask.cancel(false);
+    }
+    for (Watch.Watcher watcher : ownKeyWatches.values()) {
+      watcher.close();
+    }
+    ownKeyWatches.clear();
+    if (lease != null) {
+      lease.keepAlive.close();
+      try {
+        EtcdCalls.await(client.getLeaseClient().revoke(lease.id), timeout, "revoke lease " + hex(lease.id));
+        log.info("Revoked lease {}: {} registration(s) removed from etcd", hex(lease.id), registrations.size());
+      } catch (RegistryException e) {
+        log.warn("Could not revoke lease {} ({}); its {} key(s) expire within {}", hex(lease.id), e.getMessage(),
+            registrations.size(), leaseTtl);
+      }
+      lease = null;
+    }
+    registrations.clear();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("this etcd registry is closed");
+    }
+  }
+
+  // ---- plumbing ----
+
+  private Registration registrationOf(Info info) {
+    if (info == null) {
+      throw new IllegalArgumentException("info must not be null");
+    }
+    RegistrationAddress address = RegistrationAddress.of(
+        info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
+    byte[] value = InstanceCodec.encode(
+        new InstanceInfo(address.network(), address.address(), info.weight(), info.tags()));
+    return new Registration(info.serviceName(), ServiceKeys.instanceKey(prefix, info.serviceName(),
+        address.address()), value);
+  }
+
+  /** Runs {@code work} on the loop and waits a bounded time: a few requests' worth of dial timeouts. */
+  private <T> T onLoop(Callable<T> work, String what) {
+    if (closing.get()) {
+      throw new IllegalStateException("this etcd registry is closed");
+    }
+    Future<T> result;
+    try {
+      result = loop.submit(work);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("this etcd registry is closed", e);
+    }
+    Duration bound = timeout.multipliedBy(3);
+    try {
+      return result.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      result.cancel(false);
+      throw new RegistryException(what + ": no answer from etcd within " + bound
+          + " (is etcd running and reachable at the configured endpoints?)", e);
+    } catch (InterruptedException e) {
+      result.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new RegistryException(what + ": interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        runtime.addSuppressed(new Exception("called from here"));
+        throw runtime;
+      }
+      throw new RegistryException(what + ": " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void execute(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException closedAlready) {
+      // the registry is closed: nothing left to do
+    }
+  }
+
+  private ScheduledFuture<?> scheduleOnLoop(Runnable task, Duration delay) {
+    try {
+      return loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closedAlready) {
+      return null;
+    }
+  }
+
+  /** Spreads retries of many processes over ±20% of {@code delay}. */
+  private static Duration jitter(Duration delay) {
+    double factor = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofNanos((long) (delay.toNanos() * factor));
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  private static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdRegistry{prefix=" + prefix + ", leaseTtl=" + leaseTtl + ", " + retry + "}";
+  }
+
+  /** One registered instance: its service, key and the exact bytes of its value. */
+  private record Registration(String service, String key, byte[] value) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Registration r && r.key.equals(key) && Arrays.equals(r.value, value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(key, Arrays.hashCode(value));
+    }
+
+    @Override
+    public String toString() {
+      return key;
+    }
+  }
+
+  /** A granted lease and its keep-alive. */
+  private static final class Lease {
+    final long id;
+    CloseableClient keepAlive;
+
+    Lease(long id) {
+      this.id = id;
+    }
+  }
+
+  /** Hands keep-alive outcomes to the loop; ignores those of a lease no longer current. */
+  private final class KeepAliveObserver implements StreamObserver<LeaseKeepAliveResponse> {
+    private final Lease of;
+
+    KeepAliveObserver(Lease of) {
+      this.of = of;
+    }
+
+    @Override
+    public void onNext(LeaseKeepAliveResponse response) {
+      // alive: nothing to do
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      execute(() -> {
+        if (lease != of) {
+          return;
+        }
+        if (EtcdCalls.isLeaseNotFound(error)) {
+          leaseLost("etcd no longer knows lease " + hex(of.id));
+        } else {
+          log.debug("Keep-alive of lease {} interrupted ({}); jetcd reconnects", hex(of.id), error.toString());
+        }
+      });
+    }
+
+    @Override
+    public void onCompleted() {
+      execute(() -> {
+        if (lease == of) {
+          leaseLost("the keep-alive of lease " + hex(of.id) + " got no answer within its TTL");
+        }
+      });
+    }
+  }
+
+  /** Builds an {@link EtcdRegistry}. Not thread-safe. */
+  public static final class Builder {
+    private List<String> endpoints = List.of();
+    private final List<Option> options = new ArrayList<>();
+    private RetryConfig retry = RetryConfig.newRetryConfig();
+    private SocketAddress fixedAddress;
+    private Client client;
+    private Function<String, String> env = System::getenv;
+
+    private Builder() {}
+
+    /** etcd endpoints, {@code host:port} or {@code http(s)://host:port}. */
+    public Builder endpoints(List<String> endpoints) {
+      this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      return this;
+    }
+
+    public Builder options(Option... options) {
+      this.options.addAll(Arrays.asList(options));
+      return this;
+    }
+
+    public Builder retryConfig(RetryConfig retry) {
+      this.retry = Objects.requireNonNull(retry, "retryConfig");
+      return this;
+    }
+
+    /** See {@link EtcdRegistry#setFixedAddress}. */
+    public Builder fixedAddress(SocketAddress fixedAddress) {
+      this.fixedAddress = fixedAddress;
+      return this;
+    }
+
+    /**
+     * Shares a jetcd client (for example with a resolver) instead of making one. The registry does
+     * not close it; endpoint, TLS and auth options then have no effect.
+     */
+    public Builder client(Client client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Where {@code KITEX_*} variables are read; {@code System::getenv} by default. */
+    public Builder environment(Function<String, String> env) {
+      this.env = Objects.requireNonNull(env, "environment");
+      return this;
+    }
+
+    /**
+     * Makes the registry. Connects lazily: etcd need not be up yet.
+     *
+     * @throws IllegalArgumentException for bad endpoints, options or environment, or TLS files that
+     *     do not load
+     */
+    public EtcdRegistry build() {
+      return new EtcdRegistry(this);
+    }
+  }
+}

@@ -1,0 +1,622 @@
+package dev.registryetcd.etcd;
+
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.codec.MalformedInstanceException;
+import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.ChangeListener;
+import dev.registryetcd.discovery.Diff;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.discovery.Resolver;
+import dev.registryetcd.discovery.Result;
+import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.etcd.internal.ClientSettings;
+import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.ServiceKeys;
+import dev.registryetcd.registry.RegistryException;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Resolver} on etcd that reads what the Kitex etcd extension (or {@link EtcdRegistry})
+ * registers, backed by a live cache.
+ *
+ * <p>The first {@link #resolve} of a service reads {@code {prefix}/{service}/} once and watches it
+ * from the next revision; later calls answer from memory without a request to etcd. Each change is
+ * applied in etcd's order and the service's result swapped whole, so readers never lock and never
+ * see half an update. When a watch ends for any reason (compaction, etcd restarted or unreachable,
+ * leader lost) the resolver reads the service again, watches again and tells subscribers the
+ * difference; meanwhile it keeps serving the last instances it knew. A service nobody resolved for
+ * the idle time (and nobody subscribes to) is dropped from the cache and its watch closed.
+ *
+ * <p>As in Go: a value that does not decode is skipped with one warning naming its key, a weight
+ * {@code <= 0} becomes the default weight, and a service without instances is a
+ * {@link NoInstanceException} ("no instance remains for echo").
+ *
+ * <pre>{@code
+ * try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:2379"))) {
+ *   Result echo = resolver.resolve("echo");
+ *   Subscription changes = resolver.subscribe("echo", change -> System.out.println(change));
+ * }
+ * }</pre>
+ *
+ * <p>Threads: one daemon thread ({@code registry-etcd-resolver-N}) applies every change and owns
+ * the cache's state; listeners run on daemon threads of the resolver's
+ * ({@code registry-etcd-listener-N}), one call at a time per subscription. It owns the jetcd
+ * {@link Client} unless one was handed to {@link Builder#client(Client)}.
+ */
+public final class EtcdResolver implements Resolver {
+  private static final Logger log = LoggerFactory.getLogger(EtcdResolver.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+  private final String prefix;
+  private final int defaultWeight;
+  private final Duration timeout;
+  private final Duration idleTimeout;
+  private final Client client;
+  private final boolean ownsClient;
+  private final ScheduledExecutorService loop;
+  private final ExecutorService listeners;
+  private final Map<String, ServiceCache> caches = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private EtcdResolver(Builder builder) {
+    Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
+    ClientSettings clientSettings = settings.clientSettings();
+    this.prefix = settings.prefix();
+    this.defaultWeight = settings.defaultWeight();
+    this.timeout = settings.dialTimeout();
+    this.idleTimeout = builder.idleTimeout;
+    if (builder.client != null) {
+      this.client = builder.client;
+      this.ownsClient = false;
+    } else {
+      this.client = clientSettings.newClient();
+      this.ownsClient = true;
+    }
+    int id = IDS.incrementAndGet();
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("registry-etcd-resolver-" + id));
+    executor.setRemoveOnCancelPolicy(true);
+    this.loop = executor;
+    this.listeners = Executors.newCachedThreadPool(daemon("registry-etcd-listener-" + id));
+    Duration sweep = idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+        ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4)) : idleTimeout.dividedBy(4);
+    loop.scheduleWithFixedDelay(this::dropIdleServices, sweep.toNanos(), sweep.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Creates a resolver for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
+  public static EtcdResolver newEtcdResolver(List<String> endpoints, Option... options) {
+    return builder().endpoints(endpoints).options(options).build();
+  }
+
+  /**
+   * Creates a resolver that authenticates as {@code username}, with the same defaults as
+   * {@link #newEtcdResolver} (prefix {@code kitex/registry-etcd}, default weight 10).
+   */
+  public static EtcdResolver newEtcdResolverWithAuth(List<String> endpoints, String username, String password) {
+    return builder().endpoints(endpoints).options(Option.withAuthOpt(username, password)).build();
+  }
+
+  /** A builder for JVM users: shared client, idle time. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String target(String serviceName) {
+    return serviceName;
+  }
+
+  @Override
+  public String name() {
+    return "etcd";
+  }
+
+  /**
+   * The instances of {@code service}: from memory once the service is cached (as fresh as the
+   * watch, usually milliseconds behind etcd), else after one read of etcd bounded by the dial
+   * timeout.
+   *
+   * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
+   * @throws NoInstanceException when the service has no instance
+   * @throws RegistryException when etcd cannot be read the first time
+   */
+  @Override
+  public Result resolve(String service) {
+    Snapshot snapshot = cacheOf(service).snapshot;
+    if (snapshot.result.instances().isEmpty()) {
+      throw new NoInstanceException(service);
+    }
+    return snapshot.result;
+  }
+
+  /**
+   * Calls {@code listener} with the current instances of {@code service}, then with every change,
+   * until the returned subscription is closed. A subscribed service stays cached however long it
+   * goes unresolved.
+   *
+   * @throws RegistryException when etcd cannot be read the first time
+   */
+  public Subscription subscribe(String service, ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    ServiceCache cache = cacheOf(service);
+    Subscriber subscriber = new Subscriber(cache, listener);
+    execute(() -> {
+      if (cache.closed) {
+        subscriber.deliverError(new RegistryException("the resolver dropped " + service));
+        return;
+      }
+      cache.subscribers.add(subscriber);
+      Result now = cache.snapshot.result;
+      subscriber.deliver(new Change(now, now.instances(), List.of(), List.of()));
+    });
+    return subscriber;
+  }
+
+  /** Services currently cached (for tools and tests). */
+  public Set<String> cachedServices() {
+    return Set.copyOf(caches.keySet());
+  }
+
+  /** Stops every watch, the resolver's threads, and closes the client it made. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      loop.submit(() -> {
+        for (ServiceCache cache : caches.values()) {
+          cache.close();
+        }
+        caches.clear();
+      }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      log.warn("Closing the etcd resolver did not finish cleanly: {}", e.toString());
+    } finally {
+      loop.shutdownNow();
+      listeners.shutdownNow();
+      if (ownsClient) {
+        client.close();
+      }
+    }
+  }
+
+  // ---- the cache ----
+
+  private ServiceCache cacheOf(String service) {
+    if (service == null || service.isEmpty() || service.indexOf('/') >= 0) {
+      throw new IllegalArgumentException("service must be a non-empty name without '/', not " + service);
+    }
+    if (closed.get()) {
+      throw new IllegalStateException("this etcd resolver is closed");
+    }
+    ServiceCache cache = caches.computeIfAbsent(service, name -> {
+      ServiceCache fresh = new ServiceCache(name);
+      execute(fresh::read);
+      return fresh;
+    });
+    cache.touch();
+    if (cache.snapshot == null) {
+      try {
+        cache.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        caches.remove(service, cache);
+        execute(cache::close);
+        throw new RegistryException("read " + ServiceKeys.servicePrefix(prefix, service) + ": etcd did not answer within "
+            + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException("resolve " + service + ": interrupted", e);
+      } catch (ExecutionException e) {
+        throw new RegistryException("read " + ServiceKeys.servicePrefix(prefix, service) + ": "
+            + EtcdCalls.describe(e.getCause()), e.getCause());
+      }
+    }
+    return cache;
+  }
+
+  private void dropIdleServices() {
+    long now = System.nanoTime();
+    for (ServiceCache cache : caches.values()) {
+      if (cache.subscribers.isEmpty() && cache.snapshot != null
+          && now - cache.lastAccessNanos > idleTimeout.toNanos()) {
+        caches.remove(cache.service, cache);
+        cache.close();
+        log.debug("Dropped {} from the resolver's cache: not resolved for {}", cache.service, idleTimeout);
+      }
+    }
+  }
+
+  /** An immutable view of one service: what {@link #resolve} returns. */
+  private record Snapshot(Result result, long revision) {}
+
+  /** One decoded key. */
+  private record Entry(Instance instance, long modRevision) {}
+
+  /** One service's cache. {@link #snapshot} and {@link #lastAccessNanos} are read anywhere; the rest only on the loop. */
+  private final class ServiceCache {
+    final String service;
+    final ByteSequence range;
+    final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    volatile Snapshot snapshot;
+    volatile long lastAccessNanos = System.nanoTime();
+
+    final TreeMap<String, Entry> entries = new TreeMap<>();
+    final Set<String> warned = new HashSet<>();
+    final List<Subscriber> subscribers = new ArrayList<>();
+    Watch.Watcher watcher;
+    int generation;
+    int failures;
+    boolean reportedOutage;
+    boolean closed;
+
+    ServiceCache(String service) {
+      this.service = service;
+      this.range = bytes(ServiceKeys.servicePrefix(prefix, service));
+    }
+
+    void touch() {
+      long now = System.nanoTime();
+      // Skip the write while fresh: resolve is hot and many threads share this field.
+      if (now - lastAccessNanos > TimeUnit.MILLISECONDS.toNanos(100)) {
+        lastAccessNanos = now;
+      }
+    }
+
+    /** Reads the whole service; continues on the loop with the answer. */
+    void read() {
+      if (closed) {
+        return;
+      }
+      int readGeneration = ++generation;
+      CompletableFuture<GetResponse> get;
+      try {
+        get = client.getKVClient().get(range, GetOption.builder().isPrefix(true).build());
+      } catch (RuntimeException e) {
+        onReadFailed(readGeneration, e);
+        return;
+      }
+      get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
+        if (error != null) {
+          onReadFailed(readGeneration, error);
+        } else {
+          onRead(readGeneration, response);
+        }
+      }));
+    }
+
+    void onRead(int readGeneration, GetResponse response) {
+      if (closed || readGeneration != generation) {
+        return;
+      }
+      entries.clear();
+      for (KeyValue kv : response.getKvs()) {
+        apply(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes(), kv.getModRevision());
+      }
+      long revision = response.getHeader().getRevision();
+      if (reportedOutage || failures > 0) {
+        log.info("Resolver reads {} again: {} instance(s) at revision {}", service, entries.size(), revision);
+      }
+      failures = 0;
+      reportedOutage = false;
+      publish(revision);
+      loaded.complete(null);
+      watch(revision + 1);
+    }
+
+    void onReadFailed(int readGeneration, Throwable error) {
+      if (closed || readGeneration != generation) {
+        return;
+      }
+      if (snapshot == null) {
+        // Nobody has seen this service yet: fail the waiting resolve; the next one starts again.
+        closed = true;
+        caches.remove(service, this);
+        loaded.completeExceptionally(error);
+        return;
+      }
+      failures++;
+      if (!reportedOutage) {
+        reportedOutage = true;
+        log.warn("Resolver cannot read {} ({}); serving its last {} instance(s) and retrying", service,
+            EtcdCalls.describe(error), snapshot.result.instances().size());
+        for (Subscriber subscriber : subscribers) {
+          subscriber.deliverError(error);
+        }
+      }
+      schedule(this::read, backoff(failures));
+    }
+
+    void watch(long fromRevision) {
+      int watchGeneration = generation;
+      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+      Watch.Listener listener = Watch.listener(
+          response -> execute(() -> onEvents(watchGeneration, response)),
+          error -> execute(() -> onWatchEnded(watchGeneration, error)),
+          () -> execute(() -> onWatchEnded(watchGeneration, null)));
+      try {
+        watcher = client.getWatchClient().watch(range, option, listener);
+      } catch (RuntimeException e) {
+        onWatchEnded(watchGeneration, e);
+      }
+    }
+
+    void onEvents(int watchGeneration, WatchResponse response) {
+      if (closed || watchGeneration != generation || response.getEvents().isEmpty()) {
+        return;
+      }
+      long revision = snapshot.revision;
+      for (WatchEvent event : response.getEvents()) {
+        KeyValue kv = event.getKeyValue();
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        if (event.getEventType() == WatchEvent.EventType.PUT) {
+          apply(key, kv.getValue().getBytes(), kv.getModRevision());
+        } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+          entries.remove(key);
+        }
+        revision = Math.max(revision, kv.getModRevision());
+      }
+      publish(revision);
+    }
+
+    void onWatchEnded(int watchGeneration, Throwable error) {
+      if (closed || watchGeneration != generation) {
+        return;
+      }
+      ++generation; // ignore whatever the old watch still delivers
+      Watch.Watcher ended = watcher;
+      watcher = null;
+      if (ended != null) {
+        ended.close();
+      }
+      if (error instanceof CompactedException compacted) {
+        log.info("Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again", service,
+            compacted.getCompactedRevision());
+        read();
+      } else {
+        log.debug("Resolver's watch of {} ended ({}); reading it again", service,
+            error == null ? "completed" : error.toString());
+        failures++;
+        schedule(this::read, backoff(failures));
+      }
+    }
+
+    /** Decodes one key's value into the entries, or skips it with one warning per key and revision. */
+    void apply(String key, byte[] value, long modRevision) {
+      try {
+        InstanceInfo info = InstanceCodec.decode(value);
+        entries.put(key, new Entry(
+            new Instance(info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags()),
+            modRevision));
+      } catch (MalformedInstanceException e) {
+        entries.remove(key);
+        if (warned.add(key + "@" + modRevision)) {
+          log.warn("Skipping {}: its value is not an instance the Go extension would read ({})", key, e.getMessage());
+        }
+      }
+    }
+
+    /** Swaps in a new snapshot and tells subscribers the difference. */
+    void publish(long revision) {
+      List<Instance> instances = new ArrayList<>(entries.size());
+      for (Entry entry : entries.values()) {
+        instances.add(entry.instance);
+      }
+      Result next = new Result(true, service, instances);
+      Snapshot previous = snapshot;
+      snapshot = new Snapshot(next, revision);
+      if (previous == null) {
+        return;
+      }
+      Change change = Diff.defaultDiff(service, previous.result, next);
+      if (!change.isEmpty()) {
+        for (Subscriber subscriber : subscribers) {
+          subscriber.deliver(change);
+        }
+      }
+    }
+
+    void close() {
+      closed = true;
+      ++generation;
+      if (watcher != null) {
+        watcher.close();
+        watcher = null;
+      }
+      subscribers.clear();
+      loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+    }
+  }
+
+  /** One listener: its deliveries run one at a time, in order, on the listener threads. */
+  private final class Subscriber implements Subscription {
+    private final ServiceCache cache;
+    private final ChangeListener listener;
+    private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean cancelled;
+
+    Subscriber(ServiceCache cache, ChangeListener listener) {
+      this.cache = cache;
+      this.listener = listener;
+    }
+
+    void deliver(Change change) {
+      enqueue(() -> listener.onChange(change));
+    }
+
+    void deliverError(Throwable error) {
+      enqueue(() -> listener.onError(error));
+    }
+
+    private void enqueue(Runnable call) {
+      pending.add(call);
+      drain();
+    }
+
+    private void drain() {
+      if (!draining.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        listeners.execute(() -> {
+          try {
+            for (Runnable call = pending.poll(); call != null && !cancelled; call = pending.poll()) {
+              try {
+                call.run();
+              } catch (RuntimeException e) {
+                log.warn("A listener of {} threw; it keeps its subscription", cache.service, e);
+              }
+            }
+          } finally {
+            draining.set(false);
+            if (!pending.isEmpty() && !cancelled) {
+              drain();
+            }
+          }
+        });
+      } catch (RejectedExecutionException closedAlready) {
+        draining.set(false);
+      }
+    }
+
+    @Override
+    public void close() {
+      cancelled = true;
+      pending.clear();
+      execute(() -> cache.subscribers.remove(this));
+    }
+  }
+
+  // ---- plumbing ----
+
+  private void execute(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException closedAlready) {
+      // the resolver is closed
+    }
+  }
+
+  private void schedule(Runnable task, Duration delay) {
+    try {
+      loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closedAlready) {
+      // the resolver is closed
+    }
+  }
+
+  /** 100 ms, doubling to 5 s, with ±20% jitter so many resolvers do not retry in step. */
+  private static Duration backoff(int failures) {
+    long base = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
+    double factor = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis((long) (base * factor));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, count.getAndIncrement() == 0 ? name : name + "-" + count.get());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdResolver{prefix=" + prefix + ", defaultWeight=" + defaultWeight + ", cached=" + caches.size() + "}";
+  }
+
+  /** Builds an {@link EtcdResolver}. Not thread-safe. */
+  public static final class Builder {
+    private List<String> endpoints = List.of();
+    private final List<Option> options = new ArrayList<>();
+    private Client client;
+    private Duration idleTimeout = Duration.ofMinutes(10);
+
+    private Builder() {}
+
+    /** etcd endpoints, {@code host:port} or {@code http(s)://host:port}. */
+    public Builder endpoints(List<String> endpoints) {
+      this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      return this;
+    }
+
+    public Builder options(Option... options) {
+      this.options.addAll(Arrays.asList(options));
+      return this;
+    }
+
+    /**
+     * Shares a jetcd client (for example with a registry) instead of making one. The resolver does
+     * not close it; endpoint, TLS and auth options then have no effect.
+     */
+    public Builder client(Client client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** How long a service nobody resolves or subscribes to stays cached (default 10 minutes). */
+    public Builder idleTimeout(Duration idleTimeout) {
+      if (idleTimeout == null || idleTimeout.isZero() || idleTimeout.isNegative()) {
+        throw new IllegalArgumentException("idleTimeout must be positive, not " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * Makes the resolver. Connects lazily.
+     *
+     * @throws IllegalArgumentException for bad endpoints or options, or TLS files that do not load
+     */
+    public EtcdResolver build() {
+      return new EtcdResolver(this);
+    }
+  }
+}

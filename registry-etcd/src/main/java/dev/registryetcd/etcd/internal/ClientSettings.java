@@ -1,0 +1,149 @@
+package dev.registryetcd.etcd.internal;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How to reach etcd: endpoints, dial timeout, TLS files and credentials. Builds the jetcd
+ * {@link Client}; {@link #toString()} never shows the password.
+ *
+ * @param endpoints {@code host:port} as Go users write them, or {@code http(s)://host:port}
+ * @param dialTimeout bound on connecting and on each request made on a caller's behalf
+ * @param certFile client certificate (PEM) or {@code null}
+ * @param keyFile client key (PEM, PKCS#8) or {@code null}
+ * @param caFile CA certificates (PEM) or {@code null} for plaintext
+ * @param user etcd user or {@code null}
+ * @param password etcd password or {@code null}
+ */
+public record ClientSettings(
+    List<String> endpoints, Duration dialTimeout, Path certFile, Path keyFile, Path caFile, String user,
+    String password) {
+
+  public ClientSettings {
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /** Whether the connection is TLS: a CA file was given or an endpoint says {@code https://}. */
+  public boolean tls() {
+    return caFile != null || endpoints.stream().anyMatch(e -> e.toLowerCase(Locale.ROOT).startsWith("https://"));
+  }
+
+  /** The endpoints as the URIs jetcd takes, checked. */
+  public List<URI> endpointUris() {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("endpoints must name at least one etcd server, e.g. 127.0.0.1:2379");
+    }
+    boolean tls = tls();
+    List<URI> uris = new ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      String endpoint = endpoints.get(i);
+      if (endpoint == null || endpoint.isBlank()) {
+        throw new IllegalArgumentException("endpoints[" + i + "] is empty: give host:port, e.g. 127.0.0.1:2379");
+      }
+      String lower = endpoint.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("http://") && caFile != null) {
+        // jetcd picks TLS for every endpoint from the client's settings, not from the scheme.
+        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+            + " says http:// but withTLSOpt asks for TLS: write https:// or host:port");
+      }
+      if (lower.startsWith("http://") && tls) {
+        throw new IllegalArgumentException("endpoints mix http:// and https:// (" + endpoints
+            + "): one client talks either TLS or plaintext to all of them");
+      }
+      URI uri;
+      try {
+        uri = URI.create(lower.contains("://") ? endpoint : (tls ? "https://" : "http://") + endpoint);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+            + " is not host:port or an http(s):// URL", e);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint + " has scheme " + scheme
+            + ": use host:port, http:// or https://");
+      }
+      if (uri.getHost() == null || uri.getPort() < 1) {
+        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+            + " needs a host and a port, e.g. 127.0.0.1:2379");
+      }
+      uris.add(uri);
+    }
+    return uris;
+  }
+
+  /**
+   * Builds a jetcd client. Fails here, naming the file, when a TLS file does not load: never a
+   * plaintext fallback.
+   */
+  public Client newClient() {
+    ClientBuilder builder = Client.builder()
+        .endpoints(endpointUris())
+        .connectTimeout(dialTimeout);
+    if (user != null) {
+      builder.user(ByteSequence.from(user, StandardCharsets.UTF_8))
+          .password(ByteSequence.from(password, StandardCharsets.UTF_8));
+    }
+    if (tls()) {
+      builder.sslContext(sslContext());
+    }
+    return builder.build();
+  }
+
+  private SslContext sslContext() {
+    SslContextBuilder ssl = GrpcSslContexts.forClient();
+    if (caFile != null) {
+      requireReadable(caFile, "caFile");
+      try (InputStream ca = Files.newInputStream(caFile)) {
+        ssl.trustManager(ca);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("withTLSOpt: caFile " + caFile + " is not a PEM CA certificate: "
+            + e.getMessage(), e);
+      }
+    }
+    if (certFile != null) {
+      requireReadable(certFile, "certFile");
+      requireReadable(keyFile, "keyFile");
+      try (InputStream cert = Files.newInputStream(certFile); InputStream key = Files.newInputStream(keyFile)) {
+        ssl.keyManager(cert, key);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("withTLSOpt: certFile " + certFile + " with keyFile " + keyFile
+            + " is not a PEM certificate and its PKCS#8 key: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return ssl.build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("withTLSOpt: cannot set up TLS with caFile " + caFile + ", certFile "
+          + certFile + ", keyFile " + keyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireReadable(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("withTLSOpt: " + what + " " + file + " does not exist or is not a file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException("withTLSOpt: " + what + " " + file + " is not readable by this process");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientSettings{endpoints=" + endpoints + ", dialTimeout=" + dialTimeout + ", tls=" + tls()
+        + ", user=" + user + (password == null ? "" : ", password=***") + "}";
+  }
+}

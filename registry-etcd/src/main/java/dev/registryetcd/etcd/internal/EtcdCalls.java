@@ -1,0 +1,84 @@
+package dev.registryetcd.etcd.internal;
+
+import dev.registryetcd.registry.RegistryException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Bounded waits on jetcd's futures, turning their failures into {@link RegistryException}s that say what to check. */
+public final class EtcdCalls {
+  private EtcdCalls() {}
+
+  /**
+   * Waits at most {@code timeout} for {@code call}; cancels it on time-out.
+   *
+   * @param what the operation, for the message, e.g. {@code "put kitex/registry-etcd/echo/10.0.0.7:8888"}
+   */
+  public static <T> T await(CompletableFuture<T> call, Duration timeout, String what) {
+    try {
+      return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new RegistryException(what + ": etcd did not answer within " + timeout
+          + " (is etcd running and reachable at the configured endpoints?)", e);
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new RegistryException(what + ": interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new RegistryException(what + ": " + describe(cause), cause);
+    }
+  }
+
+  /** Whether {@code error} (or a cause) says etcd does not know the lease. */
+  public static boolean isLeaseNotFound(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains("requested lease not found")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A one-line account of a jetcd failure, with a hint for the errors users meet. */
+  public static String describe(Throwable error) {
+    String message = messages(error);
+    Status.Code code = Status.fromThrowable(error).getCode();
+    if (code == Status.Code.UNAUTHENTICATED || message.contains("authentication failed")
+        || message.contains("invalid auth token")) {
+      return "etcd refused the credentials (" + message + "): check the user name and password";
+    }
+    if (code == Status.Code.PERMISSION_DENIED || message.contains("permission denied")) {
+      return "etcd denied access (" + message + "): grant the user's role read and write on the registry prefix";
+    }
+    if (code == Status.Code.UNAVAILABLE
+        || (error instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE)) {
+      return "etcd is unavailable (" + message + "): is it running and reachable at the configured endpoints?";
+    }
+    return error.getClass().getSimpleName() + ": " + message;
+  }
+
+  /** The distinct messages of {@code error} and its causes, outermost first. */
+  private static String messages(Throwable error) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && text.indexOf(message) < 0) {
+        text.append(text.length() == 0 ? "" : ": ").append(message);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return text.length() == 0 ? error.getClass().getSimpleName() : text.toString();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.registryetcd.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.retry.RetryConfig;
+import dev.registryetcd.testkit.EtcdExtension;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Registrations survive etcd's bad days: each test gets its own etcd to kill, wipe or freeze. */
+class EtcdRegistryRecoveryTest {
+  private static final String SERVICE = "echo";
+  private static final String KEY_1 = "kitex/registry-etcd/echo/127.0.0.1:1";
+  private static final String KEY_2 = "kitex/registry-etcd/echo/127.0.0.1:2";
+  private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+
+  @RegisterExtension
+  final EtcdExtension etcd = EtcdExtension.single();
+
+  private EtcdRegistry newRegistry(Duration leaseTtl) {
+    return EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
+        RetryConfig.newRetryConfig(
+            RetryConfig.withMaxAttemptTimes(0),
+            RetryConfig.withRetryDelay(RETRY_DELAY),
+            RetryConfig.withObserveDelay(Duration.ofSeconds(2))),
+        Option.withLeaseTtl(leaseTtl),
+        Option.withDialTimeoutOpt(Duration.ofSeconds(2)));
+  }
+
+  private static void registerTwo(EtcdRegistry registry) {
+    registry.register(Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 2)).build());
+  }
+
+  @Test
+  void registrationsSurviveEtcdKilledAndRestartedOnTheSameDataDir() {
+    try (EtcdRegistry registry = newRegistry(Duration.ofSeconds(5))) {
+      registerTwo(registry);
+
+      etcd.member(0).kill();
+      etcd.member(0).restart();
+
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+          assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2);
+          assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
+        });
+        // still alive after more than one TTL: the keep-alive resumed
+        long lease = probe.kv(KEY_1).getLease();
+        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+            assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2));
+        assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
+        assertThat(lease).isNotZero();
+      }
+    }
+  }
+
+  @Test
+  void registrationsComeBackWithinTheRetryDelayAfterEtcdLosesItsData() {
+    try (EtcdRegistry registry = newRegistry(Duration.ofSeconds(5))) {
+      registerTwo(registry);
+      long before = registry.leaseId();
+
+      etcd.member(0).wipe();
+
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        // detection (keep-alive NOT_FOUND, at most TTL/3 away) + one retry delay + a margin
+        await().atMost(Duration.ofSeconds(5).plus(RETRY_DELAY).plusSeconds(3)).untilAsserted(() ->
+            assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2));
+        long after = probe.kv(KEY_1).getLease();
+        assertThat(after).isNotEqualTo(before).isEqualTo(probe.kv(KEY_2).getLease());
+        assertThat(probe.ttlOf(after)).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void aRegistryProcessKilledWithoutDeregisteringDisappearsWithinItsLeaseTtl() throws Exception {
+    long ttlSeconds = 2;
+    String key = "kitex/registry-etcd/child/127.0.0.1:4242";
+    Process child = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        RegistryChild.class.getName(),
+        etcd.clientEndpointsAsHostPort().get(0), "child", "4242", Long.toString(ttlSeconds))
+        .redirectError(new File("target/registry-child.log"))
+        .start();
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (java.io.IOException e) {
+          return null;
+        }
+      }).get(30, TimeUnit.SECONDS);
+      assertThat(line).isEqualTo("REGISTERED");
+      assertThat(probe.value(key)).isNotNull();
+
+      child.destroyForcibly(); // SIGKILL: no deregistration, no revoke
+      assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long killedAt = System.nanoTime();
+
+      await().atMost(Duration.ofSeconds(ttlSeconds + 3)).until(() -> probe.value(key) == null);
+      Duration gone = Duration.ofNanos(System.nanoTime() - killedAt);
+      assertThat(gone).isLessThanOrEqualTo(Duration.ofSeconds(ttlSeconds + 1).plusMillis(900));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+}

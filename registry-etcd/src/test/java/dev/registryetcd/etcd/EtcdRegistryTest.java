@@ -1,0 +1,284 @@
+package dev.registryetcd.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.retry.RetryConfig;
+import dev.registryetcd.testkit.EtcdExtension;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class EtcdRegistryTest {
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.single();
+
+  private static EtcdProbe probe;
+
+  @BeforeAll
+  static void openProbe() {
+    probe = new EtcdProbe(etcd.clientEndpoints());
+  }
+
+  @AfterAll
+  static void closeProbe() {
+    probe.close();
+  }
+
+  private static String uniqueService() {
+    return "svc-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static EtcdRegistry newRegistry(Option... options) {
+    return EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), options);
+  }
+
+  @Test
+  void registeredInstanceAppearsUnderTheExactKeyWithGoBytes() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      registry.register(Info.builder()
+          .serviceName(service)
+          .address(new InetSocketAddress("127.0.0.1", 8888))
+          .weight(7)
+          .tag("zone", "b")
+          .tag("a&b", "<x>")
+          .build());
+
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:8888")).isEqualTo(
+          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:8888\",\"weight\":7,"
+              + "\"tags\":{\"a\\u0026b\":\"\\u003cx\\u003e\",\"zone\":\"b\"}}");
+    }
+  }
+
+  @Test
+  void instanceWithoutTagsIsWrittenWithNullTagsAsGoDoes() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
+          .isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":null}");
+    }
+  }
+
+  @Test
+  void manyServicesAndAddressesShareOneLease() {
+    String a = uniqueService();
+    String b = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      for (int port = 9000; port < 9005; port++) {
+        registry.register(Info.builder().serviceName(a).address(new InetSocketAddress("127.0.0.1", port)).build());
+        registry.register(Info.builder().serviceName(b).address(new InetSocketAddress("127.0.0.1", port)).build());
+      }
+
+      Map<String, Long> leases = probe.leasesUnder("kitex/registry-etcd/" + a + "/");
+      leases.putAll(probe.leasesUnder("kitex/registry-etcd/" + b + "/"));
+      assertThat(leases).hasSize(10);
+      assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
+      assertThat(probe.ttlOf(registry.leaseId())).isPositive();
+    }
+  }
+
+  @Test
+  void registeringTheSameAddressAgainReplacesItsValue() {
+    String service = uniqueService();
+    String key = "kitex/registry-etcd/" + service + "/127.0.0.1:7000";
+    try (EtcdRegistry registry = newRegistry()) {
+      Info info = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 7000)).build();
+      registry.register(info);
+      registry.register(info.toBuilder().weight(99).build());
+
+      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).weight()).isEqualTo(99);
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
+    }
+  }
+
+  @Test
+  void deregisterRemovesOnlyThatKey() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      Info one = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build();
+      Info two = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 2)).build();
+      registry.register(one);
+      registry.register(two);
+
+      registry.deregister(one);
+
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
+          .containsExactly("kitex/registry-etcd/" + service + "/127.0.0.1:2");
+    }
+  }
+
+  @Test
+  void closeRevokesTheLeaseAndRemovesEveryKey() {
+    String service = uniqueService();
+    EtcdRegistry registry = newRegistry();
+    registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 2)).build());
+    long lease = registry.leaseId();
+
+    registry.close();
+    registry.close(); // idempotent
+
+    assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+    assertThat(probe.ttlOf(lease)).isEqualTo(-1);
+    assertThatThrownBy(() -> registry.register(
+        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 3)).build()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void aKeyDeletedBySomeoneElseComesBack() {
+    String service = uniqueService();
+    String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4000";
+    try (EtcdRegistry registry = newRegistry()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 4000)).build());
+      String written = probe.value(key);
+
+      probe.delete(key);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> written.equals(probe.value(key)));
+      assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
+    }
+  }
+
+  @Test
+  void servicePrefixOptionWritesUnderThatPrefix() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry(Option.withEtcdServicePrefix("hertz/registry-etcd"))) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 5)).build());
+
+      assertThat(probe.value("hertz/registry-etcd/" + service + "/127.0.0.1:5")).isNotNull();
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:5")).isNull();
+    }
+  }
+
+  @Test
+  void wildcardAddressIsRegisteredAsTheFirstNonLoopbackIPv4() {
+    String local = dev.registryetcd.etcd.internal.RegistrationAddress.firstNonLoopbackIPv4().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(local != null, "this machine has no non-loopback IPv4 address");
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).build());
+
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
+          .containsExactly("kitex/registry-etcd/" + service + "/" + local + ":8888");
+    }
+  }
+
+  @Test
+  void kitexEnvironmentVariablesReplaceHostAndPort() {
+    String service = uniqueService();
+    Map<String, String> env = Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
+    try (EtcdRegistry registry = EtcdRegistry.builder()
+        .endpoints(etcd.clientEndpoints())
+        .environment(env::get)
+        .build()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).build());
+
+      String key = "kitex/registry-etcd/" + service + "/10.1.2.3:9999";
+      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).address())
+          .isEqualTo("10.1.2.3:9999");
+    }
+  }
+
+  @Test
+  void fixedAddressReplacesHostPortAndNetwork() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.10", 7777));
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/192.0.2.10:7777"))
+          .isEqualTo("{\"network\":\"tcp\",\"address\":\"192.0.2.10:7777\",\"weight\":10,\"tags\":null}");
+    }
+  }
+
+  @Test
+  void ipv6AndUnixSocketAddressesAreWrittenAsGoReadsThem() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("::1", 8888)).build());
+      registry.register(Info.builder().serviceName(service)
+          .address(UnixDomainSocketAddress.of("/tmp/echo.sock")).build());
+
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/[::1]:8888"))
+          .isEqualTo("{\"network\":\"tcp\",\"address\":\"[::1]:8888\",\"weight\":10,\"tags\":null}");
+      assertThat(probe.value("kitex/registry-etcd/" + service + "//tmp/echo.sock"))
+          .isEqualTo("{\"network\":\"unix\",\"address\":\"/tmp/echo.sock\",\"weight\":10,\"tags\":null}");
+    }
+  }
+
+  @Test
+  void endpointsWorkAsHostPortAndAsUrls() {
+    for (List<String> endpoints : List.of(etcd.clientEndpointsAsHostPort(), etcd.clientEndpoints())) {
+      String service = uniqueService();
+      try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(endpoints)) {
+        registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+        assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void addressThatCannotBeRegisteredIsRefusedAndNothingIsWritten() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = newRegistry()) {
+      assertThatThrownBy(() -> registry.register(
+          Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 0)).build()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+      assertThatThrownBy(() -> registry.register(null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("info");
+
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+      assertThat(registry.leaseId()).isZero();
+    }
+  }
+
+  @Test
+  void withRetryFactoryRegistersToo() {
+    String service = uniqueService();
+    RetryConfig retry = RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0));
+    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), retry)) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isNotNull();
+    }
+  }
+
+  @Test
+  void closeLeavesNoRegistryThreadBehind() {
+    EtcdRegistry registry = newRegistry();
+    registry.register(Info.builder().serviceName(uniqueService()).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    Set<String> during = registryThreads();
+    assertThat(during).isNotEmpty();
+
+    registry.close();
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(registryThreads()).doesNotContainAnyElementsOf(during));
+  }
+
+  private static Set<String> registryThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("registry-etcd-registry-"))
+        .collect(Collectors.toSet());
+  }
+
+}

@@ -1,0 +1,103 @@
+package dev.registryetcd.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.testkit.EtcdExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The resolver's cache never silently goes stale: each test gets its own etcd to kill or wipe. */
+class EtcdResolverRecoveryTest {
+  private static final String SERVICE = "echo";
+  private static final String PREFIX = "kitex/registry-etcd/echo/";
+
+  @RegisterExtension
+  final EtcdExtension etcd = EtcdExtension.single();
+
+  private static byte[] value(String address, int weight) {
+    return ("{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":" + weight + ",\"tags\":null}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What a fresh range read says the service is: address → weight. */
+  private static Map<String, Integer> truth(EtcdProbe probe) {
+    Map<String, Integer> instances = new TreeMap<>();
+    for (String key : probe.leasesUnder(PREFIX).keySet()) {
+      var info = InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8));
+      instances.put(info.address(), info.effectiveWeight(10));
+    }
+    return instances;
+  }
+
+  private static Map<String, Integer> view(EtcdResolver resolver) {
+    Map<String, Integer> instances = new TreeMap<>();
+    try {
+      for (Instance instance : resolver.resolve(SERVICE).instances()) {
+        instances.put(instance.address(), instance.weight());
+      }
+    } catch (NoInstanceException none) {
+      // empty
+    }
+    return instances;
+  }
+
+  @Test
+  void lastKnownInstancesAreServedWhileEtcdIsDownAndChangesMadeMeanwhileArriveAfter() {
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
+      probe.put(PREFIX + "b", value("127.0.0.1:2", 10));
+      List<Change> changes = new CopyOnWriteArrayList<>();
+      Subscription subscription = resolver.subscribe(SERVICE, changes::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+
+      etcd.member(0).kill();
+      assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1", "127.0.0.1:2");
+
+      etcd.member(0).restart();
+      probe.delete(PREFIX + "a");
+      probe.put(PREFIX + "c", value("127.0.0.1:3", 7));
+
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(view(resolver)).isEqualTo(truth(probe)));
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        Change last = changes.get(changes.size() - 1);
+        assertThat(last.result().instances()).extracting(Instance::address)
+            .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
+      });
+      subscription.close();
+    }
+  }
+
+  @Test
+  void afterEtcdLosesItsDataTheCacheEqualsAFreshRead() {
+    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        for (int i = 0; i < 20; i++) {
+          probe.put(PREFIX + "old-" + i, value("127.0.0.1:" + (100 + i), 10));
+        }
+        assertThat(view(resolver)).hasSize(20);
+      }
+
+      etcd.member(0).wipe();
+
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        probe.put(PREFIX + "new", value("127.0.0.1:9", 3));
+        // revisions restarted from 1: a watch resumed at the old revision would never see this
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+            assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
+      }
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package dev.registryetcd.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.registryetcd.codec.GoldenVectors;
+import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.ChangeListener;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.discovery.Result;
+import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.testkit.EtcdExtension;
+import io.etcd.jetcd.Client;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class EtcdResolverTest {
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.single();
+
+  private static EtcdProbe probe;
+
+  @BeforeAll
+  static void openProbe() {
+    probe = new EtcdProbe(etcd.clientEndpoints());
+  }
+
+  @AfterAll
+  static void closeProbe() {
+    probe.close();
+  }
+
+  private static String uniqueService() {
+    return "svc-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static EtcdResolver newResolver(Option... options) {
+    return EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), options);
+  }
+
+  private static void putRaw(String service, String address, String json) {
+    probe.put("kitex/registry-etcd/" + service + "/" + address, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String value(String address, int weight) {
+    return "{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":" + weight + ",\"tags\":null}";
+  }
+
+  @Test
+  void instancesRegisteredByEtcdRegistryAreResolved() {
+    String service = uniqueService();
+    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
+        EtcdResolver resolver = newResolver()) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 8888))
+          .weight(20).tag("zone", "b").build());
+
+      Result result = resolver.resolve(service);
+
+      assertThat(result.cacheable()).isTrue();
+      assertThat(result.cacheKey()).isEqualTo(service);
+      assertThat(result.instances()).containsExactly(new Instance("tcp", "127.0.0.1:8888", 20, Map.of("zone", "b")));
+      assertThat(result.instances().get(0).tag("zone")).isEqualTo("b");
+    }
+  }
+
+  @Test
+  void everyGoldenEncodedValueIsResolvedAsGoWroteIt() throws Exception {
+    String service = uniqueService();
+    List<JsonNode> encodes = GoldenVectors.of("encode");
+    List<String> expectedAddresses = new ArrayList<>();
+    int i = 0;
+    for (JsonNode vector : encodes) {
+      String address = vector.get("input").get("address").asText();
+      putRaw(service, "golden-" + i++, vector.get("expected").asText());
+      expectedAddresses.add(address);
+    }
+    try (EtcdResolver resolver = newResolver()) {
+      List<Instance> instances = resolver.resolve(service).instances();
+
+      assertThat(instances).extracting(Instance::address).containsExactlyInAnyOrderElementsOf(expectedAddresses);
+      assertThat(instances).allSatisfy(instance -> assertThat(instance.weight()).isPositive());
+    }
+  }
+
+  @Test
+  void everyGoldenDecodeVectorIsResolvedExactlyAsGoWouldAndBadOnesAreSkipped() throws Exception {
+    String service = uniqueService();
+    List<JsonNode> decodes = GoldenVectors.of("decode");
+    Map<String, JsonNode> byKey = new java.util.LinkedHashMap<>();
+    int i = 0;
+    for (JsonNode vector : decodes) {
+      String key = "kitex/registry-etcd/" + service + "/vector-" + String.format("%03d", i++);
+      probe.put(key, Base64.getDecoder().decode(vector.get("rawBase64").asText()));
+      byKey.put(key, vector);
+    }
+    try (EtcdResolver resolver = newResolver()) {
+      List<Instance> instances = resolver.resolve(service).instances();
+
+      List<Instance> expected = byKey.values().stream()
+          .filter(v -> v.get("ok").asBoolean())
+          .map(v -> new Instance(
+              v.get("decoded").get("network").asText(),
+              v.get("decoded").get("address").asText(),
+              (int) Math.min(Integer.MAX_VALUE, v.get("effectiveWeight").asLong()),
+              GoldenVectors.tags(v.get("decoded").get("tags"))))
+          .toList();
+      assertThat(instances).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aServiceNeverReturnsTheInstancesOfAServiceWhoseNameItPrefixes() {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    putRaw(service + "-b", "127.0.0.1:2", value("127.0.0.1:2", 10));
+    try (EtcdResolver resolver = newResolver()) {
+      assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(resolver.resolve(service + "-b").instances()).extracting(Instance::address)
+          .containsExactly("127.0.0.1:2");
+    }
+  }
+
+  @Test
+  void hertzPrefixReadsHertzRegistrations() {
+    String service = uniqueService();
+    probe.put("hertz/registry-etcd/" + service + "/127.0.0.1:3",
+        value("127.0.0.1:3", 5).getBytes(StandardCharsets.UTF_8));
+    try (EtcdResolver resolver = newResolver(Option.withEtcdServicePrefix("hertz/registry-etcd"));
+        EtcdResolver kitex = newResolver()) {
+      assertThat(resolver.resolve(service).instances()).containsExactly(new Instance("tcp", "127.0.0.1:3", 5, null));
+      assertThatThrownBy(() -> kitex.resolve(service)).isInstanceOf(NoInstanceException.class);
+    }
+  }
+
+  @Test
+  void weightZeroOrBelowBecomesTheDefaultWeight() {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 0));
+    putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", -4));
+    try (EtcdResolver goDefault = newResolver(); EtcdResolver custom = newResolver(Option.withDefaultWeight(33))) {
+      assertThat(goDefault.resolve(service).instances()).extracting(Instance::weight).containsOnly(10);
+      assertThat(custom.resolve(service).instances()).extracting(Instance::weight).containsOnly(33);
+    }
+  }
+
+  @Test
+  void aServiceWithoutInstancesIsAnErrorSayingSo() {
+    String service = uniqueService();
+    try (EtcdResolver resolver = newResolver()) {
+      assertThatThrownBy(() -> resolver.resolve(service))
+          .isInstanceOf(NoInstanceException.class)
+          .hasMessage("no instance remains for " + service);
+    }
+  }
+
+  @Test
+  void invalidServiceNameIsRefused() {
+    try (EtcdResolver resolver = newResolver()) {
+      assertThatThrownBy(() -> resolver.resolve("a/b")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> resolver.resolve("")).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void subscriberGetsTheCurrentInstancesThenEachAddUpdateAndRemove() {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    try (EtcdResolver resolver = newResolver(); Subscription ignored = resolver.subscribe(service, changes::add)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+      assertThat(changes.get(0).added()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+
+      putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10));
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+      assertThat(changes.get(1).added()).containsExactly(new Instance("tcp", "127.0.0.1:2", 10, null));
+
+      putRaw(service, "127.0.0.1:2", "{\"network\":\"tcp\",\"address\":\"127.0.0.1:2\",\"weight\":50,"
+          + "\"tags\":{\"v\":\"2\"}}");
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 3);
+      assertThat(changes.get(2).updated()).containsExactly(new Instance("tcp", "127.0.0.1:2", 50, Map.of("v", "2")));
+      assertThat(changes.get(2).added()).isEmpty();
+
+      probe.delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
+      await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
+      assertThat(changes.get(3).removed()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(changes.get(3).result().instances()).extracting(Instance::address).containsExactly("127.0.0.1:2");
+      assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:2");
+    }
+  }
+
+  @Test
+  void aThrowingOrSlowListenerHarmsNeitherTheCacheNorOtherListeners() throws Exception {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    CountDownLatch release = new CountDownLatch(1);
+    List<Change> healthy = new CopyOnWriteArrayList<>();
+    try (EtcdResolver resolver = newResolver();
+        Subscription thrower = resolver.subscribe(service, change -> {
+          throw new IllegalStateException("listener bug");
+        });
+        Subscription slow = resolver.subscribe(service, change -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        Subscription good = resolver.subscribe(service, healthy::add)) {
+      putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10));
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 2);
+      assertThat(resolver.resolve(service).instances()).hasSize(2);
+      release.countDown();
+    }
+  }
+
+  @Test
+  void resolvesAfterTheFirstMakeNoRequestToEtcd() {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    AtomicInteger ranges = new AtomicInteger();
+    ClientInterceptor counter = new ClientInterceptor() {
+      @Override
+      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+        if (method.getFullMethodName().endsWith("KV/Range")) {
+          ranges.incrementAndGet();
+        }
+        return next.newCall(method, options);
+      }
+    };
+    try (Client client = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new))
+        .interceptor(counter).build();
+        EtcdResolver resolver = EtcdResolver.builder().client(client).build()) {
+      resolver.resolve(service);
+      int afterFirst = ranges.get();
+
+      for (int i = 0; i < 1000; i++) {
+        resolver.resolve(service);
+      }
+
+      assertThat(afterFirst).isEqualTo(1);
+      assertThat(ranges.get()).isEqualTo(afterFirst);
+    }
+  }
+
+  @Test
+  void manyServicesResolvedAtOnceEachGetTheirOwnInstances() throws Exception {
+    int services = 40;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < services; i++) {
+      String service = uniqueService();
+      names.add(service);
+      putRaw(service, "127.0.0.1:" + (1000 + i), value("127.0.0.1:" + (1000 + i), 10));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try (EtcdResolver resolver = newResolver()) {
+      List<Future<Result>> results = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (String name : names) {
+          results.add(pool.submit(() -> resolver.resolve(name)));
+        }
+      }
+      for (int i = 0; i < results.size(); i++) {
+        Result result = results.get(i).get(30, TimeUnit.SECONDS);
+        int index = i % services;
+        assertThat(result.cacheKey()).isEqualTo(names.get(index));
+        assertThat(result.instances()).extracting(Instance::address).containsExactly("127.0.0.1:" + (1000 + index));
+      }
+      assertThat(resolver.cachedServices()).containsExactlyInAnyOrderElementsOf(names);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void servicesNotResolvedForTheIdleTimeAreDroppedAndTheirWatchClosed() {
+    String idle = uniqueService();
+    String subscribed = uniqueService();
+    putRaw(idle, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    putRaw(subscribed, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    try (EtcdResolver resolver = EtcdResolver.builder().endpoints(etcd.clientEndpoints())
+        .idleTimeout(Duration.ofMillis(300)).build();
+        Subscription kept = resolver.subscribe(subscribed, change -> { })) {
+      resolver.resolve(idle);
+      assertThat(resolver.cachedServices()).contains(idle, subscribed);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> !resolver.cachedServices().contains(idle));
+      assertThat(resolver.cachedServices()).contains(subscribed);
+
+      // a later resolve starts again and still sees etcd's truth
+      putRaw(idle, "127.0.0.1:2", value("127.0.0.1:2", 10));
+      assertThat(resolver.resolve(idle).instances()).hasSize(2);
+    }
+  }
+
+  @Test
+  void closeLeavesNoResolverOrListenerThreadBehind() {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    EtcdResolver resolver = newResolver();
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    resolver.subscribe(service, changes::add);
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+    Set<String> during = resolverThreads();
+    assertThat(during).isNotEmpty();
+
+    resolver.close();
+    resolver.close();
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(resolverThreads()).doesNotContainAnyElementsOf(during));
+    assertThatThrownBy(() -> resolver.resolve(service)).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static Set<String> resolverThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("registry-etcd-resolver-") || name.startsWith("registry-etcd-listener-"))
+        .collect(Collectors.toSet());
+  }
+
+}
