@@ -1,0 +1,33 @@
+package dev.registryetcd.etcd;
+
+import io.etcd.jetcd.Client;
+import java.util.List;
+
+/**
+ * Makes a jetcd {@link Client} configured exactly as a registry or resolver made with the same
+ * endpoints and options would configure its own: to share one connection between a registry and a
+ * resolver, or for tools that read etcd directly.
+ *
+ * <pre>{@code
+ * try (Client client = EtcdClients.newClient(List.of("127.0.0.1:2379"), Option.withAuthOpt("svc", password));
+ *      EtcdRegistry registry = EtcdRegistry.builder().client(client).build();
+ *      EtcdResolver resolver = EtcdResolver.builder().client(client).build()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>The caller owns the client and closes it after the registries and resolvers that use it.
+ */
+public final class EtcdClients {
+  private EtcdClients() {}
+
+  /**
+   * A new client for {@code endpoints} ({@code host:port} or {@code http(s)://host:port}); only
+   * the connection options (TLS, auth, dial timeout) matter here.
+   *
+   * @throws IllegalArgumentException for bad endpoints or TLS files that do not load
+   */
+  public static Client newClient(List<String> endpoints, Option... options) {
+    return new Settings(endpoints, options).clientSettings().newClient();
+  }
+}
