@@ -245,28 +245,39 @@ public final class EtcdRegistry implements Registry {
 
   private void doRegister(Registration registration) {
     ensureOpen();
-    long revision;
-    try {
-      revision = put(registration, ensureLease());
-    } catch (RegistryException e) {
-      if (!EtcdCalls.isLeaseNotFound(e)) {
-        throw e;
-      }
-      log.warn("Lease {} is gone from etcd; granting a new one for {} registrations", hex(lease.id),
-          registrations.size() + 1);
-      dropLease();
-      Lease fresh = ensureLease();
-      for (Registration other : registrations.values()) {
-        put(other, fresh);
-      }
-      revision = put(registration, fresh);
-    }
     Registration previous = registrations.put(registration.key, registration);
-    watchOwnKeys(registration.service, revision + 1);
+    try {
+      if (recovering) {
+        // The lease is lost: putting this one alone would need a lease of its own. Recover now, with it.
+        throwIfFailed(recoverNow());
+      } else {
+        try {
+          watchOwnKeys(registration.service, put(registration, ensureLease()) + 1);
+        } catch (RegistryException e) {
+          if (!EtcdCalls.isLeaseNotFound(e)) {
+            throw e;
+          }
+          throwIfFailed(leaseLost("etcd no longer knows lease " + hex(lease.id)));
+        }
+      }
+    } catch (RuntimeException e) {
+      if (previous == null) {
+        registrations.remove(registration.key);
+      } else {
+        registrations.put(registration.key, previous);
+      }
+      throw e;
+    }
     if (previous == null) {
       log.info("Registered {} in etcd under lease {}", registration.key, hex(lease.id));
     } else {
       log.debug("Updated {} in etcd", registration.key);
+    }
+  }
+
+  private static void throwIfFailed(RuntimeException failure) {
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -374,7 +385,7 @@ public final class EtcdRegistry implements Registry {
 
   /** Checks the service's keys in etcd, puts back any that are missing, and watches again. */
   private void resync(String service) {
-    if (closed || recovering || lease == null || ownKeyWatches.containsKey(service)) {
+    if (closed || recovering || lease == null) {
       return;
     }
     List<Registration> mine = registrations.values().stream().filter(r -> r.service.equals(service)).toList();
@@ -424,28 +435,46 @@ public final class EtcdRegistry implements Registry {
       log.debug("Observing the registrations failed: {}", e.getMessage());
       return;
     }
-    for (String service : List.copyOf(ownKeyWatches.keySet())) {
-      Watch.Watcher watcher = ownKeyWatches.remove(service);
-      watcher.close();
-      resync(service);
-    }
+    registrations.values().stream().map(r -> r.service).distinct().toList().forEach(this::resync);
   }
 
-  private void leaseLost(String reason) {
+  /** Starts over with a new lease; returns the failure of the first attempt, or {@code null}. */
+  private RuntimeException leaseLost(String reason) {
     if (closed || recovering) {
-      return;
+      return null;
     }
     recovering = true;
     failedAttempts = 0;
     log.warn("Lost the etcd registrations ({}); re-registering {} instance(s)", reason, registrations.size());
     dropLease();
-    attemptRecovery();
+    return recoverNow();
+  }
+
+  /** One recovery attempt now, instead of the scheduled one; returns its failure or {@code null}. */
+  private RuntimeException recoverNow() {
+    if (recoveryTask != null) {
+      recoveryTask.cancel(false);
+      recoveryTask = null;
+    }
+    RuntimeException failure = tryRecover();
+    if (failure != null) {
+      scheduleNextAttempt(failure);
+    }
+    return failure;
   }
 
   private void attemptRecovery() {
     recoveryTask = null;
-    if (closed) {
-      return;
+    RuntimeException failure = tryRecover();
+    if (failure != null) {
+      scheduleNextAttempt(failure);
+    }
+  }
+
+  /** Grants a new lease and puts every registration on it; on failure leaves no new lease behind. */
+  private RuntimeException tryRecover() {
+    if (closed || !recovering) {
+      return null;
     }
     Lease fresh = null;
     try {
@@ -466,23 +495,30 @@ public final class EtcdRegistry implements Registry {
       log.info("Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
           registrations.size(), hex(fresh.id), failedAttempts);
       failedAttempts = 0;
+      return null;
     } catch (RuntimeException e) {
       if (fresh != null) {
         fresh.keepAlive.close();
-        client.getLeaseClient().revoke(fresh.id); // best effort; it expires anyway
+        client.getLeaseClient().revoke(fresh.id); // best effort, not awaited: it expires anyway
       }
-      failedAttempts++;
-      if (retry.exhaustedBy(failedAttempts)) {
-        if (failedAttempts == retry.maxAttemptTimes()) {
-          log.error("Re-registering in etcd failed {} times in a row ({}); checking again every {}",
-              failedAttempts, e.getMessage(), retry.observeDelay());
-        }
-        recoveryTask = scheduleOnLoop(this::attemptRecovery, retry.observeDelay());
-      } else {
-        log.warn("Re-registering in etcd failed (attempt {}{}): {}; retrying in {}", failedAttempts,
-            retry.maxAttemptTimes() == 0 ? "" : " of " + retry.maxAttemptTimes(), e.getMessage(), retry.retryDelay());
-        recoveryTask = scheduleOnLoop(this::attemptRecovery, jitter(retry.retryDelay()));
+      return e;
+    }
+  }
+
+  /** Next attempt after RetryDelay; once MaxAttemptTimes is reached, says so once and tries every ObserveDelay. */
+  private void scheduleNextAttempt(RuntimeException failure) {
+    failedAttempts++;
+    if (retry.exhaustedBy(failedAttempts)) {
+      if (failedAttempts == retry.maxAttemptTimes()) {
+        log.error("Re-registering in etcd failed {} times in a row ({}); checking again every {}",
+            failedAttempts, failure.getMessage(), retry.observeDelay());
       }
+      recoveryTask = scheduleOnLoop(this::attemptRecovery, retry.observeDelay());
+    } else {
+      log.warn("Re-registering in etcd failed (attempt {}{}): {}; retrying in {}", failedAttempts,
+          retry.maxAttemptTimes() == 0 ? "" : " of " + retry.maxAttemptTimes(), failure.getMessage(),
+          retry.retryDelay());
+      recoveryTask = scheduleOnLoop(this::attemptRecovery, jitter(retry.retryDelay()));
     }
   }
 

@@ -62,10 +62,20 @@ final class EtcdProbe implements AutoCloseable {
     }
   }
 
-  void put(String key, byte[] value) {
+  /** Puts {@code value} under {@code key}; returns the revision of the put. */
+  long put(String key, byte[] value) {
     try {
-      client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8), ByteSequence.from(value),
-          PutOption.DEFAULT).get(10, TimeUnit.SECONDS);
+      return client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8), ByteSequence.from(value),
+          PutOption.DEFAULT).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Compacts etcd's history up to {@code revision}: watches from before it fail. */
+  void compact(long revision) {
+    try {
+      client.getKVClient().compact(revision).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
     }

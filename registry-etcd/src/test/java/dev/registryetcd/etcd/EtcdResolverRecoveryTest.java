@@ -9,6 +9,7 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.testkit.EtcdExtension;
+import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +99,35 @@ class EtcdResolverRecoveryTest {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
             assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
       }
+    }
+  }
+
+  @Test
+  void aWatchThatFallsBehindACompactionIsFollowedByAFreshReadAndTheDifference() {
+    WatchGate gate = new WatchGate();
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+        Client client = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new))
+            .interceptor(gate).build();
+        EtcdResolver resolver = EtcdResolver.builder().client(client).build()) {
+      probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
+      probe.put(PREFIX + "b", value("127.0.0.1:2", 10));
+      List<Change> changes = new CopyOnWriteArrayList<>();
+
+      gate.close(); // the resolver reads, but its watch request waits at the gate
+      resolver.subscribe(SERVICE, changes::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> gate.heldCount() > 0);
+      probe.delete(PREFIX + "a");
+      probe.put(PREFIX + "c", value("127.0.0.1:3", 4));
+      probe.compact(probe.put(PREFIX + "b", value("127.0.0.1:2", 30)));
+      gate.open(); // the watch now starts at a revision etcd has compacted away
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(view(resolver)).isEqualTo(truth(probe)).containsOnlyKeys("127.0.0.1:2", "127.0.0.1:3"));
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        Change last = changes.get(changes.size() - 1);
+        assertThat(last.result().instances()).extracting(Instance::address)
+            .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
+      });
     }
   }
 }

@@ -20,6 +20,8 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -134,6 +136,29 @@ class EtcdResolverTest {
           .toList();
       assertThat(instances).containsExactlyElementsOf(expected);
     }
+  }
+
+  @Test
+  void anUndecodableValueIsSkippedWithOneWarningNamingItsKeyNotOnePerResolve() {
+    String service = uniqueService();
+    String badKey = "kitex/registry-etcd/" + service + "/garbage";
+    putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+    probe.put(badKey, "127.0.0.1:8888".getBytes(StandardCharsets.UTF_8));
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try (EtcdResolver resolver = newResolver()) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      }
+      putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10)); // a later batch leaves the bad key alone
+      await().atMost(Duration.ofSeconds(5)).until(() -> resolver.resolve(service).instances().size() == 2);
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(log.split(java.util.regex.Pattern.quote(badKey), -1)).hasSize(2);
+    assertThat(log).contains("WARN");
   }
 
   @Test
