@@ -30,10 +30,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -98,6 +100,8 @@ public final class EtcdRegistry implements Registry {
   // Owned by the loop thread: read and written only there.
   private final Map<String, Registration> registrations = new LinkedHashMap<>();
   private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
+  /** Keys whose register call failed: etcd may still have stored them on our lease. */
+  private final Set<String> maybeOrphaned = new HashSet<>();
   private Lease lease;
   private boolean recovering;
   private int failedAttempts;
@@ -263,6 +267,7 @@ public final class EtcdRegistry implements Registry {
     } catch (RuntimeException e) {
       if (previous == null) {
         registrations.remove(registration.key);
+        maybeOrphaned.add(registration.key);
       } else {
         registrations.put(registration.key, previous);
       }
@@ -284,6 +289,7 @@ public final class EtcdRegistry implements Registry {
   private void doDeregister(Registration registration) {
     ensureOpen();
     registrations.remove(registration.key);
+    maybeOrphaned.remove(registration.key);
     EtcdCalls.await(client.getKVClient().delete(bytes(registration.key)), timeout, "delete " + registration.key);
     if (registrations.values().stream().noneMatch(r -> r.service.equals(registration.service))) {
       Watch.Watcher watcher = ownKeyWatches.remove(registration.service);
@@ -436,6 +442,34 @@ public final class EtcdRegistry implements Registry {
       return;
     }
     registrations.values().stream().map(r -> r.service).distinct().toList().forEach(this::resync);
+    removeOrphans();
+  }
+
+  /**
+   * Deletes the keys of failed register calls that etcd stored anyway on this registry's lease, so
+   * every key on the lease is a registration.
+   */
+  private void removeOrphans() {
+    for (String key : List.copyOf(maybeOrphaned)) {
+      if (closed || recovering || lease == null) {
+        return;
+      }
+      if (registrations.containsKey(key)) {
+        maybeOrphaned.remove(key);
+        continue;
+      }
+      try {
+        var kvs = EtcdCalls.await(client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
+        if (!kvs.isEmpty() && kvs.get(0).getLease() == lease.id) {
+          EtcdCalls.await(client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
+          log.info("Removed {}: etcd stored it although its register call failed", key);
+        }
+        maybeOrphaned.remove(key);
+      } catch (RegistryException e) {
+        log.debug("Checking {} failed ({}); trying again later", key, e.getMessage());
+        return;
+      }
+    }
   }
 
   /** Starts over with a new lease; returns the failure of the first attempt, or {@code null}. */

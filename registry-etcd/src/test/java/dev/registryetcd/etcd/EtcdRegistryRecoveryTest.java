@@ -58,7 +58,7 @@ class EtcdRegistryRecoveryTest {
         });
         // still alive after more than one TTL: the keep-alive resumed
         long lease = probe.kv(KEY_1).getLease();
-        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
             assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2));
         assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
         assertThat(lease).isNotZero();

@@ -92,7 +92,9 @@ public record ClientSettings(
   public Client newClient() {
     ClientBuilder builder = Client.builder()
         .endpoints(endpointUris())
-        .connectTimeout(dialTimeout);
+        .connectTimeout(dialTimeout)
+        // As Go's client: a service with many large values must not fail to read (gRPC's default cap is 4 MiB).
+        .maxInboundMessageSize(Integer.MAX_VALUE);
     if (user != null) {
       builder.user(ByteSequence.from(user, StandardCharsets.UTF_8))
           .password(ByteSequence.from(password, StandardCharsets.UTF_8));
