@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,6 +103,10 @@ public final class EtcdRegistry implements Registry {
   private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
   /** Keys whose register call failed: etcd may still have stored them on our lease. */
   private final Set<String> maybeOrphaned = new HashSet<>();
+  /** Services whose watch ended, to check and watch again. */
+  private final Set<String> unwatched = new LinkedHashSet<>();
+  private ScheduledFuture<?> resyncTask;
+  private int resyncFailures;
   private Lease lease;
   private boolean recovering;
   private int failedAttempts;
@@ -386,17 +391,45 @@ public final class EtcdRegistry implements Registry {
     log.debug("Watch of {}'s keys failed ({}); checking them and watching again", service, error.toString());
     ownKeyWatches.remove(service);
     watcher.close();
-    scheduleOnLoop(() -> resync(service), jitter(Duration.ofMillis(500)));
+    unwatched.add(service);
+    scheduleResync(jitter(Duration.ofMillis(500)));
   }
 
-  /** Checks the service's keys in etcd, puts back any that are missing, and watches again. */
-  private void resync(String service) {
+  private void scheduleResync(Duration delay) {
+    if (resyncTask == null) {
+      resyncTask = scheduleOnLoop(this::resyncUnwatched, delay);
+    }
+  }
+
+  /**
+   * Checks and watches again every service whose watch ended. One task for all of them, backing off
+   * while etcd fails, so an outage does not turn into a request storm from registries with many services.
+   */
+  private void resyncUnwatched() {
+    resyncTask = null;
+    for (String service : List.copyOf(unwatched)) {
+      if (!resync(service)) {
+        resyncFailures++;
+        long backoff = Math.min(retry.retryDelay().toMillis(), 100L << Math.min(resyncFailures, 6));
+        scheduleResync(jitter(Duration.ofMillis(backoff)));
+        return;
+      }
+      unwatched.remove(service);
+    }
+    resyncFailures = 0;
+  }
+
+  /**
+   * Checks the service's keys in etcd, puts back any that are missing, and watches them if not yet
+   * watched. Returns false when etcd could not be read.
+   */
+  private boolean resync(String service) {
     if (closed || recovering || lease == null) {
-      return;
+      return true; // recovery puts everything back and watches again
     }
     List<Registration> mine = registrations.values().stream().filter(r -> r.service.equals(service)).toList();
     if (mine.isEmpty()) {
-      return;
+      return true;
     }
     try {
       var response = EtcdCalls.await(client.getKVClient().get(bytes(ServiceKeys.servicePrefix(prefix, service)),
@@ -414,14 +447,14 @@ public final class EtcdRegistry implements Registry {
         }
       }
       watchOwnKeys(service, revision + 1);
+      return true;
     } catch (RegistryException e) {
       if (EtcdCalls.isLeaseNotFound(e)) {
         leaseLost("etcd no longer knows lease " + hex(lease.id));
-      } else {
-        log.debug("Checking {} failed ({}); trying again", service, e.getMessage());
-        scheduleOnLoop(() -> resync(service), jitter(retry.retryDelay().compareTo(Duration.ofSeconds(2)) < 0
-            ? retry.retryDelay() : Duration.ofSeconds(2)));
+        return true;
       }
+      log.debug("Checking {} failed ({}); trying again", service, e.getMessage());
+      return false;
     }
   }
 
@@ -522,6 +555,7 @@ public final class EtcdRegistry implements Registry {
         watcher.close();
       }
       ownKeyWatches.clear();
+      unwatched.clear();
       for (Registration registration : registrations.values()) {
         watchOwnKeys(registration.service, revision + 1);
       }
@@ -560,6 +594,9 @@ public final class EtcdRegistry implements Registry {
     closed = true;
     if (recoveryTask != null) {
       recoveryTask.cancel(false);
+    }
+    if (resyncTask != null) {
+      resyncTask.cancel(false);
     }
     for (Watch.Watcher watcher : ownKeyWatches.values()) {
       watcher.close();

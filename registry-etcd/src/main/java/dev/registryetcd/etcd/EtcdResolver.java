@@ -231,11 +231,14 @@ public final class EtcdResolver implements Resolver {
     if (closed.get()) {
       throw new IllegalStateException("this etcd resolver is closed");
     }
-    ServiceCache cache = caches.computeIfAbsent(service, name -> {
-      ServiceCache fresh = new ServiceCache(name);
-      execute(fresh::read);
-      return fresh;
-    });
+    ServiceCache cache = caches.get(service); // the hot path: no lock, no allocation
+    if (cache == null) {
+      cache = caches.computeIfAbsent(service, name -> {
+        ServiceCache fresh = new ServiceCache(name);
+        execute(fresh::read);
+        return fresh;
+      });
+    }
     cache.touch();
     if (cache.snapshot == null) {
       try {

@@ -110,4 +110,21 @@ class OptionTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
   }
+
+  @Test
+  void unreachableEtcdFailsTheFirstResolveWithinTheDialTimeoutSayingWhatToCheck() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:" + closedPort),
+        Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> resolver.resolve("echo"))
+          .isInstanceOf(RegistryException.class)
+          .hasMessageContaining("kitex/registry-etcd/echo/")
+          .hasMessageContaining("is etcd running");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
 }

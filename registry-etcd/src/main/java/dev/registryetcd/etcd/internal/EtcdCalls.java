@@ -51,6 +51,9 @@ public final class EtcdCalls {
 
   /** A one-line account of a jetcd failure, with a hint for the errors users meet. */
   public static String describe(Throwable error) {
+    if (error instanceof TimeoutException) {
+      return "etcd did not answer within the dial timeout (is etcd running and reachable at the configured endpoints?)";
+    }
     String message = messages(error);
     Status.Code code = Status.fromThrowable(error).getCode();
     if (code == Status.Code.UNAUTHENTICATED || message.contains("authentication failed")

@@ -1,0 +1,140 @@
+package dev.registryetcd.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.registryetcd.etcd.EtcdClients;
+import dev.registryetcd.etcd.EtcdRegistry;
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.registry.Registry;
+import dev.registryetcd.testkit.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class GrpcRegistrationTest {
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.single();
+
+  private static Client client;
+  private EtcdRegistry registry;
+  private EchoServer echo;
+
+  @BeforeAll
+  static void openClient() {
+    client = EtcdClients.newClient(etcd.clientEndpoints());
+  }
+
+  @AfterAll
+  static void closeClient() {
+    client.close();
+  }
+
+  @BeforeEach
+  void start() {
+    registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
+    echo = EchoServer.start("echo");
+  }
+
+  @AfterEach
+  void stop() {
+    echo.close();
+    registry.close();
+  }
+
+  @Test
+  void registeredServerAppearsInEtcdAndCloseRemovesItAndStopsTheServer() throws Exception {
+    GrpcRegistration registration =
+        GrpcRegistration.register(echo.server(), registry, "echo-reg", 7, Map.of("zone", "b"));
+
+    String value = valueOf(key("echo-reg", echo.address()));
+    assertThat(value).isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:" + echo.address().getPort()
+        + "\",\"weight\":7,\"tags\":{\"zone\":\"b\"}}");
+
+    registration.close();
+
+    assertThat(valueOf(key("echo-reg", echo.address()))).isNull();
+    assertThat(echo.server().isTerminated()).isTrue();
+    registration.close(); // idempotent
+  }
+
+  @Test
+  void closeDeregistersBeforeTheServerStopsTakingCalls() {
+    List<Boolean> shutDownWhenDeregistered = new CopyOnWriteArrayList<>();
+    Registry recording = new Registry() {
+      @Override
+      public void register(Info info) {
+        registry.register(info);
+      }
+
+      @Override
+      public void deregister(Info info) {
+        shutDownWhenDeregistered.add(echo.server().isShutdown());
+        registry.deregister(info);
+      }
+
+      @Override
+      public void close() {}
+    };
+
+    GrpcRegistration.register(echo.server(), recording, "echo-order", 10, null).close();
+
+    assertThat(shutDownWhenDeregistered).containsExactly(false);
+    assertThat(echo.server().isTerminated()).isTrue();
+  }
+
+  @Test
+  void serverThatTerminatesOnItsOwnIsDeregistered() throws Exception {
+    GrpcRegistration.register(echo.server(), registry, "echo-self", 10, null);
+    assertThat(valueOf(key("echo-self", echo.address()))).isNotNull();
+
+    echo.server().shutdownNow();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> valueOf(key("echo-self", echo.address())) == null);
+  }
+
+  @Test
+  void serverThatIsNotStartedIsRefused() {
+    Server unstarted = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
+        InsecureServerCredentials.create()).build();
+
+    assertThatThrownBy(() -> GrpcRegistration.register(unstarted, registry, "echo-unstarted", 10, null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("server.start()");
+  }
+
+  @Test
+  void badServiceNameIsRefusedBeforeAnythingIsWritten() throws Exception {
+    assertThatThrownBy(() -> GrpcRegistration.register(echo.server(), registry, "a/b", 10, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'/'");
+    assertThat(echo.server().isShutdown()).isFalse();
+  }
+
+  private static String key(String service, InetSocketAddress address) {
+    return "kitex/registry-etcd/" + service + "/127.0.0.1:" + address.getPort();
+  }
+
+  private static String valueOf(String key) throws Exception {
+    List<KeyValue> kvs = client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
+        .get(5, TimeUnit.SECONDS).getKvs();
+    return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+  }
+}
