@@ -34,6 +34,12 @@ import java.util.stream.Stream;
  *
  * <p>{@link #close()} kills every member and deletes the data root; a JVM shutdown hook does the same for clusters
  * that were never closed. Instances are thread-safe, but a cluster is meant to be driven by one test at a time.
+ *
+ * <p>With {@link Builder#tls(EtcdTls)} clients talk TLS ({@code https://127.0.0.1:PORT}) and each member also
+ * serves {@code /health} and {@code /metrics} in plain HTTP on {@link EtcdMember#metricsUrl()}, which the kit uses
+ * for every health probe. {@link #leader()} then reads {@code etcd_server_is_leader} from {@code /metrics}; the
+ * operations that need etcd's client API ({@link EtcdMember#wipe()} of a member of a multi-member cluster) throw
+ * {@link UnsupportedOperationException}.
  */
 public final class EtcdCluster implements AutoCloseable {
 
@@ -50,6 +56,7 @@ public final class EtcdCluster implements AutoCloseable {
     private final Duration heartbeatInterval;
     private final Duration electionTimeout;
     private final Path binaryOverride;
+    private final EtcdTls tls;
     private final List<EtcdMember> members;
 
     private volatile Path binary;
@@ -73,6 +80,7 @@ public final class EtcdCluster implements AutoCloseable {
         this.heartbeatInterval = b.heartbeatInterval;
         this.electionTimeout = b.electionTimeout;
         this.binaryOverride = b.binary;
+        this.tls = b.tls;
         List<EtcdMember> list = new ArrayList<>();
         for (int i = 0; i < b.members; i++) {
             list.add(new EtcdMember(this, i, b.name + "-" + i));
@@ -116,6 +124,9 @@ public final class EtcdCluster implements AutoCloseable {
         binary = binaryOverride != null
                 ? EtcdBinary.requireExecutable(binaryOverride.toString(), "Builder.binary(...)")
                 : EtcdBinary.locate();
+        if (tls != null) {
+            tls.requireFiles();
+        }
         root = prepareRoot();
         Cleanup.registerRoot(root);
         started = true;
@@ -161,16 +172,19 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void assignPorts() {
+        int perMember = tls != null ? 3 : 2; // client, peer and, with TLS, plain-HTTP metrics
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-            for (int i = 0; i < members.size() * 2; i++) {
+            for (int i = 0; i < members.size() * perMember; i++) {
                 ServerSocket socket = new ServerSocket();
                 sockets.add(socket);
                 socket.bind(new InetSocketAddress(loopback, 0));
             }
             for (int i = 0; i < members.size(); i++) {
-                members.get(i).assignPorts(sockets.get(2 * i).getLocalPort(), sockets.get(2 * i + 1).getLocalPort());
+                int first = perMember * i;
+                members.get(i).assignPorts(sockets.get(first).getLocalPort(), sockets.get(first + 1).getLocalPort(),
+                        tls != null ? sockets.get(first + 2).getLocalPort() : -1);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not pick free ports on 127.0.0.1: " + e.getMessage(), e);
@@ -199,7 +213,7 @@ public final class EtcdCluster implements AutoCloseable {
                     throw new PortConflict();
                 }
                 m.requireAlive("while waiting for it to become healthy");
-                if (EtcdHttp.isHealthy(m.clientEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
+                if (EtcdHttp.isHealthy(m.healthEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
                     it.remove();
                 }
             }
@@ -236,7 +250,8 @@ public final class EtcdCluster implements AutoCloseable {
 
     /**
      * Waits until exactly one running, unfrozen member reports itself as leader through
-     * {@code POST /v3/maintenance/status}, and returns it.
+     * {@code POST /v3/maintenance/status} (with TLS: {@code etcd_server_is_leader 1} on {@code /metrics}), and
+     * returns it.
      *
      * @throws IllegalStateException if there is no such member within the timeout
      */
@@ -247,12 +262,8 @@ public final class EtcdCluster implements AutoCloseable {
         while (true) {
             List<EtcdMember> leaders = new ArrayList<>();
             for (EtcdMember m : members) {
-                if (m.isRunning() && !m.isFrozen()) {
-                    Optional<EtcdHttp.Status> status = EtcdHttp.status(m.clientEndpoint(),
-                            Durations.capToDeadline(STATUS_TIMEOUT, deadline));
-                    if (status.isPresent() && status.get().isLeader()) {
-                        leaders.add(m);
-                    }
+                if (m.isRunning() && !m.isFrozen() && claimsLeadership(m, deadline)) {
+                    leaders.add(m);
                 }
             }
             if (leaders.size() == 1) {
@@ -268,6 +279,15 @@ public final class EtcdCluster implements AutoCloseable {
             }
             Durations.pause();
         }
+    }
+
+    private boolean claimsLeadership(EtcdMember m, long deadline) {
+        Duration timeout = Durations.capToDeadline(STATUS_TIMEOUT, deadline);
+        if (tls != null) {
+            return EtcdHttp.isLeaderByMetrics(m.metricsUrl(), timeout);
+        }
+        Optional<EtcdHttp.Status> status = EtcdHttp.status(m.clientEndpoint(), timeout);
+        return status.isPresent() && status.get().isLeader();
     }
 
     /** The running members other than the current {@link #leader()}. */
@@ -295,7 +315,7 @@ public final class EtcdCluster implements AutoCloseable {
         return members.size();
     }
 
-    /** Client URLs {@code http://127.0.0.1:PORT}, one per member. */
+    /** Client URLs {@code http://127.0.0.1:PORT} ({@code https://} with {@link Builder#tls TLS}), one per member. */
     public List<String> clientEndpoints() {
         requireStarted();
         return members.stream().map(EtcdMember::clientEndpoint).collect(Collectors.toUnmodifiableList());
@@ -316,6 +336,11 @@ public final class EtcdCluster implements AutoCloseable {
     /** The cluster name, also the prefix of member names. */
     public String name() {
         return name;
+    }
+
+    /** The TLS setup of the client URLs, if any. */
+    public Optional<EtcdTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     /** The {@code --initial-cluster-token}. */
@@ -386,6 +411,7 @@ public final class EtcdCluster implements AutoCloseable {
     @Override
     public String toString() {
         return "EtcdCluster[" + name + ", " + members.size() + " member(s)"
+                + (tls == null ? "" : tls.clientCertAuth() ? ", mutual TLS" : ", TLS")
                 + (started ? ", " + members.stream().map(m -> m.name() + "=" + m.clientHostPort())
                         .collect(Collectors.joining(", ")) : "")
                 + (closed ? ", closed" : "") + "]";
@@ -421,6 +447,10 @@ public final class EtcdCluster implements AutoCloseable {
         return electionTimeout;
     }
 
+    EtcdTls tlsOrNull() {
+        return tls;
+    }
+
     String initialCluster() {
         return members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));
     }
@@ -446,6 +476,7 @@ public final class EtcdCluster implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofMillis(50);
         private Duration electionTimeout = Duration.ofMillis(500);
         private Path binary;
+        private EtcdTls tls;
 
         private Builder() {
         }
@@ -464,6 +495,7 @@ public final class EtcdCluster implements AutoCloseable {
             b.heartbeatInterval = heartbeatInterval;
             b.electionTimeout = electionTimeout;
             b.binary = binary;
+            b.tls = tls;
             return b;
         }
 
@@ -543,6 +575,17 @@ public final class EtcdCluster implements AutoCloseable {
         /** The etcd executable; default {@link EtcdBinary#locate()}, evaluated at {@link #start()}. */
         public Builder binary(Path binary) {
             this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /**
+         * Serves clients over TLS as {@code tls} says: client URLs become {@code https://127.0.0.1:PORT}, and each
+         * member gets one more port serving {@code /health} and {@code /metrics} in plain HTTP
+         * ({@link EtcdMember#metricsUrl()}), used for every health probe. Peers still talk plain HTTP. Default: no
+         * TLS. The files are checked at {@link #start()}.
+         */
+        public Builder tls(EtcdTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

@@ -165,7 +165,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         return c;
     }
 
-    /** {@link EtcdCluster#clientEndpoints()}: {@code http://127.0.0.1:PORT}, one per member. */
+    /** {@link EtcdCluster#clientEndpoints()}: {@code http://127.0.0.1:PORT} ({@code https://} with TLS), one each. */
     public List<String> clientEndpoints() {
         return cluster().clientEndpoints();
     }

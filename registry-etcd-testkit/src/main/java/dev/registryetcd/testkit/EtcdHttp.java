@@ -16,7 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Calls to etcd's HTTP endpoints: {@code /health} and the grpc-gateway JSON API under {@code /v3}. */
+/**
+ * Calls to etcd's HTTP endpoints: {@code /health}, {@code /metrics} and the grpc-gateway JSON API under {@code /v3}.
+ * Plain HTTP only: on TLS clusters the kit calls the metrics URL.
+ */
 final class EtcdHttp {
 
     /** Per-request bound for health probes; etcd itself spends up to 1 s on its own quorum read. */
@@ -87,6 +90,21 @@ final class EtcdHttp {
             Response response = get(endpoint + "/health", timeout);
             return response.status() == 200
                     && "true".equals(Json.text(Json.get(Json.parse(response.body()), "health")));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * True if {@code GET /metrics} answers within the timeout with the gauge {@code etcd_server_is_leader 1}; used
+     * on TLS clusters, where {@code /metrics} is served in plain HTTP on the metrics URL.
+     */
+    static boolean isLeaderByMetrics(String metricsUrl, Duration timeout) {
+        try {
+            Response response = get(metricsUrl + "/metrics", timeout);
+            return response.status() == 200 && response.body().lines()
+                    .anyMatch(line -> line.startsWith("etcd_server_is_leader ")
+                            && Double.parseDouble(line.substring("etcd_server_is_leader ".length()).trim()) == 1.0);
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -38,6 +38,7 @@ public final class EtcdMember {
 
     private volatile int clientPort = -1;
     private volatile int peerPort = -1;
+    private volatile int metricsPort = -1;
     private volatile Process process;
     private volatile boolean frozen;
     private volatile long launchLogOffset;
@@ -50,9 +51,11 @@ public final class EtcdMember {
         this.name = name;
     }
 
-    void assignPorts(int client, int peer) {
+    /** {@code metrics} is -1 without TLS (no metrics listener). */
+    void assignPorts(int client, int peer, int metrics) {
         this.clientPort = client;
         this.peerPort = peer;
+        this.metricsPort = metrics;
     }
 
     /** Member name ({@code --name}), e.g. {@code etcd-0}. */
@@ -77,9 +80,9 @@ public final class EtcdMember {
         return peerPort;
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT}, or {@code https://127.0.0.1:PORT} when the cluster serves clients over TLS. */
     public String clientEndpoint() {
-        return "http://" + clientHostPort();
+        return (cluster.tlsOrNull() != null ? "https://" : "http://") + clientHostPort();
     }
 
     /** {@code 127.0.0.1:PORT}. */
@@ -90,6 +93,26 @@ public final class EtcdMember {
     /** {@code http://127.0.0.1:PEERPORT}. */
     public String peerUrl() {
         return "http://127.0.0.1:" + peerPort();
+    }
+
+    /**
+     * {@code http://127.0.0.1:METRICSPORT}, etcd's {@code --listen-metrics-urls}: {@code /health} and
+     * {@code /metrics} in plain HTTP, without client certificates.
+     *
+     * @throws IllegalStateException if the cluster does not use TLS (then {@link #clientEndpoint()} serves both)
+     */
+    public String metricsUrl() {
+        cluster.requireStarted();
+        if (metricsPort < 0) {
+            throw new IllegalStateException("etcd member " + name + " has no metrics URL: only TLS clusters get one; "
+                    + "use clientEndpoint() + \"/health\"");
+        }
+        return "http://127.0.0.1:" + metricsPort;
+    }
+
+    /** Where the kit probes {@code /health}: the metrics URL with TLS, else the client endpoint. */
+    String healthEndpoint() {
+        return cluster.tlsOrNull() != null ? metricsUrl() : clientEndpoint();
     }
 
     /** {@code --data-dir}: {@code <dataRoot>/<name>.etcd}. */
@@ -131,9 +154,12 @@ public final class EtcdMember {
         return p.pid();
     }
 
-    /** One probe: does {@code GET /health} answer {@code {"health":"true"}} within 2 s? */
+    /**
+     * One probe: does {@code GET /health} answer {@code {"health":"true"}} within 2 s? (On the client endpoint, or
+     * with TLS on {@link #metricsUrl()}.)
+     */
     public boolean isHealthy() {
-        return isRunning() && EtcdHttp.isHealthy(clientEndpoint(), EtcdHttp.PROBE_TIMEOUT);
+        return isRunning() && EtcdHttp.isHealthy(healthEndpoint(), EtcdHttp.PROBE_TIMEOUT);
     }
 
     /**
@@ -242,10 +268,19 @@ public final class EtcdMember {
      * cluster the member is removed ({@code /v3/cluster/member/remove}) and re-added ({@code /v3/cluster/member/add})
      * through another member, then started with {@code --initial-cluster-state=existing}; it gets a new member id
      * and catches up from the leader. That needs a quorum among the other members.
+     *
+     * @throws UnsupportedOperationException for a member of a multi-member TLS cluster: the membership calls go
+     *     through etcd's client API, which the kit cannot reach without the client's certificates
      */
     public synchronized void wipe() {
         cluster.requireStarted();
         cluster.requireOpen();
+        if (cluster.size() > 1 && cluster.tlsOrNull() != null) {
+            throw new UnsupportedOperationException("wipe() of etcd member " + name + " is not supported on a TLS "
+                    + "cluster of " + cluster.size() + " members: removing and re-adding a member needs etcd's "
+                    + "client API, which the test kit does not call over TLS; use a plaintext cluster, a single "
+                    + "server, or kill()/restart()");
+        }
         long deadline = Durations.deadline(cluster.startTimeout());
         String timeout = Durations.format(cluster.startTimeout());
         if (cluster.size() == 1) {
@@ -391,6 +426,11 @@ public final class EtcdMember {
                 "--log-outputs=stderr",
                 "--heartbeat-interval=" + cluster.heartbeatInterval().toMillis(),
                 "--election-timeout=" + cluster.electionTimeout().toMillis()));
+        EtcdTls tls = cluster.tlsOrNull();
+        if (tls != null) {
+            command.add("--listen-metrics-urls=http://127.0.0.1:" + metricsPort);
+            command.addAll(tls.flags());
+        }
         command.addAll(cluster.extraFlags());
         return command;
     }
@@ -448,7 +488,7 @@ public final class EtcdMember {
     private void awaitHealthy(long deadline, String what) {
         while (true) {
             requireAlive("while waiting for it to become healthy");
-            if (EtcdHttp.isHealthy(clientEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
+            if (EtcdHttp.isHealthy(healthEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
                 return;
             }
             if (Durations.passed(deadline)) {

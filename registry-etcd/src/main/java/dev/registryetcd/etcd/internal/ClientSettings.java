@@ -12,6 +12,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +112,11 @@ public record ClientSettings(
           .password(ByteSequence.from(password, StandardCharsets.UTF_8));
     }
     if (tls()) {
-      builder.sslContext(sslContext());
+      builder.sslContext(sslContext())
+          // A TLS handshake that fails (untrusted certificate, rejected client certificate, plaintext etcd) does
+          // not heal by waiting: fail calls with its cause, which EtcdCalls.describe names, instead of holding them
+          // until the caller's time-out says only that etcd did not answer.
+          .waitForReady(false);
     }
     return builder.build();
   }
@@ -119,18 +135,75 @@ public record ClientSettings(
     if (certFile != null) {
       requireReadable(certFile, "certFile");
       requireReadable(keyFile, "keyFile");
-      try (InputStream cert = Files.newInputStream(certFile); InputStream key = Files.newInputStream(keyFile)) {
-        ssl.keyManager(cert, key);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("withTLSOpt: certFile " + certFile + " with keyFile " + keyFile
-            + " is not a PEM certificate and its PKCS#8 key: " + e.getMessage(), e);
+      X509Certificate[] chain;
+      try (InputStream cert = Files.newInputStream(certFile)) {
+        chain = NettyPem.certificates(cert);
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("withTLSOpt: certFile " + certFile + " is not a PEM certificate: "
+            + e.getMessage(), e);
       }
+      PrivateKey key;
+      try (InputStream in = Files.newInputStream(keyFile)) {
+        key = NettyPem.privateKey(in);
+      } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("withTLSOpt: keyFile " + keyFile + " is not a PEM PKCS#8 private key "
+            + "(-----BEGIN PRIVATE KEY-----): " + e.getMessage(), e);
+      }
+      if (chain.length == 0 || !isKeyOf(key, chain[0].getPublicKey())) {
+        // The JDK's TLS does not check this; etcd would only reject the handshake later, without naming a file.
+        throw new IllegalArgumentException("withTLSOpt: keyFile " + keyFile + " is not the private key of certFile "
+            + certFile + ": give the key that was made with that certificate");
+      }
+      ssl.keyManager(key, chain);
     }
     try {
       return ssl.build();
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("withTLSOpt: cannot set up TLS with caFile " + caFile + ", certFile "
           + certFile + ", keyFile " + keyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code key} signs what {@code publicKey} verifies; true when the algorithm is one we cannot check. */
+  private static boolean isKeyOf(PrivateKey key, PublicKey publicKey) {
+    String algorithm = switch (publicKey.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      case "DSA" -> "SHA256withDSA";
+      case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return true; // the handshake will tell
+    }
+    byte[] challenge = "registry-etcd: does this key belong to this certificate?".getBytes(StandardCharsets.UTF_8);
+    try {
+      // As a key of the certificate's algorithm from the JDK's provider (Netty may have parsed it with BouncyCastle).
+      PrivateKey jdkKey = KeyFactory.getInstance(publicKey.getAlgorithm())
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(jdkKey);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (InvalidKeySpecException | InvalidKeyException | SignatureException e) {
+      return false; // e.g. an RSA key for an EC certificate
+    } catch (NoSuchAlgorithmException e) {
+      return true;
+    }
+  }
+
+  /** Netty's PEM parsers (protected in {@link SslContext}), the ones {@code SslContextBuilder} uses for streams. */
+  private abstract static class NettyPem extends SslContext {
+    static X509Certificate[] certificates(InputStream in) throws CertificateException {
+      return toX509Certificates(in);
+    }
+
+    static PrivateKey privateKey(InputStream in) throws GeneralSecurityException, IOException {
+      return toPrivateKey(in, null);
     }
   }
 

@@ -4,11 +4,15 @@ import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /** Bounded waits on jetcd's futures, turning their failures into {@link RegistryException}s that say what to check. */
 public final class EtcdCalls {
@@ -55,6 +59,10 @@ public final class EtcdCalls {
       return "etcd did not answer within the dial timeout (is etcd running and reachable at the configured endpoints?)";
     }
     String message = messages(error);
+    String tls = describeTls(error, message);
+    if (tls != null) {
+      return tls;
+    }
     Status.Code code = Status.fromThrowable(error).getCode();
     if (code == Status.Code.UNAUTHENTICATED || message.contains("authentication failed")
         || message.contains("invalid auth token")) {
@@ -70,12 +78,47 @@ public final class EtcdCalls {
     return error.getClass().getSimpleName() + ": " + message;
   }
 
+  /**
+   * What went wrong with TLS, if a TLS failure is in {@code error}'s causes: the server's certificate not trusted,
+   * the client's certificate rejected by etcd, or etcd not talking TLS at all; else {@code null}.
+   */
+  private static String describeTls(Throwable error, String message) {
+    boolean ssl = false;
+    boolean untrusted = false;
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      ssl |= t instanceof SSLException;
+      untrusted |= t instanceof CertificateException || t instanceof CertPathBuilderException
+          || t instanceof CertPathValidatorException;
+    }
+    if (untrusted || message.contains("PKIX") || message.contains("unable to find valid certification path")) {
+      return "TLS handshake with etcd failed: the server's certificate is not trusted by caFile (" + message
+          + "): check that withTLSOpt's caFile holds the CA that signed etcd's certificate, and that the "
+          + "certificate names the endpoint's host";
+    }
+    if (message.contains("not an SSL/TLS record") || message.contains("Unrecognized SSL message")
+        || message.contains("while performing TLS negotiation")) {
+      return "TLS handshake with etcd failed: etcd did not answer in TLS (" + message + "): if it serves "
+          + "plaintext at this endpoint, enable TLS on etcd, or drop withTLSOpt and use http:// or host:port";
+    }
+    if (ssl && (message.contains("certificate_required") || message.contains("bad_certificate")
+        || message.contains("unknown_ca") || message.contains("certificate_unknown"))) {
+      return "TLS handshake with etcd failed: etcd rejected this client's certificate or its absence (" + message
+          + "): etcd wants a client certificate signed by its --trusted-ca-file; check withTLSOpt's certFile and "
+          + "keyFile";
+    }
+    if (ssl) {
+      return "TLS with etcd failed (" + message + "): check withTLSOpt's files and etcd's TLS settings";
+    }
+    return null;
+  }
+
   /** The distinct messages of {@code error} and its causes, outermost first. */
   private static String messages(Throwable error) {
     StringBuilder text = new StringBuilder();
     for (Throwable t = error; t != null; t = t.getCause()) {
-      String message = t.getMessage();
-      if (message != null && text.indexOf(message) < 0) {
+      // The first line only: gRPC appends the Netty pipeline on the next lines.
+      String message = t.getMessage() == null ? null : t.getMessage().lines().findFirst().orElse("");
+      if (message != null && !message.isEmpty() && text.indexOf(message) < 0) {
         text.append(text.length() == 0 ? "" : ": ").append(message);
       }
       if (t.getCause() == t) {
