@@ -1,52 +1,32 @@
 package dev.registryetcd.grpc;
 
-import io.grpc.CallOptions;
+import dev.registryetcd.grpc.echo.Echo;
 import io.grpc.Channel;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.MethodDescriptor;
+import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real Netty gRPC server on 127.0.0.1 and a free port, answering {@link #METHOD} with its own
- * name, so tests see which server took a call without protobuf. A request {@code "hold"} is
- * answered only once {@link #release()} is called: an in-flight call the test controls.
+ * A real Netty gRPC server on 127.0.0.1 and a free port serving {@link Echo} under its own name, so
+ * tests see which server took a call. It counts calls, and a message {@value #HOLD} is answered
+ * only once {@link #release()} is called: an in-flight call the test controls.
  */
 final class EchoServer implements AutoCloseable {
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
-  static final MethodDescriptor<String, String> METHOD = MethodDescriptor.<String, String>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Echo", "Name"))
-      .setRequestMarshaller(UTF8)
-      .setResponseMarshaller(UTF8)
-      .build();
+  /** The message a server holds until {@link #release()}. */
+  static final String HOLD = "hold";
 
   final String name;
   private final Server server;
@@ -57,24 +37,9 @@ final class EchoServer implements AutoCloseable {
 
   private EchoServer(String name) {
     this.name = name;
-    ServerServiceDefinition service = ServerServiceDefinition.builder("test.Echo")
-        .addMethod(METHOD, ServerCalls.asyncUnaryCall((request, response) -> {
-          calls.incrementAndGet();
-          if (request.equals("hold")) {
-            held.incrementAndGet();
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          response.onNext(name);
-          response.onCompleted();
-        }))
-        .build();
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
             InsecureServerCredentials.create())
-        .addService(service)
+        .addService(ServerInterceptors.intercept(Echo.service(name), new CountAndHold()))
         .build();
   }
 
@@ -91,8 +56,16 @@ final class EchoServer implements AutoCloseable {
 
   /** One call through {@code channel}, answered by the name of the server that took it. */
   static String call(Channel channel) {
-    return ClientCalls.blockingUnaryCall(channel, METHOD, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
-        "hi");
+    return serverOf(Echo.call(channel, "hi", Duration.ofSeconds(5)), "hi");
+  }
+
+  /** The name of the server that answered {@code message} with {@code reply}. */
+  static String serverOf(String reply, String message) {
+    String suffix = ": " + message;
+    if (!reply.endsWith(suffix)) {
+      throw new AssertionError("not an Echo reply to '" + message + "': " + reply);
+    }
+    return reply.substring(0, reply.length() - suffix.length());
   }
 
   Server server() {
@@ -129,5 +102,37 @@ final class EchoServer implements AutoCloseable {
   @Override
   public String toString() {
     return name + "@" + address;
+  }
+
+  /** Counts each call as Echo is about to answer it, and holds {@value #HOLD} there until released. */
+  private final class CountAndHold implements ServerInterceptor {
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+        ServerCallHandler<Q, A> next) {
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+        private boolean hold; // the listener's callbacks are serialized: no lock needed
+
+        @Override
+        public void onMessage(Q message) {
+          hold = HOLD.equals(message);
+          super.onMessage(message);
+        }
+
+        @Override
+        public void onHalfClose() {
+          // A unary handler answers on half-close: holding here holds the reply, as a slow handler would.
+          calls.incrementAndGet();
+          if (hold) {
+            held.incrementAndGet();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          super.onHalfClose();
+        }
+      };
+    }
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
+import dev.registryetcd.grpc.echo.Echo;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
 import io.grpc.CallOptions;
@@ -171,7 +172,7 @@ class EtcdChannelTest {
     List<Future<String>> held = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       held.add(ClientCalls.futureUnaryCall(
-          channel.newCall(EchoServer.METHOD, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), "hold"));
+          channel.newCall(Echo.METHOD, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), EchoServer.HOLD));
     }
     await().atMost(BOUND).until(() -> a.held() + b.held() == 4);
     assertThat(a.held()).as("in-flight calls on a").isPositive();
@@ -209,7 +210,7 @@ class EtcdChannelTest {
     a.release();
     b.release();
     for (Future<String> call : held) {
-      assertThat(call.get(10, TimeUnit.SECONDS)).isIn("a", "b");
+      assertThat(EchoServer.serverOf(call.get(10, TimeUnit.SECONDS), EchoServer.HOLD)).isIn("a", "b");
     }
   }
 
