@@ -1,0 +1,161 @@
+package dev.registryetcd.cli;
+
+import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.registry.RegistryException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+
+/**
+ * Turns what went wrong in a command into one line a shell user understands and an exit code:
+ * {@link RegistryEtcdCommand#EXIT_ETCD} for etcd failures, {@link RegistryEtcdCommand#EXIT_NOT_FOUND}
+ * for a service without instances, {@link RegistryEtcdCommand#EXIT_USAGE} for bad input found late.
+ * A stack trace only with {@code --verbose}; the password never, even if some message held it.
+ */
+final class Failures implements CommandLine.IExecutionExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
+    CommandLine top = commandLine;
+    while (top.getParent() != null) {
+      top = top.getParent();
+    }
+    RegistryEtcdCommand root = (RegistryEtcdCommand) top.getCommand();
+    PrintWriter err = commandLine.getErr();
+    int exitCode;
+    String message;
+    if (error instanceof NoInstanceException none) {
+      exitCode = RegistryEtcdCommand.EXIT_NOT_FOUND;
+      message = "registry-etcd: " + none.getMessage();
+    } else if (error instanceof IllegalArgumentException) {
+      exitCode = RegistryEtcdCommand.EXIT_USAGE;
+      message = "registry-etcd: " + error.getMessage() + "\nTry '" + commandLine.getCommandSpec().qualifiedName()
+          + " --help' for usage.";
+    } else if (isEtcdFailure(error)) {
+      exitCode = RegistryEtcdCommand.EXIT_ETCD;
+      message = "registry-etcd: " + describe(error, targetOrNull(root));
+    } else if (error instanceof IllegalStateException) {
+      // e.g. the test kit's "etcd binary not found: set ETCD_BIN ..."
+      exitCode = RegistryEtcdCommand.EXIT_ETCD;
+      message = "registry-etcd: " + error.getMessage();
+    } else {
+      exitCode = RegistryEtcdCommand.EXIT_ETCD;
+      message = "registry-etcd: unexpected failure: " + error
+          + (root.isVerbose() ? "" : " (run with --verbose for the stack trace)");
+    }
+    String secret = root.secret();
+    err.println(scrub(message, secret));
+    if (root.isVerbose()) {
+      StringWriter trace = new StringWriter();
+      error.printStackTrace(new PrintWriter(trace));
+      err.print(scrub(trace.toString(), secret));
+    }
+    err.flush();
+    return exitCode;
+  }
+
+  /** Whether {@code error} comes from talking to etcd. */
+  static boolean isEtcdFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RegistryException || t instanceof EtcdException || t instanceof TimeoutException
+          || t instanceof ConnectException || t.getClass().getName().startsWith("io.grpc.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One sentence saying what went wrong with etcd and what to do, e.g. {@code cannot reach etcd at
+   * 127.0.0.1:2379 within 5s: is it running?}.
+   */
+  static String describe(Throwable error, EtcdTarget target) {
+    String endpoints = target == null ? "the configured endpoints" : target.endpointsText();
+    String user = target == null || target.user() == null ? "(none)" : target.user();
+    String messages = messages(error).toLowerCase(Locale.ROOT);
+    if (hasCode(error, ErrorCode.UNAUTHENTICATED) || messages.contains("authentication failed")
+        || messages.contains("invalid auth token") || messages.contains("refused the credentials")) {
+      return "etcd at " + endpoints + " refused the credentials of user " + user
+          + ": check --user and --password (or ETCD_PASSWORD)";
+    }
+    if (hasCode(error, ErrorCode.PERMISSION_DENIED) || messages.contains("permission denied")
+        || messages.contains("denied access")) {
+      return "etcd at " + endpoints + " denied user " + user + " access: grant its role read (and, to register, "
+          + "write) on the keys under " + (target == null ? "the prefix" : target.rootKey());
+    }
+    if (messages.contains("user name is empty")) {
+      return "etcd at " + endpoints + " requires a user: give --user and --password (or ETCD_PASSWORD)";
+    }
+    if (messages.contains("authentication is not enabled")) {
+      return "etcd at " + endpoints + " has authentication turned off: drop --user and --password";
+    }
+    if (isUnreachable(error, messages)) {
+      return "cannot reach etcd at " + endpoints + " within "
+          + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()))
+          + ": is it running?" + (target != null && target.connection().stream().anyMatch(o -> o.toString()
+              .contains("tls(")) ? " (and does it speak TLS with the CA given by --cacert?)" : "");
+    }
+    return "etcd at " + endpoints + ": " + firstMessage(error);
+  }
+
+  private static boolean isUnreachable(Throwable error, String messages) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof ConnectException) {
+        return true;
+      }
+    }
+    return hasCode(error, ErrorCode.UNAVAILABLE) || hasCode(error, ErrorCode.DEADLINE_EXCEEDED)
+        || messages.contains("did not answer") || messages.contains("no answer from etcd")
+        || messages.contains("unavailable") || messages.contains("connection refused");
+  }
+
+  private static boolean hasCode(Throwable error, ErrorCode code) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof EtcdException etcd && etcd.getErrorCode() == code) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static String messages(Throwable error) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = error; t != null && text.length() < 10_000; t = t.getCause()) {
+      text.append(t.getMessage()).append('\n');
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return text.toString();
+  }
+
+  private static String firstMessage(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+    }
+    return error.toString();
+  }
+
+  private static EtcdTarget targetOrNull(RegistryEtcdCommand root) {
+    try {
+      return root.target();
+    } catch (RuntimeException invalid) {
+      return null;
+    }
+  }
+
+  /** Defence in depth: no message from any library may carry the password to the terminal. */
+  static String scrub(String text, String secret) {
+    return secret == null || secret.isEmpty() ? text : text.replace(secret, "***");
+  }
+}

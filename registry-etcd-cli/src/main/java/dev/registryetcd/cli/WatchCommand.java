@@ -1,0 +1,145 @@
+package dev.registryetcd.cli;
+
+import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.ChangeListener;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.etcd.EtcdResolver;
+import io.etcd.jetcd.Client;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code registry-etcd watch [SERVICE]}: one line per change as it happens, starting with the
+ * current instances as {@code +} lines, until Ctrl-C. One service is followed by an
+ * {@link EtcdResolver} subscription; the whole prefix by a raw etcd watch ({@link PrefixWatch}).
+ */
+@Command(name = "watch", mixinStandardHelpOptions = true,
+    description = {
+        "Prints the current instances as '+' lines, then one line per change as it happens: '+' added, "
+            + "'~' updated, '-' removed. Runs until Ctrl-C.",
+        "Without SERVICE, watches every service under the prefix."})
+final class WatchCommand implements Callable<Integer> {
+  @ParentCommand
+  RegistryEtcdCommand root;
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", converter = ServiceNameConverter.class,
+      description = "The service to watch (default: every service under the prefix).")
+  String service;
+
+  @Option(names = "--max-events", paramLabel = "N",
+      description = "Stop after printing N lines (for scripts and tests).")
+  Integer maxEvents;
+
+  @Option(names = "--for", paramLabel = "DURATION", converter = DurationText.Converter.class,
+      description = "Stop after this long instead of waiting for Ctrl-C, e.g. 30s.")
+  Duration limit;
+
+  @Override
+  public Integer call() {
+    if (maxEvents != null && maxEvents < 1) {
+      throw new IllegalArgumentException("--max-events must be at least 1, not " + maxEvents);
+    }
+    EtcdTarget target = root.target();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(2))) {
+      Lines lines = new Lines(out, maxEvents, stop);
+      if (service == null) {
+        watchPrefix(target, err, lines, stop);
+      } else {
+        watchService(target, err, lines, stop);
+      }
+    }
+    return RegistryEtcdCommand.EXIT_OK;
+  }
+
+  private void watchService(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
+    try (EtcdResolver resolver = target.newResolver()) {
+      ChangeListener listener = new ChangeListener() {
+        @Override
+        public void onChange(Change change) {
+          for (Instance instance : change.added()) {
+            lines.print(InstanceText.line('+', service, instance));
+          }
+          for (Instance instance : change.updated()) {
+            lines.print(InstanceText.line('~', service, instance));
+          }
+          for (Instance instance : change.removed()) {
+            lines.print(InstanceText.line('-', service, instance));
+          }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          err.println("registry-etcd: lost etcd (" + Failures.describe(error, target)
+              + "); changes follow once it is back");
+          err.flush();
+        }
+      };
+      Subscription subscription = resolver.subscribe(service, listener);
+      try {
+        err.println("watching " + target.serviceKey(service) + " at " + target.endpointsText() + stopHint());
+        err.flush();
+        stop.await(limit);
+      } finally {
+        subscription.close();
+      }
+    }
+  }
+
+  private void watchPrefix(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
+    try (Client client = target.newClient()) {
+      PrefixWatch watch = PrefixWatch.start(client, target, lines::print, err);
+      try {
+        err.println("watching every service under " + target.rootKey() + " at " + target.endpointsText()
+            + stopHint());
+        err.flush();
+        stop.await(limit);
+      } finally {
+        watch.close();
+      }
+    }
+  }
+
+  private String stopHint() {
+    return limit == null && maxEvents == null ? "; Ctrl-C to stop" : "";
+  }
+
+  /** Prints change lines, at most {@code max}, then stops the command. Thread-safe. */
+  static final class Lines {
+    private final PrintWriter out;
+    private final Integer max;
+    private final StopSignal stop;
+    private final AtomicInteger printed = new AtomicInteger();
+
+    Lines(PrintWriter out, Integer max, StopSignal stop) {
+      this.out = out;
+      this.max = max;
+      this.stop = stop;
+    }
+
+    void print(String line) {
+      int number = printed.incrementAndGet();
+      if (max != null && number > max) {
+        return;
+      }
+      out.println(line);
+      out.flush();
+      if (max != null && number == max) {
+        stop.stop();
+      }
+    }
+  }
+}
