@@ -4,12 +4,15 @@ import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.etcd.EtcdResolver;
 import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,9 +70,15 @@ final class WatchCommand implements Callable<Integer> {
 
   private void watchService(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
     try (EtcdResolver resolver = target.newResolver()) {
+      AtomicBoolean started = new AtomicBoolean();
+      AtomicReference<Throwable> unreachable = new AtomicReference<>();
       ChangeListener listener = new ChangeListener() {
         @Override
         public void onChange(Change change) {
+          if (started.compareAndSet(false, true)) {
+            err.println("watching " + target.serviceKey(service) + " at " + target.endpointsText() + stopHint());
+            err.flush();
+          }
           for (Instance instance : change.added()) {
             lines.print(InstanceText.line('+', service, instance));
           }
@@ -83,6 +92,12 @@ final class WatchCommand implements Callable<Integer> {
 
         @Override
         public void onError(Throwable error) {
+          if (!started.get()) {
+            // never read the service: a shell user wants the failure, not a silent wait
+            unreachable.compareAndSet(null, error);
+            stop.stop();
+            return;
+          }
           err.println("registry-etcd: lost etcd (" + Failures.describe(error, target)
               + "); changes follow once it is back");
           err.flush();
@@ -90,11 +105,14 @@ final class WatchCommand implements Callable<Integer> {
       };
       Subscription subscription = resolver.subscribe(service, listener);
       try {
-        err.println("watching " + target.serviceKey(service) + " at " + target.endpointsText() + stopHint());
-        err.flush();
         stop.await(limit);
       } finally {
         subscription.close();
+      }
+      Throwable failure = unreachable.get();
+      if (failure != null) {
+        throw failure instanceof RuntimeException runtime ? runtime
+            : new RegistryException(RegistryException.Reason.UNREACHABLE, failure.getMessage(), failure);
       }
     }
   }

@@ -8,7 +8,7 @@ public final class NoInstanceException extends RegistryException {
   private final String service;
 
   public NoInstanceException(String service) {
-    super("no instance remains for " + service);
+    super(Reason.NO_INSTANCE, "no instance remains for " + service, null);
     this.service = service;
   }
 

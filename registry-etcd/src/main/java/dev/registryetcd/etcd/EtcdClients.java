@@ -30,4 +30,16 @@ public final class EtcdClients {
   public static Client newClient(List<String> endpoints, Option... options) {
     return new Settings(endpoints, options).clientSettings().newClient();
   }
+
+  /**
+   * Waits at most {@code timeout} for a call made on a jetcd client, as the registry does: a
+   * failure becomes a {@link dev.registryetcd.registry.RegistryException} whose
+   * {@link dev.registryetcd.registry.RegistryException#reason() reason} says what kind it is and
+   * whose message says what to check. For tools that read etcd directly.
+   *
+   * @param what the operation, for the message, e.g. {@code "read kitex/registry-etcd/"}
+   */
+  public static <T> T await(java.util.concurrent.CompletableFuture<T> call, java.time.Duration timeout, String what) {
+    return dev.registryetcd.etcd.internal.EtcdCalls.await(call, timeout, what);
+  }
 }

@@ -217,6 +217,16 @@ public final class EtcdRegistry implements Registry {
     }, "deregister " + registration.key);
   }
 
+  /**
+   * The etcd key {@code info} is registered under by this registry, after the address rules
+   * (wildcard host, {@code KITEX_*} variables, fixed address). Reads nothing from etcd.
+   *
+   * @throws IllegalArgumentException when {@code info} cannot be registered
+   */
+  public String keyOf(Info info) {
+    return registrationOf(info).key;
+  }
+
   /** The lease all keys of this registry are attached to, or 0 when none is held (for tests and tools). */
   public long leaseId() {
     return onLoop(() -> lease == null ? 0L : lease.id, "read lease");
@@ -652,18 +662,18 @@ public final class EtcdRegistry implements Registry {
       return result.get(bound.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       result.cancel(false);
-      throw new RegistryException(what + ": no answer from etcd within " + bound
+      throw new RegistryException(RegistryException.Reason.UNREACHABLE, what + ": no answer from etcd within " + bound
           + " (is etcd running and reachable at the configured endpoints?)", e);
     } catch (InterruptedException e) {
       result.cancel(false);
       Thread.currentThread().interrupt();
-      throw new RegistryException(what + ": interrupted", e);
+      throw new RegistryException(RegistryException.Reason.INTERRUPTED, what + ": interrupted", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         runtime.addSuppressed(new Exception("called from here"));
         throw runtime;
       }
-      throw new RegistryException(what + ": " + e.getCause(), e.getCause());
+      throw EtcdCalls.failure(what, e.getCause());
     }
   }
 

@@ -170,25 +170,38 @@ public final class EtcdResolver implements Resolver {
 
   /**
    * Calls {@code listener} with the current instances of {@code service}, then with every change,
-   * until the returned subscription is closed. A subscribed service stays cached however long it
-   * goes unresolved.
+   * until the returned subscription is closed. Returns at once: the first call comes when the
+   * service has been read; while etcd cannot be read, the listener's {@code onError} is called and
+   * the resolver keeps trying. A subscribed service stays cached however long it goes unresolved.
    *
-   * @throws RegistryException when etcd cannot be read the first time
+   * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
    */
   public Subscription subscribe(String service, ChangeListener listener) {
     Objects.requireNonNull(listener, "listener");
-    ServiceCache cache = cacheOf(service);
+    ServiceCache cache = cacheEntry(service);
     Subscriber subscriber = new Subscriber(cache, listener);
-    execute(() -> {
-      if (cache.closed) {
-        subscriber.deliverError(new RegistryException("the resolver dropped " + service));
+    execute(() -> attach(subscriber, service));
+    return subscriber;
+  }
+
+  /** On the loop: joins the subscriber to its service's cache, made again if it was dropped meanwhile. */
+  private void attach(Subscriber subscriber, String service) {
+    if (subscriber.cancelled) {
+      return;
+    }
+    if (subscriber.cache.closed) {
+      try {
+        subscriber.cache = cacheEntry(service);
+      } catch (IllegalStateException resolverClosed) {
         return;
       }
-      cache.subscribers.add(subscriber);
+    }
+    ServiceCache cache = subscriber.cache;
+    cache.subscribers.add(subscriber);
+    if (cache.snapshot != null) {
       Result now = cache.snapshot.result;
       subscriber.deliver(new Change(now, now.instances(), List.of(), List.of()));
-    });
-    return subscriber;
+    }
   }
 
   /** Services currently cached (for tools and tests). */
@@ -225,6 +238,35 @@ public final class EtcdResolver implements Resolver {
   // ---- the cache ----
 
   private ServiceCache cacheOf(String service) {
+    ServiceCache cache = cacheEntry(service);
+    cache.touch();
+    if (cache.snapshot == null) {
+      try {
+        cache.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        execute(() -> {
+          if (cache.snapshot == null && cache.subscribers.isEmpty()) {
+            caches.remove(service, cache);
+            cache.close();
+          }
+        });
+        throw new RegistryException(RegistryException.Reason.UNREACHABLE,
+            "read " + ServiceKeys.servicePrefix(prefix, service) + ": etcd did not answer within "
+            + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException(RegistryException.Reason.INTERRUPTED, "resolve " + service + ": interrupted", e);
+      } catch (ExecutionException e) {
+        if (cache.snapshot == null) {
+          throw EtcdCalls.failure("read " + ServiceKeys.servicePrefix(prefix, service), e.getCause());
+        }
+      }
+    }
+    return cache;
+  }
+
+  /** The service's cache, made (and its first read started) when missing. */
+  private ServiceCache cacheEntry(String service) {
     if (service == null || service.isEmpty() || service.indexOf('/') >= 0) {
       throw new IllegalArgumentException("service must be a non-empty name without '/', not " + service);
     }
@@ -238,23 +280,6 @@ public final class EtcdResolver implements Resolver {
         execute(fresh::read);
         return fresh;
       });
-    }
-    cache.touch();
-    if (cache.snapshot == null) {
-      try {
-        cache.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        caches.remove(service, cache);
-        execute(cache::close);
-        throw new RegistryException("read " + ServiceKeys.servicePrefix(prefix, service) + ": etcd did not answer within "
-            + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RegistryException("resolve " + service + ": interrupted", e);
-      } catch (ExecutionException e) {
-        throw new RegistryException("read " + ServiceKeys.servicePrefix(prefix, service) + ": "
-            + EtcdCalls.describe(e.getCause()), e.getCause());
-      }
     }
     return cache;
   }
@@ -353,17 +378,19 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       if (snapshot == null) {
-        // Nobody has seen this service yet: fail the waiting resolve; the next one starts again.
-        closed = true;
-        caches.remove(service, this);
+        // Fail the waiting resolves at once; keep trying only for subscribers, else the next resolve starts again.
         loaded.completeExceptionally(error);
-        return;
+        if (subscribers.isEmpty()) {
+          closed = true;
+          caches.remove(service, this);
+          return;
+        }
       }
       failures++;
       if (!reportedOutage) {
         reportedOutage = true;
         log.warn("Resolver cannot read {} ({}); serving its last {} instance(s) and retrying", service,
-            EtcdCalls.describe(error), snapshot.result.instances().size());
+            EtcdCalls.describe(error), snapshot == null ? 0 : snapshot.result.instances().size());
         for (Subscriber subscriber : subscribers) {
           subscriber.deliverError(error);
         }
@@ -450,6 +477,9 @@ public final class EtcdResolver implements Resolver {
       Snapshot previous = snapshot;
       snapshot = new Snapshot(next, revision);
       if (previous == null) {
+        for (Subscriber subscriber : subscribers) {
+          subscriber.deliver(new Change(next, next.instances(), List.of(), List.of()));
+        }
         return;
       }
       Change change = Diff.defaultDiff(service, previous.result, next);
@@ -474,7 +504,7 @@ public final class EtcdResolver implements Resolver {
 
   /** One listener: its deliveries run one at a time, in order, on the listener threads. */
   private final class Subscriber implements Subscription {
-    private final ServiceCache cache;
+    private ServiceCache cache; // read and written on the loop
     private final ChangeListener listener;
     private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();

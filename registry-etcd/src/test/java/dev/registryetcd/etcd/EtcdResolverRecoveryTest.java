@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Subscription;
@@ -128,6 +129,38 @@ class EtcdResolverRecoveryTest {
         assertThat(last.result().instances()).extracting(Instance::address)
             .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
       });
+    }
+  }
+
+  @Test
+  void subscribingWhileEtcdIsDownReturnsAtOnceReportsTheErrorAndDeliversOnceEtcdIsBack() {
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
+    }
+    etcd.member(0).kill();
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
+        Option.withDialTimeoutOpt(Duration.ofMillis(500)));
+        Subscription subscription = resolver.subscribe(SERVICE, new ChangeListener() {
+          @Override
+          public void onChange(Change change) {
+            changes.add(change);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            errors.add(error);
+          }
+        })) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
+      assertThat(changes).isEmpty();
+
+      etcd.member(0).restart();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> !changes.isEmpty());
+      assertThat(changes.get(0).added()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
     }
   }
 }

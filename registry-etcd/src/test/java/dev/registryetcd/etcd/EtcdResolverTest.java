@@ -259,6 +259,7 @@ class EtcdResolverTest {
           }
         });
         Subscription good = resolver.subscribe(service, healthy::add)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 1); // subscribe returns before the first read
       putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10));
 
       await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 2);

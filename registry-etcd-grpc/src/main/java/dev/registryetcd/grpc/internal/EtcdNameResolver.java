@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@link EtcdResolver} and pushes every change to gRPC; nothing is polled.
  *
  * <p>Threads: gRPC calls {@link #start}, {@link #refresh} and {@link #shutdown} on the channel's
- * {@link SynchronizationContext}, which also owns every field below. Subscribing (which may wait for
- * etcd's first answer, up to the resolver's dial timeout) runs on gRPC's offload executor; changes
+ * {@link SynchronizationContext}, which also owns every field below. Subscribing (which may create
+ * the shared resolver and its client) runs on gRPC's offload executor; changes
  * arrive on the resolver's listener threads, are turned into addresses there (DNS, if ever needed,
  * happens there too) and handed to the listener through the synchronization context.
  */
@@ -39,6 +39,7 @@ public final class EtcdNameResolver extends NameResolver {
   private Listener2 listener;
   private Subscription subscription;
   private boolean subscribing;
+  private boolean resolvedOnce;
   private boolean shutdown;
 
   /**
@@ -135,7 +136,18 @@ public final class EtcdNameResolver extends NameResolver {
     }
     // An error (no instance left) reaches the balancer as a resolution error: it keeps the
     // addresses it has, as gRPC's policies do, rather than being handed an empty list.
+    resolvedOnce = true;
     listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(addresses).build());
+  }
+
+  /** Before the first answer, calls must not wait for ever: tell gRPC the service cannot be read yet. */
+  private void unreadable(Throwable error) {
+    if (shutdown || resolvedOnce) {
+      return;
+    }
+    listener.onError(Status.UNAVAILABLE
+        .withDescription("cannot read service " + service + " from etcd: " + error.getMessage())
+        .withCause(error));
   }
 
   /** Runs on the resolver's listener thread, one call at a time. */
@@ -149,10 +161,11 @@ public final class EtcdNameResolver extends NameResolver {
 
     @Override
     public void onError(Throwable error) {
-      // The cache keeps serving the last instances and sends the difference once it reads etcd
-      // again, so the channel keeps its addresses; the resolver already warned once.
+      // Once resolved, the cache keeps serving the last instances and sends the difference when it
+      // reads etcd again, so the channel keeps its addresses; the resolver already warned once.
       log.debug("etcd is unreachable for service {} ({}); the channel keeps its last known instances",
           service, error.toString());
+      syncContext.execute(() -> unreadable(error));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.registryetcd.etcd.internal;
 
 import dev.registryetcd.registry.RegistryException;
+import dev.registryetcd.registry.RegistryException.Reason;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
@@ -28,16 +29,24 @@ public final class EtcdCalls {
       return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new RegistryException(what + ": etcd did not answer within " + timeout
+      throw new RegistryException(Reason.UNREACHABLE, what + ": etcd did not answer within " + timeout
           + " (is etcd running and reachable at the configured endpoints?)", e);
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
-      throw new RegistryException(what + ": interrupted", e);
+      throw new RegistryException(Reason.INTERRUPTED, what + ": interrupted", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new RegistryException(what + ": " + describe(cause), cause);
+      throw failure(what, e.getCause() == null ? e : e.getCause());
     }
+  }
+
+  /** {@code error}, a failure of a jetcd call, as a classified {@link RegistryException} saying what to check. */
+  public static RegistryException failure(String what, Throwable error) {
+    if (error instanceof RegistryException known) {
+      return known;
+    }
+    Failure failure = classify(error);
+    return new RegistryException(failure.reason, what + ": " + failure.text, error);
   }
 
   /** Whether {@code error} (or a cause) says etcd does not know the lease. */
@@ -55,27 +64,38 @@ public final class EtcdCalls {
 
   /** A one-line account of a jetcd failure, with a hint for the errors users meet. */
   public static String describe(Throwable error) {
+    return classify(error).text;
+  }
+
+  private record Failure(Reason reason, String text) {}
+
+  private static Failure classify(Throwable error) {
     if (error instanceof TimeoutException) {
-      return "etcd did not answer within the dial timeout (is etcd running and reachable at the configured endpoints?)";
+      return new Failure(Reason.UNREACHABLE,
+          "etcd did not answer within the dial timeout (is etcd running and reachable at the configured endpoints?)");
     }
     String message = messages(error);
     String tls = describeTls(error, message);
     if (tls != null) {
-      return tls;
+      return new Failure(Reason.TLS, tls);
     }
     Status.Code code = Status.fromThrowable(error).getCode();
     if (code == Status.Code.UNAUTHENTICATED || message.contains("authentication failed")
-        || message.contains("invalid auth token")) {
-      return "etcd refused the credentials (" + message + "): check the user name and password";
+        || message.contains("invalid auth token") || message.contains("user name is empty")
+        || message.contains("authentication is not enabled")) {
+      return new Failure(Reason.AUTHENTICATION,
+          "etcd refused the credentials (" + message + "): check the user name and password");
     }
     if (code == Status.Code.PERMISSION_DENIED || message.contains("permission denied")) {
-      return "etcd denied access (" + message + "): grant the user's role read and write on the registry prefix";
+      return new Failure(Reason.PERMISSION, "etcd denied access (" + message
+          + "): grant the user's role read and write on the registry prefix");
     }
-    if (code == Status.Code.UNAVAILABLE
+    if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
         || (error instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE)) {
-      return "etcd is unavailable (" + message + "): is it running and reachable at the configured endpoints?";
+      return new Failure(Reason.UNREACHABLE,
+          "etcd is unavailable (" + message + "): is it running and reachable at the configured endpoints?");
     }
-    return error.getClass().getSimpleName() + ": " + message;
+    return new Failure(Reason.OTHER, error.getClass().getSimpleName() + ": " + message);
   }
 
   /**
