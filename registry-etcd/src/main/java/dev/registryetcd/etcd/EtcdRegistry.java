@@ -192,7 +192,9 @@ public final class EtcdRegistry implements Registry {
    *
    * @throws IllegalArgumentException when {@code info} is null or its address cannot be registered;
    *     nothing is written
-   * @throws RegistryException when etcd does not accept it within the dial timeout
+   * @throws RegistryException when etcd does not accept it within the dial timeout: a new address is
+   *     then not registered, and a replaced one keeps its earlier value (the registry's next check
+   *     puts etcd in line with that, whatever etcd stored)
    */
   @Override
   public void register(Info info) {
@@ -304,8 +306,14 @@ public final class EtcdRegistry implements Registry {
   private void doDeregister(Registration registration) {
     ensureOpen();
     registrations.remove(registration.key);
-    maybeOrphaned.remove(registration.key);
-    EtcdCalls.await(client.getKVClient().delete(bytes(registration.key)), timeout, "delete " + registration.key);
+    try {
+      EtcdCalls.await(client.getKVClient().delete(bytes(registration.key)), timeout, "delete " + registration.key);
+      maybeOrphaned.remove(registration.key);
+    } catch (RegistryException e) {
+      // no longer registered here, but maybe still in etcd on our lease: the next observation deletes it
+      maybeOrphaned.add(registration.key);
+      throw e;
+    }
     if (registrations.values().stream().noneMatch(r -> r.service.equals(registration.service))) {
       Watch.Watcher watcher = ownKeyWatches.remove(registration.service);
       if (watcher != null) {
@@ -451,8 +459,9 @@ public final class EtcdRegistry implements Registry {
       long revision = response.getHeader().getRevision();
       for (Registration registration : mine) {
         KeyValue kv = found.get(registration.key);
-        if (kv == null || kv.getLease() != lease.id) {
-          log.warn("{} is missing from etcd (or not on lease {}); putting it back", registration.key, hex(lease.id));
+        if (kv == null || kv.getLease() != lease.id || !Arrays.equals(kv.getValue().getBytes(), registration.value)) {
+          log.warn("{} is missing from etcd (or not on lease {}, or not its value); putting it back", registration.key,
+              hex(lease.id));
           revision = put(registration, lease);
         }
       }
