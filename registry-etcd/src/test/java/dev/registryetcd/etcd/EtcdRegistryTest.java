@@ -66,6 +66,27 @@ class EtcdRegistryTest {
   }
 
   @Test
+  void nonAsciiControlAndHtmlCharactersRoundTripExactlyAsGoWritesThem() {
+    String service = "サービス<&>-" + uniqueService();
+    Map<String, String> tags = new java.util.LinkedHashMap<>();
+    tags.put("名前", "値\u2028");
+    tags.put("ctl", "a\u0001\tb\n");
+    tags.put("html", "<a href=\"x\">&</a>");
+    try (EtcdRegistry registry = newRegistry(); EtcdResolver resolver = EtcdResolver.newEtcdResolver(
+        etcd.clientEndpointsAsHostPort())) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1))
+          .tags(tags).build());
+
+      // the key holds the name's UTF-8 bytes as they are; the value escapes as Go's encoding/json does
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isEqualTo(
+          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":{"
+              + "\"ctl\":\"a\\u0001\\tb\\n\",\"html\":\"\\u003ca href=\\\"x\\\"\\u003e\\u0026\\u003c/a\\u003e\","
+              + "\"名前\":\"値\\u2028\"}}");
+      assertThat(resolver.resolve(service).instances().get(0).tags()).isEqualTo(tags);
+    }
+  }
+
+  @Test
   void instanceWithoutTagsIsWrittenWithNullTagsAsGoDoes() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
