@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the project and runs the demo: a Java registry and resolver on a real etcd that the demo
-# starts itself (pass --endpoints host:port to use yours instead).
+# Builds the project and runs the demo: gRPC servers registered in etcd with weights 1:2:3, a client
+# balancing over them through etcd:///echo, a graceful shutdown and a SIGKILL, on a real etcd that
+# the demo starts itself (pass --endpoints host:port to use yours instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

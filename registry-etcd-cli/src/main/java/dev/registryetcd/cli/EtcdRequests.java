@@ -1,13 +1,17 @@
 package dev.registryetcd.cli;
 
 import dev.registryetcd.registry.RegistryException;
+import dev.registryetcd.registry.RegistryException.Reason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Bounded waits on jetcd's futures: a request etcd does not answer in time is a {@link RegistryException}. */
+/**
+ * Bounded waits on jetcd's futures: a request etcd does not answer in time is a
+ * {@link RegistryException} with reason {@link Reason#UNREACHABLE}.
+ */
 final class EtcdRequests {
   private EtcdRequests() {}
 
@@ -22,13 +26,15 @@ final class EtcdRequests {
       return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new RegistryException(what + ": etcd did not answer within " + DurationText.format(timeout), e);
+      throw new RegistryException(Reason.UNREACHABLE,
+          what + ": etcd did not answer within " + DurationText.format(timeout), e);
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
-      throw new RegistryException(what + ": interrupted", e);
+      throw new RegistryException(Reason.INTERRUPTED, what + ": interrupted", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      // OTHER: the raw jetcd error is the cause, which Failures classifies by its code and message
       throw new RegistryException(what + ": " + cause.getMessage(), cause);
     }
   }

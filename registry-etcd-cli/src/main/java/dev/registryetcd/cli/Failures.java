@@ -2,6 +2,7 @@ package dev.registryetcd.cli;
 
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.registry.RegistryException;
+import dev.registryetcd.registry.RegistryException.Reason;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import java.io.PrintWriter;
@@ -72,35 +73,101 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
   /**
    * One sentence saying what went wrong with etcd and what to do, e.g. {@code cannot reach etcd at
-   * 127.0.0.1:2379 within 5s: is it running?}.
+   * 127.0.0.1:2379 within 5s: is it running?}. A {@link RegistryException} is classified by its
+   * {@link RegistryException#reason() reason}; only raw jetcd and gRPC errors (and
+   * {@link Reason#OTHER}, which wraps them) are classified by their codes and message text.
    */
   static String describe(Throwable error, EtcdTarget target) {
     String endpoints = target == null ? "the configured endpoints" : target.endpointsText();
     String user = target == null || target.user() == null ? "(none)" : target.user();
+    RegistryException classified = classified(error);
+    if (classified != null) {
+      return switch (classified.reason()) {
+        case AUTHENTICATION -> {
+          if (target != null && target.user() == null) {
+            yield requiresUser(endpoints);
+          }
+          // A user logging in to an etcd without authentication: the one case of this reason that
+          // only etcd's own words tell apart
+          yield messages(classified).toLowerCase(Locale.ROOT).contains("authentication is not enabled")
+              ? authenticationOff(endpoints) : refusedCredentials(endpoints, user);
+        }
+        case PERMISSION -> deniedAccess(endpoints, user, target);
+        case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage());
+        case UNREACHABLE -> unreachable(endpoints, target);
+        case INTERRUPTED -> "interrupted while waiting for etcd at " + endpoints;
+        case NO_INSTANCE, OTHER -> "etcd at " + endpoints + ": " + firstMessage(error);
+      };
+    }
     String messages = messages(error).toLowerCase(Locale.ROOT);
     if (hasCode(error, ErrorCode.UNAUTHENTICATED) || messages.contains("authentication failed")
-        || messages.contains("invalid auth token") || messages.contains("refused the credentials")) {
-      return "etcd at " + endpoints + " refused the credentials of user " + user
-          + ": check --user and --password (or ETCD_PASSWORD)";
+        || messages.contains("invalid auth token")) {
+      return refusedCredentials(endpoints, user);
     }
-    if (hasCode(error, ErrorCode.PERMISSION_DENIED) || messages.contains("permission denied")
-        || messages.contains("denied access")) {
-      return "etcd at " + endpoints + " denied user " + user + " access: grant its role read (and, to register, "
-          + "write) on the keys under " + (target == null ? "the prefix" : target.rootKey());
+    if (hasCode(error, ErrorCode.PERMISSION_DENIED) || messages.contains("permission denied")) {
+      return deniedAccess(endpoints, user, target);
     }
     if (messages.contains("user name is empty")) {
-      return "etcd at " + endpoints + " requires a user: give --user and --password (or ETCD_PASSWORD)";
+      return requiresUser(endpoints);
     }
     if (messages.contains("authentication is not enabled")) {
-      return "etcd at " + endpoints + " has authentication turned off: drop --user and --password";
+      return authenticationOff(endpoints);
     }
     if (isUnreachable(error, messages)) {
-      return "cannot reach etcd at " + endpoints + " within "
-          + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()))
-          + ": is it running?" + (target != null && target.connection().stream().anyMatch(o -> o.toString()
-              .contains("tls(")) ? " (and does it speak TLS with the CA given by --cacert?)" : "");
+      return unreachable(endpoints, target);
     }
     return "etcd at " + endpoints + ": " + firstMessage(error);
+  }
+
+  /**
+   * The first {@link RegistryException} in {@code error}'s causes whose reason says what happened,
+   * or {@code null} when there is none or it is {@link Reason#OTHER} (a raw error wrapped as is).
+   */
+  private static RegistryException classified(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RegistryException registry && registry.reason() != Reason.OTHER) {
+        return registry;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static String refusedCredentials(String endpoints, String user) {
+    return "etcd at " + endpoints + " refused the credentials of user " + user
+        + ": check --user and --password (or ETCD_PASSWORD)";
+  }
+
+  private static String deniedAccess(String endpoints, String user, EtcdTarget target) {
+    return "etcd at " + endpoints + " denied user " + user + " access: grant its role read (and, to register, "
+        + "write) on the keys under " + (target == null ? "the prefix" : target.rootKey());
+  }
+
+  private static String requiresUser(String endpoints) {
+    return "etcd at " + endpoints + " requires a user: give --user and --password (or ETCD_PASSWORD)";
+  }
+
+  private static String authenticationOff(String endpoints) {
+    return "etcd at " + endpoints + " has authentication turned off: drop --user and --password";
+  }
+
+  private static String unreachable(String endpoints, EtcdTarget target) {
+    return "cannot reach etcd at " + endpoints + " within "
+        + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()))
+        + ": is it running?" + (target != null && target.connection().stream().anyMatch(o -> o.toString()
+            .contains("tls(")) ? " (and does it speak TLS with the CA given by --cacert?)" : "");
+  }
+
+  /** The library's TLS diagnosis from its first "TLS" on, in this tool's option names. */
+  private static String tlsAdvice(String message) {
+    int tls = message.indexOf("TLS");
+    return (tls < 0 ? message : message.substring(tls))
+        .replace("withTLSOpt's caFile", "--cacert")
+        .replace("withTLSOpt's certFile and keyFile", "--cert and --key")
+        .replace("withTLSOpt's files", "--cert, --key and --cacert")
+        .replace("drop withTLSOpt", "drop --cacert");
   }
 
   private static boolean isUnreachable(Throwable error, String messages) {
@@ -110,7 +177,6 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       }
     }
     return hasCode(error, ErrorCode.UNAVAILABLE) || hasCode(error, ErrorCode.DEADLINE_EXCEEDED)
-        || messages.contains("did not answer") || messages.contains("no answer from etcd")
         || messages.contains("unavailable") || messages.contains("connection refused");
   }
 

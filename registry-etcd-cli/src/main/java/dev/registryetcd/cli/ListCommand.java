@@ -13,13 +13,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code registry-etcd list}: every service under the prefix with its instances, as a table. */
+/** {@code registry-etcd list}: every service under the prefix with its instances, as a table; the demo prints it too. */
 @Command(name = "list", mixinStandardHelpOptions = true,
     description = {
         "Lists every service under the prefix with its instances.",
         "WEIGHT is what resolvers use (a registered weight <= 0 reads as 10); TTL is the seconds left on the "
             + "key's lease, - without one. Values that are not instances are reported on stderr with '!'."})
-final class ListCommand implements Callable<Integer> {
+public final class ListCommand implements Callable<Integer> {
   @ParentCommand
   RegistryEtcdCommand root;
 
@@ -29,12 +29,21 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     EtcdTarget target = root.target();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    RegistryContents contents;
     try (Client client = target.newClient()) {
-      contents = RegistryContents.read(client, target, target.rootKey());
+      print(client, target, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
+    return RegistryEtcdCommand.EXIT_OK;
+  }
+
+  /**
+   * Reads every service under {@code target}'s prefix through {@code client} and prints them as
+   * {@code registry-etcd list} does: the table (or "no service is registered") on {@code out}, values
+   * that are not instances on {@code err}. Each request is bounded by the dial timeout.
+   *
+   * @throws dev.registryetcd.registry.RegistryException when etcd does not answer
+   */
+  public static void print(Client client, EtcdTarget target, PrintWriter out, PrintWriter err) {
+    RegistryContents contents = RegistryContents.read(client, target, target.rootKey());
     for (Skipped skipped : contents.skipped()) {
       err.println(skipped.line());
     }
@@ -42,7 +51,7 @@ final class ListCommand implements Callable<Integer> {
     if (contents.instances().isEmpty()) {
       out.println("no service is registered under " + target.rootKey() + " at " + target.endpointsText());
       out.flush();
-      return RegistryEtcdCommand.EXIT_OK;
+      return;
     }
     Table table = new Table("SERVICE", "ADDRESS", "NETWORK", "WEIGHT", "TAGS", "TTL");
     // Key order would put echo-b before echo ('-' < '/'): group by service name instead.
@@ -54,6 +63,5 @@ final class ListCommand implements Callable<Integer> {
           stored.ttlText());
     }
     table.print(out);
-    return RegistryEtcdCommand.EXIT_OK;
   }
 }

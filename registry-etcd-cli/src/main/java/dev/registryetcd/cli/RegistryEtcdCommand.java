@@ -1,6 +1,7 @@
 package dev.registryetcd.cli;
 
 import dev.registryetcd.cli.demo.DemoCommand;
+import dev.registryetcd.cli.demo.DemoServerCommand;
 import dev.registryetcd.etcd.Option;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = RegistryEtcdCommand.Version.class,
     subcommands = {
-        ListCommand.class, GetCommand.class, WatchCommand.class, RegisterCommand.class, DemoCommand.class},
+        ListCommand.class, GetCommand.class, WatchCommand.class, RegisterCommand.class, DemoCommand.class,
+        DemoServerCommand.class},
     description = {
         "Service registration and discovery on etcd, in the Kitex etcd extension's format.",
         "Keys are {prefix}/{service}/{address}; values are the Go extension's JSON."},
@@ -189,6 +191,39 @@ public final class RegistryEtcdCommand implements Runnable {
       throw usage("--dial-timeout must be positive, e.g. 5s, not " + DurationText.format(dialTimeout));
     }
     return new EtcdTarget(cleaned, endpointsGiven, effectivePrefix, prefixGiven, dialTimeout, user, connection);
+  }
+
+  /**
+   * The global options with which a child {@code registry-etcd} process reaches {@code target} as
+   * this one does: endpoints, prefix, dial timeout, and the user and TLS files when {@code target}
+   * uses them, plus {@code -v}. Never the password, which {@code ps} would show: give the child
+   * {@link #childPassword} as {@code ETCD_PASSWORD}.
+   */
+  public List<String> childOptions(EtcdTarget target) {
+    List<String> options = new ArrayList<>(List.of("--endpoints", target.endpointsText(), "--prefix", target.prefix(),
+        "--dial-timeout", DurationText.format(target.dialTimeout())));
+    if (target.user() != null) {
+      options.addAll(List.of("--user", target.user()));
+    }
+    // A target without connection options is plain (e.g. the demo's own etcd), whatever was given.
+    if (!target.connection().isEmpty() && cacert != null) {
+      if (cert != null) {
+        options.addAll(List.of("--cert", cert.toAbsolutePath().toString()));
+      }
+      if (key != null) {
+        options.addAll(List.of("--key", key.toAbsolutePath().toString()));
+      }
+      options.addAll(List.of("--cacert", cacert.toAbsolutePath().toString()));
+    }
+    if (verbose) {
+      options.add("--verbose");
+    }
+    return options;
+  }
+
+  /** The password a child process needs for {@code target} (see {@link #childOptions}), or {@code null}. */
+  public String childPassword(EtcdTarget target) {
+    return target.user() == null ? null : secret();
   }
 
   /** The password of this execution, so that failure messages can be scrubbed of it; may be {@code null}. */

@@ -1,438 +1,427 @@
 package dev.registryetcd.cli.demo;
 
+import dev.registryetcd.cli.DurationText;
 import dev.registryetcd.cli.EtcdTarget;
-import dev.registryetcd.cli.InstanceText;
+import dev.registryetcd.cli.ListCommand;
 import dev.registryetcd.cli.demo.ChangeLog.Received;
-import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.MalformedInstanceException;
-import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.discovery.NoInstanceException;
-import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
-import dev.registryetcd.registry.Info;
+import dev.registryetcd.grpc.EtcdNameResolverProvider;
+import dev.registryetcd.grpc.EtcdWeightedRoundRobinLoadBalancerProvider;
+import dev.registryetcd.grpc.GrpcRegistration;
+import dev.registryetcd.grpc.echo.Echo;
 import dev.registryetcd.registry.RegistryException;
-import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdMember;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 
 /**
- * The demo's steps, run once against one etcd. Each number it prints is measured in this run with
+ * The demo's steps, run once against one etcd: three Echo servers register as {@value #SERVICE}
+ * with weights 1, 2, 3; a client on {@code etcd:///echo} splits its calls by weight; one server
+ * leaves gracefully, one is killed. Each number it prints is measured in this run with
  * {@link System#nanoTime()}; each claim it makes is checked, and a failed check ends the demo with
  * an {@link IllegalStateException} saying what did not happen.
  *
- * <p>Three jetcd clients, as three processes would have: the registry's, the resolver's, and a raw
- * one that plays the Go service and inspects etcd. Not thread-safe; closes everything it opens.
+ * <p>Servers a and b run in this JVM and share its {@link EtcdRegistry}: closing a
+ * {@link GrpcRegistration} is a method call the demo times exactly. Server c runs in a JVM of its
+ * own ({@link ChildServer}), since only another process can be killed for real and leave its key to
+ * its lease. Not thread-safe; closes everything it opens.
  */
 final class Demo {
   private static final String SERVICE = "echo";
-  private static final Duration LEASE_TTL = Duration.ofSeconds(5);
-  private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  private static final Duration WAIT = Duration.ofSeconds(5);
-  private static final Duration RECOVERY_WAIT = Duration.ofSeconds(15);
+  private static final String GO_SERVICE = "hello";
+  private static final String DEFAULT_PREFIX = "kitex/registry-etcd";
+  /** a and b: this process's registry. */
+  private static final Duration LEASE_TTL = Duration.ofSeconds(10);
+  /** c: killed, so it disappears after this; short, so that the demo is. */
+  private static final Duration CHILD_LEASE_TTL = Duration.ofSeconds(3);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+  private static final int SPLIT_CALLS = 600;
+  /** Calls the client makes after a removal, to show it carries on. */
+  private static final int CALLS_AFTER = 300;
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration CHILD_START = Duration.ofSeconds(30);
 
   private final Narration say;
+  private final PrintWriter err;
   private final EtcdTarget target;
-  private final EtcdMember ownEtcd;
+  private final boolean ownEtcd;
+  private final List<String> childOptions;
+  private final String childPassword;
   private final ChangeLog changes = new ChangeLog();
+  private final List<String> written = new ArrayList<>();
   private Client raw;
-  private EtcdRegistry registry;
-  private EtcdResolver resolver;
 
   /**
-   * @param ownEtcd the demo's own etcd, which it may wipe, or {@code null} for the user's etcd
+   * @param err where {@code list} reports values that are not instances
+   * @param ownEtcd whether the etcd is the demo's own, deleted after it; else the demo deletes its keys
+   * @param childOptions the global options of the child server (see {@code RegistryEtcdCommand.childOptions})
+   * @param childPassword its {@code ETCD_PASSWORD}, or {@code null}
    */
-  Demo(Narration say, EtcdTarget target, EtcdMember ownEtcd) {
+  Demo(Narration say, PrintWriter err, EtcdTarget target, boolean ownEtcd, List<String> childOptions,
+      String childPassword) {
     this.say = say;
+    this.err = err;
     this.target = target;
     this.ownEtcd = ownEtcd;
+    this.childOptions = childOptions;
+    this.childPassword = childPassword;
   }
 
-  void run() throws InterruptedException {
-    RetryConfig retry = RetryConfig.newRetryConfig(
-        RetryConfig.withMaxAttemptTimes(0),
-        RetryConfig.withRetryDelay(RETRY_DELAY),
-        RetryConfig.withObserveDelay(Duration.ofSeconds(1)));
-    try (Client rawClient = target.newClient()) {
+  void run() throws IOException, InterruptedException {
+    // c's JVM starts first: it boots while a and b start here.
+    try (ChildServer c = ChildServer.start("c", 3, CHILD_LEASE_TTL, childOptions, childPassword);
+         Client rawClient = target.newClient();
+         // KITEX_* variables must not move the addresses: the client connects to what is registered.
+         EtcdRegistry registry = target.registry().options(Option.withLeaseTtl(LEASE_TTL)).environment(n -> null)
+             .build();
+         EtcdResolver resolver = target.newResolver();
+         EtcdNameResolverProvider provider = EtcdNameResolverProvider.forResolver(resolver)) {
       raw = rawClient;
-      registry = target.registry()
-          .retryConfig(retry)
-          .options(Option.withLeaseTtl(LEASE_TTL))
-          .environment(name -> null) // the addresses narrated are the ones registered, whatever KITEX_* says
-          .build();
-      resolver = target.newResolver();
+      List<GrpcRegistration> registrations = new ArrayList<>();
+      EchoCaller caller = null;
+      ManagedChannel channel = null;
+      Subscription subscription = null;
+      boolean completed = false;
       try {
-        Info first = instance("10.0.0.7", 10, "zone", "a", "env", "demo");
-        Info second = instance("10.0.0.8", 20, "zone", "b");
-        registerTwo(first, second);
-        Subscription subscription = resolveAndSubscribe();
-        try {
-          updateAndRemove(first, second);
-          goServiceAndGarbage();
-          if (ownEtcd != null) {
-            wipeEtcd(second);
-          } else {
-            say.heading("5. etcd loses its data");
-            say.line("(skipped: the demo wipes etcd only when it runs its own; run it without --endpoints)");
-          }
-          closeRegistry(second);
-        } finally {
+        say.heading("1. Three gRPC Echo servers register as " + SERVICE + ", weights 1, 2, 3");
+        say.line("c: starting a JVM of its own (pid %d), so that step 4 can kill it for real", c.pid());
+        GrpcRegistration a = serve("a", 1, registry, "  (the first registration connects and grants the lease)");
+        registrations.add(a);
+        GrpcRegistration b = serve("b", 2, registry, "");
+        registrations.add(b);
+        String[] ready = c.awaitReady(CHILD_START).split(" lease=");
+        String cAddress = ready[0];
+        say.line("c: Netty gRPC server on %s in JVM %d, registered with weight 3 by its own EtcdRegistry (lease TTL "
+            + "%s), ready %s after that JVM started", cAddress, c.pid(), DurationText.format(CHILD_LEASE_TTL),
+            Narration.time(c.readyAfterNanos()));
+        checkGoFormat(registry, a, b, cAddress, Long.parseUnsignedLong(ready[1], 16));
+        goService(resolver);
+
+        say.heading("2. A client calls etcd:///" + SERVICE + ": the calls split by weight");
+        subscription = resolver.subscribe(SERVICE, changes);
+        channel = channel(provider);
+        caller = new EchoCaller(channel);
+        split(caller);
+
+        say.heading("3. b shuts down gracefully while the client keeps calling");
+        caller.start();
+        caller.awaitCalls(caller.calls() + 100, WAIT);
+        say.line("a client thread calls %s continuously, one call at a time, at most one per millisecond", SERVICE);
+        gracefulShutdown(caller, b, address(b));
+
+        say.heading("4. c is killed (SIGKILL) and never deregisters");
+        kill(caller, c, cAddress);
+        caller.close();
+
+        say.heading("5. What etcd holds now, as registry-etcd list prints it");
+        say.line("$ registry-etcd list --endpoints %s%s", target.endpointsText(),
+            target.prefix().equals(DEFAULT_PREFIX) ? "" : " --prefix " + target.prefix());
+        ListCommand.print(raw, target, say.writer(), err);
+        completed = true;
+      } finally {
+        if (caller != null) {
+          caller.close();
+        }
+        if (channel != null) {
+          channel.shutdownNow();
+          channel.awaitTermination(WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (subscription != null) {
           subscription.close();
         }
-      } finally {
-        resolver.close();
-        registry.close();
-        if (ownEtcd == null) {
-          delete(target.rootKey(), true);
+        registrations.forEach(GrpcRegistration::close);
+        if (!ownEtcd) {
+          try {
+            deleteDemoKeys();
+          } catch (RuntimeException e) {
+            if (completed) {
+              throw e;
+            }
+            // the demo failed already: that failure is the one to report
+            err.println("registry-etcd demo: could not delete its keys under " + target.rootKey() + ": " + e);
+          }
         }
       }
     }
+    say.line("");
+    say.line("closed the channel, a (deregistered, then stopped), the registry (lease revoked) and the resolver%s",
+        ownEtcd ? "" : "; deleted the demo's keys");
   }
 
   // ---- the steps ----
 
-  private void registerTwo(Info first, Info second) {
-    say.heading("1. A Java service registers " + SERVICE + " twice (EtcdRegistry)");
-    String note = "  (the first call connects and grants the lease)";
-    for (Info info : List.of(first, second)) {
-      Timed call = timed(() -> registry.register(info));
-      say.line("registry.register(%s)  returned in %s%s", describe(info), Narration.time(call.took()), note);
-      note = "";
+  private GrpcRegistration serve(String name, int weight, EtcdRegistry registry, String note) throws IOException {
+    long start = System.nanoTime();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
+            InsecureServerCredentials.create())
+        .addService(Echo.service(name))
+        .build()
+        .start();
+    GrpcRegistration registration;
+    try {
+      registration = GrpcRegistration.builder(server, registry)
+          .serviceName(SERVICE)
+          .weight(weight)
+          .tag("server", name)
+          .shutdownTimeout(SHUTDOWN_TIMEOUT)
+          .register();
+    } catch (RuntimeException e) {
+      server.shutdownNow();
+      throw e;
     }
-    say.line("etcd now holds ({prefix}/{service}/{address} -> the Go extension's JSON):");
+    say.line("%s: Netty gRPC server on %s, registered by GrpcRegistration with weight %d in %s%s", name,
+        address(registration), weight, Narration.time(System.nanoTime() - start), note);
+    return registration;
+  }
+
+  private void checkGoFormat(EtcdRegistry registry, GrpcRegistration a, GrpcRegistration b, String cAddress,
+      long cLease) {
     GetResponse stored = get(target.serviceKey(SERVICE), true);
-    long lease = 0;
-    for (KeyValue kv : stored.getKvs()) {
-      String value = text(kv.getValue());
-      say.item("%s", text(kv.getKey()));
-      say.item("  %s", value);
-      lease = kv.getLease();
+    Map<String, KeyValue> byKey = new TreeMap<>();
+    stored.getKvs().forEach(kv -> byKey.put(text(kv.getKey()), kv));
+    String aKey = registry.keyOf(a.infos().get(0));
+    KeyValue aValue = byKey.get(aKey);
+    if (aValue == null) {
+      throw new IllegalStateException("demo: " + aKey + " is not in etcd after a registered");
     }
-    for (Info info : List.of(first, second)) {
-      String key = target.serviceKey(SERVICE) + address(info);
-      KeyValue kv = stored.getKvs().stream().filter(k -> text(k.getKey()).equals(key)).findFirst()
-          .orElseThrow(() -> new IllegalStateException("demo: " + key + " is not in etcd after register returned"));
-      byte[] go = goJson(address(info), info.weight(), info.tags()).getBytes(StandardCharsets.UTF_8);
-      if (!Arrays.equals(kv.getValue().getBytes(), go)) {
-        throw new IllegalStateException("demo: the value of " + key + " differs from what Go writes: "
-            + text(kv.getValue()) + " vs " + new String(go, StandardCharsets.UTF_8));
+    say.line("etcd holds each instance as {prefix}/{service}/{address} -> the Go extension's JSON, e.g. a:");
+    say.item("%s", aKey);
+    say.item("  %s", text(aValue.getValue()));
+    Map<String, Integer> weights = Map.of(address(a), 1, address(b), 2, cAddress, 3);
+    Map<String, String> names = Map.of(address(a), "a", address(b), "b", cAddress, "c");
+    for (Map.Entry<String, Integer> instance : weights.entrySet()) {
+      String key = target.serviceKey(SERVICE) + instance.getKey();
+      KeyValue kv = byKey.get(key);
+      byte[] go = goJson(instance.getKey(), instance.getValue(), names.get(instance.getKey()))
+          .getBytes(StandardCharsets.UTF_8);
+      if (kv == null || !Arrays.equals(kv.getValue().getBytes(), go)) {
+        throw new IllegalStateException("demo: the value of " + key + " is not what Go writes, "
+            + new String(go, StandardCharsets.UTF_8) + ": " + (kv == null ? "no such key" : text(kv.getValue())));
       }
     }
-    long keysOnLease = stored.getKvs().stream().map(KeyValue::getLease).distinct().count();
-    say.line("checked: each value is byte for byte what the Go extension's json.Marshal of instanceInfo writes "
-        + "(fields in order, tags sorted by key); %s on %s lease (%x, TTL %ss)",
-        stored.getKvs().size() == 2 ? "both keys" : stored.getKvs().size() + " keys",
-        keysOnLease == 1 ? "one" : keysOnLease + " different", lease, LEASE_TTL.toSeconds());
+    long aLease = aValue.getLease();
+    long bLease = byKey.get(target.serviceKey(SERVICE) + address(b)).getLease();
+    long cLeaseStored = byKey.get(target.serviceKey(SERVICE) + cAddress).getLease();
+    if (aLease != bLease || aLease == cLeaseStored || cLeaseStored != cLease) {
+      throw new IllegalStateException("demo: expected a and b on one lease and c on its own " + Long.toHexString(cLease)
+          + ", found " + Long.toHexString(aLease) + ", " + Long.toHexString(bLease) + ", "
+          + Long.toHexString(cLeaseStored));
+    }
+    say.line("checked: all three values are byte for byte what the Go extension's json.Marshal writes (fields in "
+        + "order, tags sorted); a and b share this process's lease (%x, TTL %s), c has its own (%x, TTL %s)",
+        aLease, DurationText.format(LEASE_TTL), cLease, DurationText.format(CHILD_LEASE_TTL));
   }
 
-  private Subscription resolveAndSubscribe() throws InterruptedException {
-    say.heading("2. A client resolves " + SERVICE + " (EtcdResolver) and subscribes to its changes");
+  private void goService(EtcdResolver resolver) {
+    String address = "127.0.0.1:8888";
+    String key = target.serviceKey(GO_SERVICE) + address;
+    String value = "{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":0,\"tags\":null}";
+    await(raw.getKVClient().put(bytes(key), bytes(value)), "put " + key);
+    written.add(key);
+    say.line("a Go service's registration, put raw as the Go extension writes it (weight 0, no tags):");
+    say.item("%s = %s", key, value);
+    Instance go = resolver.resolve(GO_SERVICE).instances().get(0);
+    if (go.weight() != 10) {
+      throw new IllegalStateException("demo: weight 0 resolved as " + go.weight() + ", not the default 10");
+    }
+    say.line("resolver.resolve(\"%s\"): %s weight=%d: a weight <= 0 resolves as the default weight 10, as in Go",
+        GO_SERVICE, go.address(), go.weight());
+  }
+
+  @SuppressWarnings("deprecation") // nameResolverFactory: the per-channel way to use a programmatic provider
+  private ManagedChannel channel(EtcdNameResolverProvider provider) {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget("etcd:///" + SERVICE)
+        .nameResolverFactory(provider)
+        .defaultLoadBalancingPolicy(EtcdWeightedRoundRobinLoadBalancerProvider.POLICY_NAME)
+        .usePlaintext()
+        .build();
+    say.line("ManagedChannelBuilder.forTarget(\"etcd:///%s\"), load balancing %s; it resolves through the demo's "
+        + "EtcdResolver (EtcdNameResolverProvider.forResolver), to which the demo also subscribes to time changes",
+        SERVICE, EtcdWeightedRoundRobinLoadBalancerProvider.POLICY_NAME);
+    return channel;
+  }
+
+  private void split(EchoCaller caller) {
     long start = System.nanoTime();
-    Result result = resolver.resolve(SERVICE);
-    long firstCall = System.nanoTime() - start;
-    say.line("resolver.resolve(\"%s\")  read etcd once and started a watch: %s, %d instances:", SERVICE,
-        Narration.time(firstCall), result.instances().size());
-    for (Instance instance : result.instances()) {
-      say.item("%s", InstanceText.describe(instance));
-    }
-    long[] calls = new long[1_000];
-    for (int i = 0; i < calls.length; i++) {
-      long t = System.nanoTime();
-      resolver.resolve(SERVICE);
-      calls[i] = System.nanoTime() - t;
-    }
-    Arrays.sort(calls);
-    say.line("resolver.resolve(\"%s\")  again, from the watch-backed cache: %s (median of %,d calls), "
-        + "no request to etcd", SERVICE, Narration.time(calls[calls.length / 2]), calls.length);
-    Subscription subscription = resolver.subscribe(SERVICE, changes);
-    Received initial = changes.next(WAIT);
-    if (initial == null || initial.change() == null) {
-      throw new IllegalStateException("demo: the subscriber got no initial instances within " + WAIT.toSeconds() + "s");
-    }
-    say.line("resolver.subscribe(\"%s\", listener)  the listener starts with the current instances:", SERVICE);
-    for (Instance instance : initial.change().added()) {
-      say.item("%s", InstanceText.line('+', SERVICE, instance));
-    }
-    say.line("from now on the listener prints each change, with how long after the call returned it arrived");
-    return subscription;
-  }
-
-  private void updateAndRemove(Info first, Info second) throws InterruptedException {
-    say.heading("3. A weight changes, then an instance leaves");
-    Info heavier = second.toBuilder().weight(50).build();
-    Timed update = timed(() -> registry.register(heavier));
-    say.line("registry.register(%s)  returned in %s", describe(heavier), Narration.time(update.took()));
-    awaitChange(update, change -> change.updated().stream()
-        .anyMatch(i -> i.address().equals(address(second)) && i.weight() == 50), "the update of " + address(second));
-    Timed removal = timed(() -> registry.deregister(first));
-    say.line("registry.deregister(%s %s)  returned in %s", SERVICE, address(first), Narration.time(removal.took()));
-    awaitChange(removal, change -> change.removed().stream().anyMatch(i -> i.address().equals(address(first))),
-        "the removal of " + address(first));
-  }
-
-  private void goServiceAndGarbage() throws InterruptedException {
-    say.heading("4. A Go service's registration, and a value that is not one");
-    String goAddress = "10.0.0.9:8888";
-    String goKey = target.serviceKey(SERVICE) + goAddress;
-    String goValue = "{\"network\":\"tcp\",\"address\":\"" + goAddress + "\",\"weight\":0,\"tags\":null}";
-    String junkKey = target.serviceKey(SERVICE) + "10.0.0.66:8888";
-    String junkValue = "{\"network\":\"tcp\",\"address\":";
-    Timed junk = timed(() -> put(junkKey, junkValue));
-    say.line("put %s = %s  (a broken value) in %s", junkKey, junkValue, Narration.time(junk.took()));
-    Timed go = timed(() -> put(goKey, goValue));
-    say.line("put %s = %s  (a raw put of exactly what the Go extension writes: weight 0, no tags) in %s", goKey,
-        goValue, Narration.time(go.took()));
-    awaitChange(go, change -> change.added().stream().anyMatch(i -> i.address().equals(goAddress)),
-        "the Go service's instance");
-    Instance goInstance = resolver.resolve(SERVICE).instances().stream()
-        .filter(i -> i.address().equals(goAddress)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("demo: the resolver does not list " + goAddress));
-    say.line("the Go service's weight 0 resolves as the default weight %d, as in Go", goInstance.weight());
-    String reason;
-    try {
-      InstanceCodec.decode(junkValue.getBytes(StandardCharsets.UTF_8));
-      throw new IllegalStateException("demo: the broken value decoded");
-    } catch (MalformedInstanceException e) {
-      reason = e.getMessage();
-    }
-    Result now = resolver.resolve(SERVICE);
-    if (now.instances().stream().anyMatch(i -> i.address().equals("10.0.0.66:8888"))) {
-      throw new IllegalStateException("demo: the resolver lists the broken value as an instance");
-    }
-    say.line("! %s: not an instance (%s)", junkKey, reason);
-    say.line("  the resolver skipped it with a warning (on stderr), no error for the service: it saw it before the Go "
-        + "value, and %s resolves to %d instances: %s", SERVICE, now.instances().size(), addresses(now));
-    Timed goStops = timed(() -> delete(goKey, false));
-    say.line("the Go service stops: delete %s in %s", goKey, Narration.time(goStops.took()));
-    awaitChange(goStops, change -> change.removed().stream().anyMatch(i -> i.address().equals(goAddress)),
-        "the removal of the Go service's instance");
-    delete(junkKey, false);
-  }
-
-  private void wipeEtcd(Info remaining) throws InterruptedException {
-    say.heading("5. etcd loses all its data; the registry puts its instance back on its own");
-    String key = target.serviceKey(SERVICE) + address(remaining);
-    long leaseBefore = get(key, false).getKvs().get(0).getLease();
-    long start = System.nanoTime();
-    ownEtcd.wipe();
-    long back = System.nanoTime();
-    say.line("wiped etcd: stopped it, deleted its data directory, started it empty, in %s",
-        Narration.time(back - start));
-    long deadline = back + RECOVERY_WAIT.toNanos();
-    KeyValue restored = null;
-    int seenEmpty = 0;
-    while (restored == null && System.nanoTime() < deadline) {
-      GetResponse now = getOrNull(key);
-      if (now != null && !now.getKvs().isEmpty()) {
-        restored = now.getKvs().get(0);
-      } else {
-        seenEmpty += now == null ? 0 : 1;
-        Thread.sleep(10); // polling etcd, bounded by RECOVERY_WAIT
+    long deadline = start + WAIT.toNanos();
+    Set<String> answered = new HashSet<>();
+    int warmUp = 0;
+    while (answered.size() < 3 && System.nanoTime() < deadline) {
+      String server = caller.call();
+      warmUp++;
+      if (server != null) {
+        answered.add(server);
       }
     }
-    long reput = System.nanoTime();
-    if (restored == null) {
-      throw new IllegalStateException("demo: the registry did not put " + key + " back within "
-          + RECOVERY_WAIT.toSeconds() + "s after etcd lost its data");
+    if (answered.size() < 3) {
+      throw new IllegalStateException("demo: only " + answered + " answered within " + WAIT.toSeconds() + "s; "
+          + "failures: " + caller.tally().failures());
     }
-    if (seenEmpty > 0) {
-      say.line("read %s: gone, etcd is empty", key);
+    say.line("a, b and c all answered %s after the first call (%d warm-up calls, not counted: the channel connects "
+        + "to each instance as the resolver hands it over)", Narration.time(System.nanoTime() - start), warmUp);
+    EchoCaller.Tally before = caller.tally();
+    long began = System.nanoTime();
+    for (int i = 0; i < SPLIT_CALLS; i++) {
+      caller.call();
     }
-    say.line("the registry put %s back on its own %s after etcd came back (lease %x -> %x; retry delay %s ms, "
-        + "lease TTL %s s)", key, Narration.time(reput - back), leaseBefore, restored.getLease(),
-        RETRY_DELAY.toMillis(), LEASE_TTL.toSeconds());
-    // The resolver may have read the empty etcd (a removal, then the instance back) or only the restored
-    // one (no change at all): narrate what it reported.
-    boolean sawRemoval = false;
-    boolean sawReturn = false;
-    long quietUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    long hardDeadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < hardDeadline && !sawReturn && (sawRemoval || System.nanoTime() < quietUntil)) {
-      Received received = changes.next(Duration.ofMillis(50));
-      if (received == null) {
-        continue;
-      }
-      if (received.error() != null) {
-        say.item("listener: the resolver lost etcd (%s) and keeps serving what it knew  [+%s]",
-            received.error().getClass().getSimpleName(), Narration.time(received.nanos() - back));
-        continue;
-      }
-      printChange(received.change(), "+" + Narration.time(received.nanos() - back) + " after etcd came back");
-      sawRemoval |= received.change().removed().stream().anyMatch(i -> i.address().equals(address(remaining)));
-      sawReturn |= sawRemoval && received.change().added().stream()
-          .anyMatch(i -> i.address().equals(address(remaining)));
-      if (sawReturn) {
-        say.line("the resolver followed: it dropped %s while etcd was empty and got it back %s after etcd came back",
-            address(remaining), Narration.time(received.nanos() - back));
-      }
+    long took = System.nanoTime() - began;
+    EchoCaller.Tally split = caller.tally().since(before);
+    say.line("%d calls in %s:", SPLIT_CALLS, Narration.time(took));
+    say.item("%-6s  %6s  %5s  %6s  %8s", "SERVER", "WEIGHT", "CALLS", "SHARE", "EXPECTED");
+    for (String server : List.of("a", "b", "c")) {
+      int weight = server.charAt(0) - 'a' + 1;
+      long count = split.repliesOf(server);
+      say.item("%-6s  %6d  %5d  %5.1f%%  %7.1f%%", server, weight, count, 100.0 * count / SPLIT_CALLS,
+          100.0 * weight / 6);
     }
-    if (sawRemoval && !sawReturn) {
-      throw new IllegalStateException("demo: the resolver did not get " + address(remaining) + " back within "
-          + WAIT.toSeconds() + "s");
-    }
-    if (!sawRemoval) {
-      // Had the resolver read etcd while it was empty, it would have reported a removal.
-      say.line("the resolver reported no change: it kept serving %s from its cache and read etcd again only once "
-          + "the instance was back", address(remaining));
-    }
-    say.line("resolver.resolve(\"%s\"): %s", SERVICE, addresses(resolver.resolve(SERVICE)));
-  }
-
-  private void closeRegistry(Info remaining) throws InterruptedException {
-    say.heading("6. The service shuts down: registry.close()");
-    long lease = registry.leaseId();
-    Timed close = timed(registry::close);
-    int left = get(target.serviceKey(SERVICE), true).getKvs().size();
-    say.line("registry.close()  revoked lease %x in %s; keys under %s right after: %d", lease,
-        Narration.time(close.took()), target.serviceKey(SERVICE), left);
-    if (left != 0) {
-      throw new IllegalStateException("demo: " + left + " key(s) remain after the registry closed");
-    }
-    awaitChange(close, change -> change.removed().stream().anyMatch(i -> i.address().equals(address(remaining))),
-        "the removal of " + address(remaining));
-    try {
-      resolver.resolve(SERVICE);
-      throw new IllegalStateException("demo: the resolver still resolves " + SERVICE + " after the registry closed");
-    } catch (NoInstanceException e) {
-      say.line("resolver.resolve(\"%s\"): %s", SERVICE, e.getMessage());
+    if (split.failed() > 0) {
+      say.line("failed: %d %s", split.failed(), split.failures());
     }
   }
 
-  // ---- narration helpers ----
+  private void gracefulShutdown(EchoCaller caller, GrpcRegistration b, String bAddress) throws InterruptedException {
+    EchoCaller.Tally before = caller.tally();
+    long began = System.nanoTime();
+    b.close();
+    long returned = System.nanoTime();
+    say.line("b's GrpcRegistration.close(): deregistered b, let its calls finish, stopped its server: %s",
+        Narration.time(returned - began));
+    long removed = awaitRemoval(bAddress, began, WAIT);
+    say.line("the client's resolver saw b removed %s after close() began (etcd's watch pushes it; nothing polls)",
+        Narration.time(removed - began));
+    Long lastFromB = caller.lastReplyNanos("b");
+    if (lastFromB != null && lastFromB > began) {
+      say.line("b answered until %s after close() began: it served while its removal travelled to the client",
+          Narration.time(lastFromB - began));
+    }
+    caller.awaitCalls(caller.calls() + CALLS_AFTER, WAIT);
+    EchoCaller.Tally during = caller.tally().since(before);
+    say.line("calls from close() until %d calls after the removal: %d, failed: %d%s; replies: %s", CALLS_AFTER,
+        during.calls(), during.failed(), failures(during), replies(during));
+  }
 
-  /** Prints every change until one matches {@code expected}; each with its arrival time relative to {@code call}. */
-  private void awaitChange(Timed call, Predicate<Change> expected, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+  private void kill(EchoCaller caller, ChildServer c, String cAddress) throws InterruptedException {
+    EchoCaller.Tally before = caller.tally();
+    long killed = System.nanoTime();
+    if (!c.kill(WAIT)) {
+      throw new IllegalStateException("demo: c (pid " + c.pid() + ") did not exit within " + WAIT.toSeconds()
+          + "s of SIGKILL");
+    }
+    long gone = System.nanoTime();
+    say.line("killed c (pid %d) with Process.destroyForcibly(): gone %s later; its key stays in etcd until its "
+        + "lease expires", c.pid(), Narration.time(gone - killed));
+    long removed = awaitRemoval(cAddress, killed, CHILD_LEASE_TTL.plus(WAIT));
+    long took = removed - killed;
+    boolean met = took <= CHILD_LEASE_TTL.plusSeconds(1).toNanos();
+    say.line("the client's resolver saw c removed %s after the kill (lease TTL %s; within TTL + 1s: %s)",
+        Narration.time(took), DurationText.format(CHILD_LEASE_TTL), met ? "yes" : "NO");
+    caller.awaitCalls(caller.calls() + CALLS_AFTER, WAIT);
+    EchoCaller.Tally during = caller.tally().since(before);
+    long inFlight = caller.failuresInFlightDuring(killed, gone);
+    say.line("calls from the kill until %d calls after the removal: %d, failed: %d%s%s; replies: %s", CALLS_AFTER,
+        during.calls(), during.failed(), failures(during),
+        during.failed() == 0 ? "" : inFlight == during.failed() ? ", in flight while c died"
+            : ", " + inFlight + " of them in flight while c died",
+        replies(during));
+  }
+
+  // ---- helpers ----
+
+  /** Waits for the change removing {@code address}; returns when it arrived ({@link System#nanoTime()}). */
+  private long awaitRemoval(String address, long since, Duration bound) throws InterruptedException {
+    long deadline = since + bound.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       Received received = left > 0 ? changes.next(Duration.ofNanos(left)) : null;
       if (received == null) {
-        throw new IllegalStateException("demo: the listener did not get " + what + " within " + WAIT.toSeconds() + "s");
+        throw new IllegalStateException("demo: the resolver did not report " + address + " removed within "
+            + DurationText.format(bound));
       }
       if (received.error() != null) {
-        say.item("listener: the resolver lost etcd (%s)", received.error().getMessage());
-        continue;
-      }
-      printChange(received.change(), arrival(call, received.nanos()));
-      if (expected.test(received.change())) {
-        return;
+        say.item("the resolver lost etcd (%s) and keeps serving what it knew", received.error().getMessage());
+      } else if (received.change().removed().stream().anyMatch(i -> i.address().equals(address))) {
+        return received.nanos();
       }
     }
   }
 
-  private void printChange(Change change, String when) {
-    for (Instance instance : change.added()) {
-      say.item("listener: %s  [%s]", InstanceText.line('+', SERVICE, instance), when);
+  /** {@code " (UNAVAILABLE: io exception)"}, {@code " (2x UNAVAILABLE: ..., 1x ...)"}, or nothing. */
+  private static String failures(EchoCaller.Tally tally) {
+    if (tally.failures().isEmpty()) {
+      return "";
     }
-    for (Instance instance : change.updated()) {
-      say.item("listener: %s  [%s]", InstanceText.line('~', SERVICE, instance), when);
-    }
-    for (Instance instance : change.removed()) {
-      say.item("listener: %s  [%s]", InstanceText.line('-', SERVICE, instance), when);
-    }
+    StringBuilder text = new StringBuilder(" (");
+    tally.failures().forEach((status, count) -> text.append(text.length() > 2 ? ", " : "")
+        .append(count == 1 && tally.failures().size() == 1 ? "" : count + "x ").append(status));
+    return text.append(')').toString();
   }
 
-  /** When a change arrived, relative to the call that caused it; the watch may beat the call's own answer. */
-  private static String arrival(Timed call, long nanos) {
-    long afterReturn = nanos - call.returned();
-    if (afterReturn >= 0) {
-      return "arrived " + Narration.time(afterReturn) + " after the call returned";
-    }
-    return "arrived " + Narration.time(-afterReturn) + " before the call returned, "
-        + Narration.time(nanos - call.began()) + " after it began";
-  }
-
-  private static String describe(Info info) {
-    return SERVICE + " " + address(info) + " weight=" + info.weight() + " tags=" + InstanceText.tags(info.tags());
-  }
-
-  private static String addresses(Result result) {
+  /** {@code "a 110, b 5, c 209"}. */
+  private static String replies(EchoCaller.Tally tally) {
     StringBuilder text = new StringBuilder();
-    for (Instance instance : result.instances()) {
-      text.append(text.length() == 0 ? "" : ", ").append(instance.address()).append(" (weight ")
-          .append(instance.weight()).append(')');
-    }
-    return text.toString();
+    tally.replies().forEach((server, count) -> text.append(text.length() > 0 ? ", " : "").append(server).append(' ')
+        .append(count));
+    return text.length() == 0 ? "none" : text.toString();
   }
 
   /**
-   * What Go's {@code json.Marshal} writes for the extension's {@code instanceInfo} with these plain
-   * ASCII values, spelled out by hand rather than by our codec, so that the check is not circular.
+   * What Go's {@code json.Marshal} writes for the extension's {@code instanceInfo} with one tag
+   * {@code server}, spelled out by hand rather than by our codec, so that the check is not circular.
    */
-  private static String goJson(String address, int weight, Map<String, String> tags) {
-    StringBuilder json = new StringBuilder("{\"network\":\"tcp\",\"address\":\"").append(address)
-        .append("\",\"weight\":").append(weight).append(",\"tags\":");
-    if (tags == null) {
-      return json.append("null}").toString();
-    }
-    json.append('{');
-    String separator = "";
-    for (Map.Entry<String, String> tag : new TreeMap<>(tags).entrySet()) { // Go sorts map keys
-      json.append(separator).append('"').append(tag.getKey()).append("\":\"").append(tag.getValue()).append('"');
-      separator = ",";
-    }
-    return json.append("}}").toString();
+  private static String goJson(String address, int weight, String server) {
+    return "{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":" + weight
+        + ",\"tags\":{\"server\":\"" + server + "\"}}";
   }
 
-  // ---- etcd, as the Go service and the inspector ----
-
-  private static Info instance(String host, int weight, String... tags) {
-    Map<String, String> tagMap = new LinkedHashMap<>();
-    for (int i = 0; i < tags.length; i += 2) {
-      tagMap.put(tags[i], tags[i + 1]);
-    }
-    return Info.builder().serviceName(SERVICE).address(new InetSocketAddress(host, 8888)).weight(weight)
-        .tags(tagMap).build();
-  }
-
-  private static String address(Info info) {
-    InetSocketAddress address = (InetSocketAddress) info.address();
+  private static String address(GrpcRegistration registration) {
+    InetSocketAddress address = (InetSocketAddress) registration.infos().get(0).address();
     return address.getHostString() + ":" + address.getPort();
+  }
+
+  /**
+   * On the user's etcd: the keys the demo wrote itself, and its whole prefix when that is the
+   * demo's own (instances leave with their registrations and leases).
+   */
+  private void deleteDemoKeys() {
+    for (String key : written) {
+      await(raw.getKVClient().delete(bytes(key)), "delete " + key);
+    }
+    if (!target.prefixGiven()) {
+      await(raw.getKVClient().delete(bytes(target.rootKey()), DeleteOption.builder().isPrefix(true).build()),
+          "delete " + target.rootKey());
+    }
   }
 
   private GetResponse get(String key, boolean prefix) {
     return await(raw.getKVClient().get(bytes(key), GetOption.builder().isPrefix(prefix).build()), "read " + key);
-  }
-
-  /** A read while etcd may be restarting: {@code null} when it does not answer yet. */
-  private GetResponse getOrNull(String key) {
-    try {
-      return raw.getKVClient().get(bytes(key)).get(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | TimeoutException notYet) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  private void put(String key, String value) {
-    await(raw.getKVClient().put(bytes(key), bytes(value)), "put " + key);
-  }
-
-  private void delete(String key, boolean prefix) {
-    await(raw.getKVClient().delete(bytes(key), DeleteOption.builder().isPrefix(prefix).build()), "delete " + key);
   }
 
   private <T> T await(CompletableFuture<T> call, String what) {
@@ -441,8 +430,12 @@ final class Demo {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("demo: interrupted during " + what, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RegistryException(what + ": " + e, e);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new RegistryException(RegistryException.Reason.UNREACHABLE, what + ": etcd did not answer within "
+          + DurationText.format(target.dialTimeout()), e);
+    } catch (ExecutionException e) {
+      throw new RegistryException(what + ": " + e.getCause(), e.getCause()); // OTHER: the jetcd error says more
     }
   }
 
@@ -452,18 +445,5 @@ final class Demo {
 
   private static String text(ByteSequence bytes) {
     return bytes.toString(StandardCharsets.UTF_8);
-  }
-
-  private static Timed timed(Runnable call) {
-    long began = System.nanoTime();
-    call.run();
-    return new Timed(began, System.nanoTime());
-  }
-
-  /** When a call began and returned, by {@link System#nanoTime()}. */
-  private record Timed(long began, long returned) {
-    long took() {
-      return returned - began;
-    }
   }
 }

@@ -31,6 +31,11 @@ final class Narration {
     line("    " + format, args);
   }
 
+  /** The writer, for text printed by others (the {@code list} table). */
+  PrintWriter writer() {
+    return out;
+  }
+
   /** A measured time for people: {@code 0.4 us}, {@code 3.2 ms}, {@code 1.93 s}. */
   static String time(long nanos) {
     long abs = Math.abs(nanos);
