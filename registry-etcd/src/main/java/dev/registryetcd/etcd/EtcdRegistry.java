@@ -307,7 +307,8 @@ public final class EtcdRegistry implements Registry {
     ensureOpen();
     registrations.remove(registration.key);
     try {
-      EtcdCalls.await(client.getKVClient().delete(bytes(registration.key)), timeout, "delete " + registration.key);
+      EtcdCalls.awaitRetrying(() -> client.getKVClient().delete(bytes(registration.key)), timeout,
+          "delete " + registration.key);
       maybeOrphaned.remove(registration.key);
     } catch (RegistryException e) {
       // no longer registered here, but maybe still in etcd on our lease: the next observation deletes it
@@ -331,7 +332,7 @@ public final class EtcdRegistry implements Registry {
   }
 
   private Lease grantLease() {
-    long id = EtcdCalls.await(client.getLeaseClient().grant(leaseTtl.getSeconds()), timeout,
+    long id = EtcdCalls.awaitRetrying(() -> client.getLeaseClient().grant(leaseTtl.getSeconds()), timeout,
         "grant a lease of " + leaseTtl).getID();
     Lease granted = new Lease(id);
     granted.keepAlive = client.getLeaseClient().keepAlive(id, new KeepAliveObserver(granted));
@@ -347,8 +348,8 @@ public final class EtcdRegistry implements Registry {
   }
 
   private long put(Registration registration, Lease to) {
-    return EtcdCalls.await(
-        client.getKVClient().put(bytes(registration.key), ByteSequence.from(registration.value),
+    return EtcdCalls.awaitRetrying(
+        () -> client.getKVClient().put(bytes(registration.key), ByteSequence.from(registration.value),
             PutOption.builder().withLeaseId(to.id).build()),
         timeout, "put " + registration.key).getHeader().getRevision();
   }

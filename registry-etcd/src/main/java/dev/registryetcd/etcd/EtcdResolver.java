@@ -316,6 +316,7 @@ public final class EtcdResolver implements Resolver {
     Watch.Watcher watcher;
     int generation;
     int failures;
+    int firstReadRetries;
     boolean reportedOutage;
     boolean closed;
 
@@ -375,6 +376,11 @@ public final class EtcdResolver implements Resolver {
 
     void onReadFailed(int readGeneration, Throwable error) {
       if (closed || readGeneration != generation) {
+        return;
+      }
+      if (snapshot == null && ++firstReadRetries <= 3 && isTransientlyUnavailable(error)) {
+        // e.g. the member this read went to just died: the next attempt goes to another
+        schedule(this::read, Duration.ofMillis(50L << firstReadRetries));
         return;
       }
       if (snapshot == null) {
@@ -578,6 +584,11 @@ public final class EtcdResolver implements Resolver {
     } catch (RejectedExecutionException closedAlready) {
       // the resolver is closed
     }
+  }
+
+  private static boolean isTransientlyUnavailable(Throwable error) {
+    return !(error instanceof TimeoutException)
+        && EtcdCalls.failure("read", error).reason() == RegistryException.Reason.UNREACHABLE;
   }
 
   /** 100 ms, doubling to 5 s, with ±20% jitter so many resolvers do not retry in step. */

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /** Bounded waits on jetcd's futures, turning their failures into {@link RegistryException}s that say what to check. */
@@ -37,6 +38,36 @@ public final class EtcdCalls {
       throw new RegistryException(Reason.INTERRUPTED, what + ": interrupted", e);
     } catch (ExecutionException e) {
       throw failure(what, e.getCause() == null ? e : e.getCause());
+    }
+  }
+
+  /**
+   * Like {@link #await}, but makes the call again while etcd answers UNAVAILABLE and time is left:
+   * with several endpoints, a member that just died fails the calls already routed to it, and the
+   * next attempt goes to another. Only for calls that are safe to repeat (put of the same value,
+   * delete, range reads, grant: a repeated grant at worst leaves a lease that expires unused).
+   */
+  public static <T> T awaitRetrying(Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long backoffMillis = 25;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      try {
+        return await(call.get(), Duration.ofNanos(Math.max(left, 1)), what);
+      } catch (RegistryException e) {
+        boolean transientlyUnavailable = e.reason() == Reason.UNREACHABLE && !(e.getCause() instanceof TimeoutException);
+        left = deadline - System.nanoTime();
+        if (!transientlyUnavailable || left <= TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
+          throw e;
+        }
+        try {
+          Thread.sleep(backoffMillis); // on the caller's or the registry's own thread, never on jetcd's
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        backoffMillis = Math.min(backoffMillis * 2, 400);
+      }
     }
   }
 
