@@ -1,0 +1,53 @@
+package dev.registryetcd.benchmarks.propagation;
+
+import dev.registryetcd.benchmarks.baseline.EtcdFloor;
+import dev.registryetcd.benchmarks.process.ParentLink;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.etcd.EtcdClients;
+import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.etcd.Option;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The observing JVM of {@link PropagationScenario}: an {@link EtcdResolver} subscribed to the
+ * service, and a plain etcd watch on the etcd-floor keys (its own client). Prints, with the
+ * {@code System.nanoTime()} of delivery: {@code ADD <address> <t>}, {@code DEL <address> <t>}
+ * for the resolver and {@code FPUT <key> <t>}, {@code FDEL <key> <t>} for the watch; {@code READY}
+ * once both listen.
+ *
+ * <p>Arguments: endpoint, prefix, service, floor prefix.
+ */
+public final class ObserverJvm {
+  private ObserverJvm() {}
+
+  public static void main(String[] args) throws IOException {
+    List<String> endpoints = List.of(args[0]);
+    ParentLink parent = new ParentLink();
+    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(endpoints, Option.withEtcdServicePrefix(args[1]));
+         Client floorClient = EtcdClients.newClient(endpoints)) {
+      Subscription subscription = resolver.subscribe(args[2], change -> {
+        long now = System.nanoTime();
+        for (Instance instance : change.added()) {
+          parent.send("ADD " + instance.address() + " " + now);
+        }
+        for (Instance instance : change.updated()) {
+          parent.send("ADD " + instance.address() + " " + now);
+        }
+        for (Instance instance : change.removed()) {
+          parent.send("DEL " + instance.address() + " " + now);
+        }
+      });
+      Watch.Watcher floor = EtcdFloor.watch(floorClient, args[3], false,
+          (put, key, value, now) -> parent.send((put ? "FPUT " : "FDEL ") + key + " " + now));
+      parent.send("READY");
+      parent.serve();
+      floor.close();
+      subscription.close();
+    }
+    System.exit(0);
+  }
+}

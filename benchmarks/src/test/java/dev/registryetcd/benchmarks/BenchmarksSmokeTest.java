@@ -1,0 +1,134 @@
+package dev.registryetcd.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.registryetcd.benchmarks.churn.ChurnScenario;
+import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.propagation.PropagationScenario;
+import dev.registryetcd.benchmarks.report.ResultsWriter;
+import dev.registryetcd.benchmarks.report.Row;
+import dev.registryetcd.benchmarks.report.Verdict;
+import dev.registryetcd.benchmarks.resolve.ResolveScenario;
+import dev.registryetcd.benchmarks.scale.ScaleScenario;
+import dev.registryetcd.testkit.EtcdExtension;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Runs every scenario with {@link Profile#smoke()} sizes against a real etcd and checks that the
+ * results are well-formed: every row filled in, every number finite, the JSON file readable, the
+ * chart a PNG. No timing is asserted: benchmarks measure, they do not pass or fail.
+ */
+class BenchmarksSmokeTest {
+  @RegisterExtension
+  static final EtcdExtension etcd = EtcdExtension.single();
+
+  private static final Path RESULTS = Path.of("target", "smoke-results");
+
+  @Test
+  @Timeout(120)
+  void resolveRunsJmhInThisJvmAndReportsSpeedAndAllocation() {
+    ScenarioResult result = run(new ResolveScenario());
+
+    // one speed row per (size, threads), one allocation row per size and extra thread count
+    assertThat(result.rows()).hasSize(3);
+    assertThat(result.rows().get(0).values()).containsKeys("oursNsPerOp", "seedNsPerOp", "ratio");
+    assertThat(result.rows().get(2).values()).containsKeys("bytesPerOp", "baseBytesPerOp");
+  }
+
+  @Test
+  @Timeout(120)
+  void propagationMeasuresBothOperationsAcrossJvmsAndDrawsTheChart() throws Exception {
+    ScenarioResult result = run(new PropagationScenario());
+
+    assertThat(result.rows()).hasSize(3);
+    assertThat(result.rows().get(0).values()).containsKeys("oursP99Ms", "floorP99Ms", "ratioP99");
+    assertThat(result.details()).containsKey("clock");
+    BufferedImage chart = ImageIO.read(RESULTS.resolve("propagation-latency.png").toFile());
+    assertThat(chart.getWidth()).isEqualTo(1000);
+    assertThat(chart.getHeight()).isEqualTo(560);
+  }
+
+  @Test
+  @Timeout(120)
+  void failureKillsARegisteredJvmAndClosesOneGracefully() {
+    ScenarioResult result = run(new FailureScenario());
+
+    assertThat(result.rows()).hasSize(2);
+    assertThat(result.rows().get(0).values()).containsKeys("oursMaxMs", "plainWatchMaxMs", "targetMs");
+  }
+
+  @Test
+  @Timeout(120)
+  void churnEndsWithEveryResolverAgreeingWithEtcd() {
+    ScenarioResult result = run(new ChurnScenario());
+
+    assertThat(result.rows()).hasSize(3);
+    assertThat(result.rows().get(1).values()).containsKeys("deliveredPerSecond", "idealPerSecond");
+  }
+
+  @Test
+  @Timeout(120)
+  void scaleCountsLeasesKeepAlivesAndHeap() {
+    ScenarioResult result = run(new ScaleScenario());
+
+    assertThat(result.rows()).hasSize(7);
+    assertThat(result.rows().get(0).values()).containsEntry("oursLeases", 1.0);
+    assertThat(result.rows().get(1).values()).containsKeys("oursPerTtl", "seedPerTtl");
+    assertThat(result.rows().get(6).values()).containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
+  }
+
+  @Test
+  @Timeout(30)
+  void aScenarioThatThrowsBecomesAnErrorRow() {
+    Scenario broken = new Scenario() {
+      @Override
+      public String name() {
+        return "broken";
+      }
+
+      @Override
+      public ScenarioResult run(RunContext context) {
+        throw new IllegalStateException("etcd went away");
+      }
+    };
+
+    ScenarioResult result = BenchMain.runOne(broken, context());
+
+    assertThat(result.rows()).singleElement().satisfies(row -> {
+      assertThat(row.verdict()).isEqualTo(Verdict.ERROR);
+      assertThat(row.ours()).isEqualTo("etcd went away");
+    });
+  }
+
+  private static RunContext context() {
+    return new RunContext(etcd.clientEndpoints(), RESULTS, Profile.smoke());
+  }
+
+  /** Runs {@code scenario} as the benchmark command does, and checks what every scenario must give. */
+  private static ScenarioResult run(Scenario scenario) {
+    ScenarioResult result = BenchMain.runOne(scenario, context());
+
+    assertThat(result.scenario()).isEqualTo(scenario.name());
+    assertThat(result.notes()).isNotEmpty();
+    for (Row row : result.rows()) {
+      assertThat(row.verdict()).as("%s: %s", row.benchmark(), row.ours()).isNotEqualTo(Verdict.ERROR);
+      assertThat(row.scenario()).isEqualTo(scenario.name());
+      assertThat(row.benchmark()).isNotBlank();
+      assertThat(row.ours()).isNotBlank();
+      assertThat(row.baseline()).isNotBlank();
+      assertThat(row.ratio()).isNotBlank();
+      assertThat(row.target()).isNotBlank();
+      assertThat(row.values()).isNotEmpty().allSatisfy((name, value) -> assertThat(value).as(name).isFinite());
+    }
+    Object json = ResultsWriter.readJson(RESULTS.resolve(scenario.name() + ".json"));
+    assertThat(json).asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
+        .containsKeys("rows", "notes", "details");
+    return result;
+  }
+}
