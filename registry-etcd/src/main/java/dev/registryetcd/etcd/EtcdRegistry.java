@@ -2,6 +2,7 @@ package dev.registryetcd.etcd;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.etcd.internal.ClientSettings;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.RegistrationAddress;
@@ -49,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,6 +99,9 @@ public final class EtcdRegistry implements Registry {
   private final ScheduledExecutorService loop;
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile SocketAddress fixedAddress;
+  private final EtcdEvents events;
+  /** Published by the loop after each of its tasks, read anywhere. */
+  private volatile RegistryStatus status = new RegistryStatus(0, 0, false, 0, 0, null, false);
 
   // Owned by the loop thread: read and written only there.
   private final Map<String, Registration> registrations = new LinkedHashMap<>();
@@ -112,6 +117,9 @@ public final class EtcdRegistry implements Registry {
   private int failedAttempts;
   private boolean closed;
   private ScheduledFuture<?> recoveryTask;
+  private long leaseRecoveries;
+  private long keepAliveFailures;
+  private String problem;
 
   private EtcdRegistry(Builder builder) {
     Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
@@ -122,6 +130,7 @@ public final class EtcdRegistry implements Registry {
     this.leaseTtl = settings.leaseTtl(env);
     this.retry = builder.retry;
     this.fixedAddress = builder.fixedAddress;
+    this.events = builder.events;
     if (builder.client != null) {
       this.client = builder.client;
       this.ownsClient = false;
@@ -138,7 +147,7 @@ public final class EtcdRegistry implements Registry {
     });
     executor.setRemoveOnCancelPolicy(true);
     this.loop = executor;
-    loop.scheduleWithFixedDelay(this::observe, retry.observeDelay().toNanos(), retry.observeDelay().toNanos(),
+    loop.scheduleWithFixedDelay(publishing(this::observe), retry.observeDelay().toNanos(), retry.observeDelay().toNanos(),
         TimeUnit.NANOSECONDS);
     log.debug("Created etcd registry {} with {}", name, settings);
   }
@@ -234,6 +243,14 @@ public final class EtcdRegistry implements Registry {
     return onLoop(() -> lease == null ? 0L : lease.id, "read lease");
   }
 
+  /**
+   * What the registry holds right now: its registrations, its lease, and whether it is recovering
+   * them. Answers at once, from what its thread last published, without asking etcd.
+   */
+  public RegistryStatus status() {
+    return status;
+  }
+
   /** Revokes the lease (every key vanishes at once), stops its thread and closes the client it made. */
   @Override
   public void close() {
@@ -241,7 +258,7 @@ public final class EtcdRegistry implements Registry {
       return;
     }
     try {
-      Future<?> shutdown = loop.submit(this::shutdownOnLoop);
+      Future<?> shutdown = loop.submit(publishing(this::shutdownOnLoop));
       shutdown.get(timeout.toNanos() * 2, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       log.warn("Closing the etcd registry took longer than {}; its keys expire with their lease", timeout.multipliedBy(2));
@@ -394,6 +411,7 @@ public final class EtcdRegistry implements Registry {
       log.warn("{} was deleted from etcd behind this registry's back; putting it back", key);
       try {
         put(registration, lease);
+        emit(EtcdEvents::keyRestored);
       } catch (RegistryException e) {
         leaseLost(EtcdCalls.isLeaseNotFound(e)
             ? "etcd no longer knows lease " + hex(lease.id)
@@ -408,6 +426,8 @@ public final class EtcdRegistry implements Registry {
       return;
     }
     log.debug("Watch of {}'s keys failed ({}); checking them and watching again", service, error.toString());
+    EtcdEvents.WatchEnd cause = EtcdCalls.watchEnd(error);
+    emit(e -> e.watchRestarted(EtcdEvents.Source.REGISTRY, cause));
     ownKeyWatches.remove(service);
     watcher.close();
     unwatched.add(service);
@@ -464,6 +484,7 @@ public final class EtcdRegistry implements Registry {
           log.warn("{} is missing from etcd (or not on lease {}, or not its value); putting it back", registration.key,
               hex(lease.id));
           revision = put(registration, lease);
+          emit(EtcdEvents::keyRestored);
         }
       }
       watchOwnKeys(service, revision + 1);
@@ -532,6 +553,7 @@ public final class EtcdRegistry implements Registry {
     }
     recovering = true;
     failedAttempts = 0;
+    problem = "recovering: " + reason;
     log.warn("Lost the etcd registrations ({}); re-registering {} instance(s)", reason, registrations.size());
     dropLease();
     return recoverNow();
@@ -580,6 +602,10 @@ public final class EtcdRegistry implements Registry {
         watchOwnKeys(registration.service, revision + 1);
       }
       recovering = false;
+      problem = null;
+      leaseRecoveries++;
+      int recovered = registrations.size();
+      emit(e -> e.leaseRecovered(recovered));
       log.info("Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
           registrations.size(), hex(fresh.id), failedAttempts);
       failedAttempts = 0;
@@ -596,6 +622,7 @@ public final class EtcdRegistry implements Registry {
   /** Next attempt after RetryDelay; once MaxAttemptTimes is reached, says so once and tries every ObserveDelay. */
   private void scheduleNextAttempt(RuntimeException failure) {
     failedAttempts++;
+    problem = "re-registering failed " + failedAttempts + " time(s) in a row: " + failure.getMessage();
     if (retry.exhaustedBy(failedAttempts)) {
       if (failedAttempts == retry.maxAttemptTimes()) {
         log.error("Re-registering in etcd failed {} times in a row ({}); checking again every {}",
@@ -663,7 +690,13 @@ public final class EtcdRegistry implements Registry {
     }
     Future<T> result;
     try {
-      result = loop.submit(work);
+      result = loop.submit(() -> {
+        try {
+          return work.call();
+        } finally {
+          publishStatus();
+        }
+      });
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("this etcd registry is closed", e);
     }
@@ -689,7 +722,7 @@ public final class EtcdRegistry implements Registry {
 
   private void execute(Runnable task) {
     try {
-      loop.execute(task);
+      loop.execute(publishing(task));
     } catch (RejectedExecutionException closedAlready) {
       // the registry is closed: nothing left to do
     }
@@ -697,9 +730,39 @@ public final class EtcdRegistry implements Registry {
 
   private ScheduledFuture<?> scheduleOnLoop(Runnable task, Duration delay) {
     try {
-      return loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return loop.schedule(publishing(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closedAlready) {
       return null;
+    }
+  }
+
+  /** {@code task}, then a new {@link #status}: every loop task goes through here. */
+  private Runnable publishing(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } finally {
+        publishStatus();
+      }
+    };
+  }
+
+  private void publishStatus() {
+    status = new RegistryStatus(registrations.size(), lease == null ? 0 : lease.id, lease != null && !recovering,
+        leaseRecoveries, keepAliveFailures, problem, closed);
+  }
+
+  private void keepAliveFailed(EtcdEvents.KeepAliveFailure failure) {
+    keepAliveFailures++;
+    emit(e -> e.keepAliveFailed(failure));
+  }
+
+  /** Tells the observer; what it throws is logged, never breaks the registry. */
+  private void emit(Consumer<EtcdEvents> event) {
+    try {
+      event.accept(events);
+    } catch (RuntimeException e) {
+      log.warn("The registry's EtcdEvents observer threw; ignored", e);
     }
   }
 
@@ -769,6 +832,8 @@ public final class EtcdRegistry implements Registry {
         if (lease != of) {
           return;
         }
+        keepAliveFailed(EtcdCalls.isLeaseNotFound(error)
+            ? EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND : EtcdEvents.KeepAliveFailure.STREAM_ERROR);
         if (EtcdCalls.isLeaseNotFound(error)) {
           leaseLost("etcd no longer knows lease " + hex(of.id));
         } else {
@@ -781,6 +846,7 @@ public final class EtcdRegistry implements Registry {
     public void onCompleted() {
       execute(() -> {
         if (lease == of) {
+          keepAliveFailed(EtcdEvents.KeepAliveFailure.NO_ANSWER);
           leaseLost("the keep-alive of lease " + hex(of.id) + " got no answer within its TTL");
         }
       });
@@ -795,6 +861,7 @@ public final class EtcdRegistry implements Registry {
     private SocketAddress fixedAddress;
     private Client client;
     private Function<String, String> env = System::getenv;
+    private EtcdEvents events = EtcdEvents.NONE;
 
     private Builder() {}
 
@@ -832,6 +899,12 @@ public final class EtcdRegistry implements Registry {
     /** Where {@code KITEX_*} variables are read; {@code System::getenv} by default. */
     public Builder environment(Function<String, String> env) {
       this.env = Objects.requireNonNull(env, "environment");
+      return this;
+    }
+
+    /** Who hears about lease recoveries, keep-alive failures and the like, e.g. {@code dev.registryetcd.metrics.EtcdMetrics}. */
+    public Builder events(EtcdEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
       return this;
     }
 

@@ -12,6 +12,7 @@ import dev.registryetcd.discovery.Resolver;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.internal.ClientSettings;
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.ServiceKeys;
 import dev.registryetcd.registry.RegistryException;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -50,6 +53,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +102,9 @@ public final class EtcdResolver implements Resolver {
   private final ExecutorService listeners;
   private final Map<String, ServiceCache> caches = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final EtcdEvents events;
+  private final AtomicLong watchRestarts = new AtomicLong();
+  private volatile Catalog catalog;
 
   private EtcdResolver(Builder builder) {
     Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
@@ -105,6 +113,7 @@ public final class EtcdResolver implements Resolver {
     this.defaultWeight = settings.defaultWeight();
     this.timeout = settings.dialTimeout();
     this.idleTimeout = builder.idleTimeout;
+    this.events = builder.events;
     if (builder.client != null) {
       this.client = builder.client;
       this.ownsClient = false;
@@ -204,6 +213,82 @@ public final class EtcdResolver implements Resolver {
     }
   }
 
+  /**
+   * The name of every service with at least one key under the prefix, registered by anyone. The
+   * first call reads the prefix's keys (bounded by the dial timeout) and starts a watch of the
+   * whole prefix; later calls answer from memory.
+   *
+   * @throws RegistryException when etcd cannot be read the first time
+   */
+  public Set<String> services() {
+    Catalog current = catalog;
+    if (current == null) {
+      synchronized (this) {
+        if (closed.get()) {
+          throw new IllegalStateException("this etcd resolver is closed");
+        }
+        current = catalog;
+        if (current == null) {
+          current = new Catalog();
+          catalog = current;
+          execute(current::read);
+        }
+      }
+    }
+    Set<String> names = current.names;
+    if (names != null) {
+      return names;
+    }
+    String what = "read " + prefix + "/";
+    try {
+      current.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+      return current.names;
+    } catch (TimeoutException e) {
+      dropCatalog(current);
+      throw new RegistryException(RegistryException.Reason.UNREACHABLE, what + ": etcd did not answer within "
+          + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(RegistryException.Reason.INTERRUPTED, "services: interrupted", e);
+    } catch (ExecutionException e) {
+      dropCatalog(current);
+      throw EtcdCalls.failure(what, e.getCause());
+    }
+  }
+
+  /** Forgets a catalog whose first read failed, so the next {@link #services()} starts again. */
+  private void dropCatalog(Catalog failed) {
+    execute(() -> {
+      if (failed.names == null) {
+        failed.close();
+        synchronized (this) {
+          if (catalog == failed) {
+            catalog = null;
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * What the resolver caches right now and whether its watches are healthy. Answers at once,
+   * without asking etcd.
+   */
+  public ResolverStatus status() {
+    int instances = 0;
+    Set<String> failing = new TreeSet<>();
+    for (ServiceCache cache : caches.values()) {
+      Snapshot snapshot = cache.snapshot;
+      if (snapshot != null) {
+        instances += snapshot.result.instances().size();
+      }
+      if (cache.reportedOutage) {
+        failing.add(cache.service);
+      }
+    }
+    return new ResolverStatus(caches.size(), instances, failing, watchRestarts.get(), closed.get());
+  }
+
   /** Services currently cached (for tools and tests). */
   public Set<String> cachedServices() {
     return Set.copyOf(caches.keySet());
@@ -221,6 +306,10 @@ public final class EtcdResolver implements Resolver {
           cache.close();
         }
         caches.clear();
+        Catalog current = catalog;
+        if (current != null) {
+          current.close();
+        }
       }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -317,7 +406,8 @@ public final class EtcdResolver implements Resolver {
     int generation;
     int failures;
     int firstReadRetries;
-    boolean reportedOutage;
+    /** Written on the loop, read by {@link #status()}. */
+    volatile boolean reportedOutage;
     boolean closed;
 
     ServiceCache(String service) {
@@ -369,7 +459,7 @@ public final class EtcdResolver implements Resolver {
       }
       failures = 0;
       reportedOutage = false;
-      publish(revision);
+      publish(revision, 0);
       loaded.complete(null);
       watch(revision + 1);
     }
@@ -408,7 +498,10 @@ public final class EtcdResolver implements Resolver {
       int watchGeneration = generation;
       WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
       Watch.Listener listener = Watch.listener(
-          response -> execute(() -> onEvents(watchGeneration, response)),
+          response -> {
+            long received = System.nanoTime();
+            execute(() -> onEvents(watchGeneration, response, received));
+          },
           error -> execute(() -> onWatchEnded(watchGeneration, error)),
           () -> execute(() -> onWatchEnded(watchGeneration, null)));
       try {
@@ -418,7 +511,7 @@ public final class EtcdResolver implements Resolver {
       }
     }
 
-    void onEvents(int watchGeneration, WatchResponse response) {
+    void onEvents(int watchGeneration, WatchResponse response, long receivedNanos) {
       if (closed || watchGeneration != generation || response.getEvents().isEmpty()) {
         return;
       }
@@ -433,7 +526,7 @@ public final class EtcdResolver implements Resolver {
         }
         revision = Math.max(revision, kv.getModRevision());
       }
-      publish(revision);
+      publish(revision, receivedNanos);
     }
 
     void onWatchEnded(int watchGeneration, Throwable error) {
@@ -446,6 +539,7 @@ public final class EtcdResolver implements Resolver {
       if (ended != null) {
         ended.close();
       }
+      watchRestarted(error);
       if (error instanceof CompactedException compacted) {
         log.info("Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again", service,
             compacted.getCompactedRevision());
@@ -473,8 +567,11 @@ public final class EtcdResolver implements Resolver {
       }
     }
 
-    /** Swaps in a new snapshot and tells subscribers the difference. */
-    void publish(long revision) {
+    /**
+     * Swaps in a new snapshot and tells subscribers the difference; {@code receivedNanos} is when the
+     * watch event behind it arrived, or 0 when a read is.
+     */
+    void publish(long revision, long receivedNanos) {
       List<Instance> instances = new ArrayList<>(entries.size());
       for (Entry entry : entries.values()) {
         instances.add(entry.instance);
@@ -491,7 +588,7 @@ public final class EtcdResolver implements Resolver {
       Change change = Diff.defaultDiff(service, previous.result, next);
       if (!change.isEmpty()) {
         for (Subscriber subscriber : subscribers) {
-          subscriber.deliver(change);
+          subscriber.deliver(change, receivedNanos);
         }
       }
     }
@@ -523,6 +620,18 @@ public final class EtcdResolver implements Resolver {
 
     void deliver(Change change) {
       enqueue(() -> listener.onChange(change));
+    }
+
+    void deliver(Change change, long receivedNanos) {
+      if (receivedNanos == 0) {
+        deliver(change);
+        return;
+      }
+      enqueue(() -> {
+        Duration sinceEvent = Duration.ofNanos(System.nanoTime() - receivedNanos);
+        emit(e -> e.listenerNotified(cache.service, sinceEvent));
+        listener.onChange(change);
+      });
     }
 
     void deliverError(Throwable error) {
@@ -568,7 +677,158 @@ public final class EtcdResolver implements Resolver {
     }
   }
 
+  // ---- every service name ----
+
+  /**
+   * The names behind {@link #services()}: a keys-only read of the whole prefix, then a watch of it.
+   * {@link #names} is read anywhere; the rest only on the loop.
+   */
+  private final class Catalog {
+    final ByteSequence range = bytes(prefix + "/");
+    final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    volatile Set<String> names;
+    final Set<String> keys = new HashSet<>();
+    final Map<String, Integer> keysPerService = new HashMap<>();
+    Watch.Watcher watcher;
+    int generation;
+    int failures;
+    boolean closed;
+
+    void read() {
+      if (closed) {
+        return;
+      }
+      int readGeneration = ++generation;
+      CompletableFuture<GetResponse> get;
+      try {
+        get = client.getKVClient().get(range, GetOption.builder().isPrefix(true).withKeysOnly(true).build());
+      } catch (RuntimeException e) {
+        onReadFailed(readGeneration, e);
+        return;
+      }
+      get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
+        if (error != null) {
+          onReadFailed(readGeneration, error);
+        } else {
+          onRead(readGeneration, response);
+        }
+      }));
+    }
+
+    void onRead(int readGeneration, GetResponse response) {
+      if (closed || readGeneration != generation) {
+        return;
+      }
+      keys.clear();
+      keysPerService.clear();
+      for (KeyValue kv : response.getKvs()) {
+        added(kv.getKey().toString(StandardCharsets.UTF_8));
+      }
+      failures = 0;
+      names = Set.copyOf(new TreeSet<>(keysPerService.keySet()));
+      loaded.complete(null);
+      long fromRevision = response.getHeader().getRevision() + 1;
+      int watchGeneration = generation;
+      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+      try {
+        watcher = client.getWatchClient().watch(range, option, Watch.listener(
+            events -> execute(() -> onEvents(watchGeneration, events)),
+            error -> execute(() -> onWatchEnded(watchGeneration, error)),
+            () -> execute(() -> onWatchEnded(watchGeneration, null))));
+      } catch (RuntimeException e) {
+        onWatchEnded(watchGeneration, e);
+      }
+    }
+
+    void onReadFailed(int readGeneration, Throwable error) {
+      if (closed || readGeneration != generation) {
+        return;
+      }
+      if (names == null) {
+        loaded.completeExceptionally(error);
+        return;
+      }
+      failures++;
+      schedule(this::read, backoff(failures));
+    }
+
+    void onEvents(int watchGeneration, WatchResponse response) {
+      if (closed || watchGeneration != generation) {
+        return;
+      }
+      boolean changed = false;
+      for (WatchEvent event : response.getEvents()) {
+        String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+        if (event.getEventType() == WatchEvent.EventType.PUT) {
+          changed |= added(key);
+        } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+          changed |= removed(key);
+        }
+      }
+      if (changed) {
+        names = Set.copyOf(new TreeSet<>(keysPerService.keySet()));
+      }
+    }
+
+    void onWatchEnded(int watchGeneration, Throwable error) {
+      if (closed || watchGeneration != generation) {
+        return;
+      }
+      ++generation;
+      if (watcher != null) {
+        watcher.close();
+        watcher = null;
+      }
+      watchRestarted(error);
+      failures++;
+      schedule(this::read, error instanceof CompactedException ? Duration.ZERO : backoff(failures));
+    }
+
+    /** Counts a new key; returns whether a service appeared. */
+    private boolean added(String key) {
+      String service = ServiceKeys.serviceOf(prefix, key);
+      if (service == null || !keys.add(key)) {
+        return false;
+      }
+      return keysPerService.merge(service, 1, Integer::sum) == 1;
+    }
+
+    /** Forgets a key; returns whether its service went away. */
+    private boolean removed(String key) {
+      String service = ServiceKeys.serviceOf(prefix, key);
+      if (service == null || !keys.remove(key)) {
+        return false;
+      }
+      return keysPerService.merge(service, -1, (a, b) -> a + b == 0 ? null : a + b) == null;
+    }
+
+    void close() {
+      closed = true;
+      ++generation;
+      if (watcher != null) {
+        watcher.close();
+        watcher = null;
+      }
+      loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+    }
+  }
+
   // ---- plumbing ----
+
+  private void watchRestarted(Throwable error) {
+    watchRestarts.incrementAndGet();
+    EtcdEvents.WatchEnd cause = EtcdCalls.watchEnd(error);
+    emit(e -> e.watchRestarted(EtcdEvents.Source.RESOLVER, cause));
+  }
+
+  /** Tells the observer; what it throws is logged, never breaks the resolver. */
+  private void emit(Consumer<EtcdEvents> event) {
+    try {
+      event.accept(events);
+    } catch (RuntimeException e) {
+      log.warn("The resolver's EtcdEvents observer threw; ignored", e);
+    }
+  }
 
   private void execute(Runnable task) {
     try {
@@ -622,6 +882,7 @@ public final class EtcdResolver implements Resolver {
     private final List<Option> options = new ArrayList<>();
     private Client client;
     private Duration idleTimeout = Duration.ofMinutes(10);
+    private EtcdEvents events = EtcdEvents.NONE;
 
     private Builder() {}
 
@@ -651,6 +912,12 @@ public final class EtcdResolver implements Resolver {
         throw new IllegalArgumentException("idleTimeout must be positive, not " + idleTimeout);
       }
       this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /** Who hears about watch restarts and listener latency, e.g. {@code dev.registryetcd.metrics.EtcdMetrics}. */
+    public Builder events(EtcdEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
       return this;
     }
 

@@ -1,7 +1,9 @@
 package dev.registryetcd.etcd.internal;
 
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.registry.RegistryException.Reason;
+import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
@@ -91,6 +93,19 @@ public final class EtcdCalls {
       }
     }
     return false;
+  }
+
+  /** Why a watch ended, from the error it ended with ({@code null}: completed without one). */
+  public static EtcdEvents.WatchEnd watchEnd(Throwable error) {
+    if (error == null) {
+      return EtcdEvents.WatchEnd.COMPLETED;
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof CompactedException) {
+        return EtcdEvents.WatchEnd.COMPACTED;
+      }
+    }
+    return classify(error).reason == Reason.UNREACHABLE ? EtcdEvents.WatchEnd.UNAVAILABLE : EtcdEvents.WatchEnd.ERROR;
   }
 
   /** A one-line account of a jetcd failure, with a hint for the errors users meet. */

@@ -15,4 +15,17 @@ public final class ServiceKeys {
   public static String instanceKey(String prefix, String service, String address) {
     return servicePrefix(prefix, service) + address;
   }
+
+  /**
+   * The service of an instance key under {@code prefix}, or {@code null} when {@code key} is not
+   * {@code {prefix}/{service}/{something}}.
+   */
+  public static String serviceOf(String prefix, String key) {
+    int start = prefix.length() + 1;
+    if (!key.startsWith(prefix) || key.length() <= start || key.charAt(prefix.length()) != '/') {
+      return null;
+    }
+    int end = key.indexOf('/', start);
+    return end <= start || end == key.length() - 1 ? null : key.substring(start, end);
+  }
 }
