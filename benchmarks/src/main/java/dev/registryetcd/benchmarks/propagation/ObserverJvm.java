@@ -7,9 +7,11 @@ import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
+import dev.registryetcd.events.EtcdEvents;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,7 +19,9 @@ import java.util.List;
  * service, and a plain etcd watch on the etcd-floor keys (its own client). Prints, with the
  * {@code System.nanoTime()} of delivery: {@code ADD <address> <t>}, {@code DEL <address> <t>}
  * for the resolver and {@code FPUT <key> <t>}, {@code FDEL <key> <t>} for the watch; {@code READY}
- * once both listen.
+ * once both listen. Before each resolver delivery caused by a watch event, {@code HANDOFF <nanos>}:
+ * the resolver's own account ({@link EtcdEvents#listenerNotified}) of the time from the event
+ * reaching this JVM to the listener call.
  *
  * <p>Arguments: endpoint, prefix, service, floor prefix.
  */
@@ -27,7 +31,14 @@ public final class ObserverJvm {
   public static void main(String[] args) throws IOException {
     List<String> endpoints = List.of(args[0]);
     ParentLink parent = new ParentLink();
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(endpoints, Option.withEtcdServicePrefix(args[1]));
+    EtcdEvents handoffs = new EtcdEvents() {
+      @Override
+      public void listenerNotified(String service, Duration sinceEvent) {
+        parent.send("HANDOFF " + sinceEvent.toNanos());
+      }
+    };
+    try (EtcdResolver resolver = EtcdResolver.builder().endpoints(endpoints)
+             .options(Option.withEtcdServicePrefix(args[1])).events(handoffs).build();
          Client floorClient = EtcdClients.newClient(endpoints)) {
       Subscription subscription = resolver.subscribe(args[2], change -> {
         long now = System.nanoTime();

@@ -61,6 +61,7 @@ public final class PropagationScenario implements Scenario {
     long[] deregister = new long[sizes.samples()];
     long[] floorPut = new long[sizes.samples()];
     long[] floorDelete = new long[sizes.samples()];
+    long[] handoff = new long[sizes.samples() * 2];
     SharedClock clock;
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(context.endpoints(),
              Option.withEtcdServicePrefix(PREFIX));
@@ -85,16 +86,23 @@ public final class PropagationScenario implements Scenario {
             floorPut[sample] = oursFirst ? putOther : put;
             deregister[sample] = oursFirst ? delete : deleteOther;
             floorDelete[sample] = oursFirst ? deleteOther : delete;
+            handoff[2 * sample] = one.handoffs[0];
+            handoff[2 * sample + 1] = one.handoffs[1];
           }
         }
       }
     }
     return result(context, sizes, clock, Latencies.of(register), Latencies.of(deregister), Latencies.of(floorPut),
-        Latencies.of(floorDelete));
+        Latencies.of(floorDelete), Latencies.of(handoff));
   }
 
   /** One round's four measurements, on its own address and floor key. */
-  private record Round(EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port) {
+  private record Round(EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port,
+      long[] handoffs) {
+    Round(EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port) {
+      this(registry, floor, observer, port, new long[2]);
+    }
+
     String address() {
       return "127.0.0.1:" + port;
     }
@@ -103,6 +111,7 @@ public final class PropagationScenario implements Scenario {
       Info info = info(port);
       long start = System.nanoTime();
       registry.register(info);
+      handoffs[0] = observer.awaitNumber("HANDOFF ", EVENT_TIMEOUT); // printed just before the change
       return observer.awaitNumber("ADD " + address() + " ", EVENT_TIMEOUT) - start;
     }
 
@@ -110,6 +119,7 @@ public final class PropagationScenario implements Scenario {
       Info info = info(port);
       long start = System.nanoTime();
       registry.deregister(info);
+      handoffs[1] = observer.awaitNumber("HANDOFF ", EVENT_TIMEOUT);
       return observer.awaitNumber("DEL " + address() + " ", EVENT_TIMEOUT) - start;
     }
 
@@ -135,11 +145,14 @@ public final class PropagationScenario implements Scenario {
   }
 
   private ScenarioResult result(RunContext context, Sizes sizes, SharedClock clock, Latencies register,
-      Latencies deregister, Latencies floorPut, Latencies floorDelete) {
+      Latencies deregister, Latencies floorPut, Latencies floorDelete, Latencies handoff) {
     List<Row> rows = new ArrayList<>();
     String n = " (n=" + sizes.samples() + " each)";
     rows.add(row("register -> resolver in another JVM" + n, register, "etcd-floor put->watch", floorPut));
     rows.add(row("deregister -> resolver in another JVM" + n, deregister, "etcd-floor delete->watch", floorDelete));
+    rows.add(new Row(name(), "inside the resolver's JVM: watch event -> listener called (n=" + handoff.count() + ")",
+        handoff.describe(), "-", "-", "-", Verdict.INFO,
+        Map.of("handoffP50Ms", handoff.p50() / 1e6, "handoffP99Ms", handoff.p99() / 1e6)));
     long worstP99 = Math.max(register.p99(), deregister.p99());
     rows.add(new Row(name(), "vs the Go extension", "p99 " + Format.millis(worstP99) + " ms (worse of the two)",
         "Go: clients refresh every 5 s, so up to 5,000 ms (documented, not measured)",
@@ -166,6 +179,8 @@ public final class PropagationScenario implements Scenario {
             + "inside our round trip (longest " + Format.millis(clock.maxRoundTripNanos()) + " ms).",
         "propagation: the Go extension resolves on each refresh of Kitex's resolver cache, every 5 s: a change "
             + "reaches its clients after up to 5 s (its documented behaviour; not measured here).",
+        "propagation: 'inside the resolver's JVM' is the resolver's own EtcdEvents.listenerNotified figure "
+            + "(registry.etcd.listener.latency): from jetcd's watch callback to the listener call, part of ours.",
         "propagation: chart " + chart.getFileName() + " (cumulative distribution, log scale).");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", sizes);
@@ -174,6 +189,7 @@ public final class PropagationScenario implements Scenario {
     details.put("deregister", deregister.summaryWithSamples());
     details.put("floorPut", floorPut.summaryWithSamples());
     details.put("floorDelete", floorDelete.summaryWithSamples());
+    details.put("handoff", handoff.summaryWithSamples());
     details.put("chart", chart.getFileName().toString());
     return new ScenarioResult(name(), rows, notes, details);
   }

@@ -1,0 +1,56 @@
+package dev.registryetcd.spring.autoconfigure;
+
+import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
+import dev.registryetcd.spring.discovery.EtcdReactiveDiscoveryClient;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.client.ConditionalOnBlockingDiscoveryEnabled;
+import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
+import org.springframework.cloud.client.ConditionalOnReactiveDiscoveryEnabled;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Spring Cloud's {@code DiscoveryClient} and {@code ReactiveDiscoveryClient} on the
+ * {@link EtcdResolver} bean, so {@code lb://service} calls and {@code DiscoveryClient} users find
+ * Go and Java instances registered in etcd. Follows Spring Cloud's switches
+ * ({@code spring.cloud.discovery.enabled}, {@code spring.cloud.discovery.blocking.enabled},
+ * {@code spring.cloud.discovery.reactive.enabled}).
+ */
+@AutoConfiguration(after = EtcdAutoConfiguration.class, beforeName = {
+    "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
+    "org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration",
+    "org.springframework.cloud.client.CommonsClientAutoConfiguration",
+    "org.springframework.cloud.client.ReactiveCommonsClientAutoConfiguration"})
+@ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnDiscoveryEnabled
+@ConditionalOnBean(EtcdResolver.class)
+public class EtcdDiscoveryAutoConfiguration {
+
+  /** Unless {@code spring.cloud.discovery.blocking.enabled=false}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBlockingDiscoveryEnabled
+  static class Blocking {
+    @Bean
+    @ConditionalOnMissingBean
+    public EtcdDiscoveryClient etcdDiscoveryClient(EtcdResolver resolver) {
+      return new EtcdDiscoveryClient(resolver);
+    }
+  }
+
+  /** Only with Reactor on the class path. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "reactor.core.publisher.Flux")
+  @ConditionalOnReactiveDiscoveryEnabled
+  static class Reactive {
+    @Bean
+    @ConditionalOnMissingBean
+    public EtcdReactiveDiscoveryClient etcdReactiveDiscoveryClient(EtcdResolver resolver) {
+      return new EtcdReactiveDiscoveryClient(new EtcdDiscoveryClient(resolver));
+    }
+  }
+}

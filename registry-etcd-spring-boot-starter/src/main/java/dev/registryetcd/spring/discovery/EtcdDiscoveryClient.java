@@ -1,0 +1,89 @@
+package dev.registryetcd.spring.discovery;
+
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.etcd.EtcdResolver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+
+/**
+ * Spring Cloud's {@link DiscoveryClient} answered from an {@link EtcdResolver}'s live cache: Go
+ * (Kitex, Hertz) and Java instances alike, by the registry's service names.
+ *
+ * <p>The first call for a service reads etcd once (bounded by the dial timeout) and starts a watch;
+ * later calls answer from memory, as fresh as the watch (usually milliseconds behind etcd). So a
+ * change reaches callers without a restart or a refresh scope. Instances that are not
+ * {@code host:port} (Unix domain sockets) are left out. Thread-safe.
+ */
+public final class EtcdDiscoveryClient implements DiscoveryClient {
+  private static final Logger log = LoggerFactory.getLogger(EtcdDiscoveryClient.class);
+
+  private final EtcdResolver resolver;
+  private final int order;
+
+  public EtcdDiscoveryClient(EtcdResolver resolver) {
+    this(resolver, DiscoveryClient.DEFAULT_ORDER);
+  }
+
+  /** @param order this client's place among the application's discovery clients */
+  public EtcdDiscoveryClient(EtcdResolver resolver, int order) {
+    this.resolver = Objects.requireNonNull(resolver, "resolver");
+    this.order = order;
+  }
+
+  @Override
+  public String description() {
+    return "registry-etcd discovery client";
+  }
+
+  /**
+   * The instances of {@code serviceId}, or an empty list when it has none (or its name cannot be a
+   * registry service name).
+   *
+   * @throws dev.registryetcd.registry.RegistryException when etcd cannot be read the first time
+   */
+  @Override
+  public List<ServiceInstance> getInstances(String serviceId) {
+    List<Instance> instances;
+    try {
+      instances = resolver.resolve(serviceId).instances();
+    } catch (NoInstanceException | IllegalArgumentException none) {
+      return List.of();
+    }
+    List<ServiceInstance> result = new ArrayList<>(instances.size());
+    for (Instance instance : instances) {
+      try {
+        result.add(new EtcdServiceInstance(serviceId, instance));
+      } catch (IllegalArgumentException notHostPort) {
+        log.debug("Leaving out {} of {}: {}", instance.address(), serviceId, notHostPort.getMessage());
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  /**
+   * Every service with at least one instance under the prefix, sorted.
+   *
+   * @throws dev.registryetcd.registry.RegistryException when etcd cannot be read the first time
+   */
+  @Override
+  public List<String> getServices() {
+    return resolver.services().stream().sorted().toList();
+  }
+
+  /** Reads the service names, so a health check fails when etcd cannot be read. */
+  @Override
+  public void probe() {
+    resolver.services();
+  }
+
+  @Override
+  public int getOrder() {
+    return order;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.registryetcd.spring.discovery;
+
+import dev.registryetcd.discovery.Instance;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.springframework.cloud.client.ServiceInstance;
+
+/**
+ * One etcd instance as Spring Cloud sees it. Immutable.
+ *
+ * <p>Metadata is the instance's tags plus {@code weight} (the resolver's weight, always {@code > 0}),
+ * which Spring Cloud LoadBalancer's weighted supplier reads as it is. An instance is secure when its
+ * tag {@code secure} is {@code true}.
+ */
+public final class EtcdServiceInstance implements ServiceInstance {
+  /** The metadata key of the weight, as Spring Cloud LoadBalancer's weighted supplier expects it. */
+  public static final String WEIGHT = "weight";
+
+  private final String serviceId;
+  private final Instance instance;
+  private final String host;
+  private final int port;
+  private final Map<String, String> metadata;
+
+  /**
+   * @throws IllegalArgumentException when {@code instance} is not {@code host:port} (for example a
+   *     Unix domain socket)
+   */
+  public EtcdServiceInstance(String serviceId, Instance instance) {
+    this.serviceId = Objects.requireNonNull(serviceId, "serviceId");
+    this.instance = Objects.requireNonNull(instance, "instance");
+    if (!(instance.socketAddress() instanceof InetSocketAddress address)) {
+      throw new IllegalArgumentException("instance " + instance.address() + " of network " + instance.network()
+          + " has no host and port");
+    }
+    this.host = address.getHostString();
+    this.port = address.getPort();
+    Map<String, String> meta = new LinkedHashMap<>();
+    if (instance.tags() != null) {
+      meta.putAll(instance.tags());
+    }
+    meta.put(WEIGHT, Integer.toString(instance.weight()));
+    this.metadata = Collections.unmodifiableMap(meta);
+  }
+
+  /** The library's instance this stands for. */
+  public Instance instance() {
+    return instance;
+  }
+
+  @Override
+  public String getInstanceId() {
+    return serviceId + "/" + instance.address();
+  }
+
+  @Override
+  public String getServiceId() {
+    return serviceId;
+  }
+
+  @Override
+  public String getHost() {
+    return host;
+  }
+
+  @Override
+  public int getPort() {
+    return port;
+  }
+
+  @Override
+  public boolean isSecure() {
+    return "true".equalsIgnoreCase(instance.tag("secure"));
+  }
+
+  @Override
+  public URI getUri() {
+    return ServiceInstance.createUri(this);
+  }
+
+  @Override
+  public Map<String, String> getMetadata() {
+    return metadata;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EtcdServiceInstance other && serviceId.equals(other.serviceId)
+        && instance.equals(other.instance);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(serviceId, instance);
+  }
+
+  @Override
+  public String toString() {
+    return "EtcdServiceInstance{" + getInstanceId() + ", metadata=" + metadata + "}";
+  }
+}

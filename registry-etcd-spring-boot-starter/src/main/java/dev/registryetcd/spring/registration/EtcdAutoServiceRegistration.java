@@ -1,0 +1,144 @@
+package dev.registryetcd.spring.registration;
+
+import dev.registryetcd.registry.Info;
+import dev.registryetcd.registry.RegistryException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.client.discovery.event.InstancePreRegisteredEvent;
+import org.springframework.cloud.client.discovery.event.InstanceRegisteredEvent;
+import org.springframework.cloud.client.serviceregistry.AutoServiceRegistration;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Registers this application once its web server takes requests, and deregisters it before the
+ * web server stops taking them.
+ *
+ * <p>Both follow from the {@link SmartLifecycle} phase {@link #PHASE}: Spring starts phases in
+ * ascending order and stops them in descending order, and Boot's web server starts at
+ * {@code DEFAULT_PHASE - 2048} and shuts down gracefully at {@code DEFAULT_PHASE - 1024}. So this
+ * starts after the web server has its port, and stops first: callers stop finding the instance
+ * while it still answers, and the requests they have in flight finish. (Spring Cloud's
+ * {@code AbstractAutoServiceRegistration} deregisters in {@code @PreDestroy}, after the web server
+ * is gone.)
+ *
+ * <p>The port is {@code registry.etcd.instance.port} when set, else the web server's real port (a
+ * random port too); without either nothing registers. Deregistration failures are logged, not
+ * thrown: the registry's close then revokes its lease, which removes the key anyway.
+ */
+public final class EtcdAutoServiceRegistration implements AutoServiceRegistration, SmartLifecycle {
+  /** Between graceful shutdown ({@code DEFAULT_PHASE - 1024}) and the last phase: stops before it. */
+  public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdAutoServiceRegistration.class);
+  private static final boolean WEB_SERVER_PRESENT = ClassUtils.isPresent(
+      "org.springframework.boot.web.server.context.WebServerApplicationContext",
+      EtcdAutoServiceRegistration.class.getClassLoader());
+
+  private final ApplicationContext context;
+  private final EtcdServiceRegistry serviceRegistry;
+  private final Function<Integer, EtcdRegistration> registrationForPort;
+  private final Integer configuredPort;
+  private volatile EtcdRegistration registration;
+  private volatile boolean running;
+
+  /**
+   * @param registrationForPort makes the registration for the port this application listens on
+   * @param configuredPort the port to register instead of the web server's, or null
+   */
+  public EtcdAutoServiceRegistration(ApplicationContext context, EtcdServiceRegistry serviceRegistry,
+      Function<Integer, EtcdRegistration> registrationForPort, Integer configuredPort) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.serviceRegistry = Objects.requireNonNull(serviceRegistry, "serviceRegistry");
+    this.registrationForPort = Objects.requireNonNull(registrationForPort, "registrationForPort");
+    this.configuredPort = configuredPort;
+  }
+
+  @Override
+  public void start() {
+    if (running) {
+      return;
+    }
+    Integer port = configuredPort != null ? configuredPort : webServerPort(context);
+    if (port == null || port <= 0) {
+      log.info("Not registering in etcd: no web server port (set registry.etcd.instance.port to register anyway)");
+      running = true;
+      return;
+    }
+    EtcdRegistration made = registrationForPort.apply(port);
+    context.publishEvent(new InstancePreRegisteredEvent(this, made));
+    serviceRegistry.register(made);
+    registration = made;
+    running = true;
+    context.publishEvent(new InstanceRegisteredEvent<>(this, made));
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    EtcdRegistration registered = registration;
+    registration = null;
+    if (registered == null) {
+      return;
+    }
+    try {
+      serviceRegistry.deregister(registered);
+    } catch (RegistryException e) {
+      log.warn("Deregistering {} failed ({}); its key goes when the registry revokes its lease",
+          registered.getInstanceId(), e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  /** What this application registered, or null when it is not registered. */
+  public EtcdRegistration registration() {
+    return registration;
+  }
+
+  private static Integer webServerPort(ApplicationContext context) {
+    return WEB_SERVER_PRESENT ? WebServerPort.of(context) : null;
+  }
+
+  /** Holds the reference to the optional web-server classes, loaded only when they are present. */
+  private static final class WebServerPort {
+    static Integer of(ApplicationContext context) {
+      if (context instanceof org.springframework.boot.web.server.context.WebServerApplicationContext web
+          && web.getWebServer() != null) {
+        return web.getWebServer().getPort();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The registration for {@code port}: {@code host} when given, else the wildcard address, for which
+   * the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4 address.
+   * {@code registeredHost} maps the info to the host etcd will hold.
+   */
+  public static EtcdRegistration registrationOf(String serviceName, String host, int port, int weight,
+      Map<String, String> tags, Function<Info, String> registeredHost) {
+    Info info = Info.builder()
+        .serviceName(serviceName)
+        .address(host == null || host.isEmpty()
+            ? new InetSocketAddress("0.0.0.0", port)
+            : InetSocketAddress.createUnresolved(host, port))
+        .weight(weight)
+        .tags(tags.isEmpty() ? null : tags)
+        .build();
+    return new EtcdRegistration(info, registeredHost.apply(info));
+  }
+}
