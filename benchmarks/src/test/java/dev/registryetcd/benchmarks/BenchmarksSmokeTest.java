@@ -46,9 +46,11 @@ class BenchmarksSmokeTest {
   void propagationMeasuresBothOperationsAcrossJvmsAndDrawsTheChart() throws Exception {
     ScenarioResult result = run(new PropagationScenario());
 
-    assertThat(result.rows()).hasSize(3);
+    assertThat(result.rows()).hasSize(4);
     assertThat(result.rows().get(0).values()).containsKeys("oursP99Ms", "floorP99Ms", "ratioP99");
-    assertThat(result.details()).containsKey("clock");
+    // the resolver's own account of event -> listener, one per change it delivered
+    assertThat(result.rows().get(2).values().get("handoffP99Ms")).isPositive();
+    assertThat(result.details()).containsKeys("clock", "handoff");
     BufferedImage chart = ImageIO.read(RESULTS.resolve("propagation-latency.png").toFile());
     assertThat(chart.getWidth()).isEqualTo(1000);
     assertThat(chart.getHeight()).isEqualTo(560);

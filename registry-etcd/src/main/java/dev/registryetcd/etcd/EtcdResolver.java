@@ -429,20 +429,8 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       int readGeneration = ++generation;
-      CompletableFuture<GetResponse> get;
-      try {
-        get = client.getKVClient().get(range, GetOption.builder().isPrefix(true).build());
-      } catch (RuntimeException e) {
-        onReadFailed(readGeneration, e);
-        return;
-      }
-      get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
-        if (error != null) {
-          onReadFailed(readGeneration, error);
-        } else {
-          onRead(readGeneration, response);
-        }
-      }));
+      readThenOnLoop(range, GetOption.builder().isPrefix(true).build(),
+          response -> onRead(readGeneration, response), error -> onReadFailed(readGeneration, error));
     }
 
     void onRead(int readGeneration, GetResponse response) {
@@ -699,20 +687,8 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       int readGeneration = ++generation;
-      CompletableFuture<GetResponse> get;
-      try {
-        get = client.getKVClient().get(range, GetOption.builder().isPrefix(true).withKeysOnly(true).build());
-      } catch (RuntimeException e) {
-        onReadFailed(readGeneration, e);
-        return;
-      }
-      get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
-        if (error != null) {
-          onReadFailed(readGeneration, error);
-        } else {
-          onRead(readGeneration, response);
-        }
-      }));
+      readThenOnLoop(range, GetOption.builder().isPrefix(true).withKeysOnly(true).build(),
+          response -> onRead(readGeneration, response), error -> onReadFailed(readGeneration, error));
     }
 
     void onRead(int readGeneration, GetResponse response) {
@@ -814,6 +790,28 @@ public final class EtcdResolver implements Resolver {
   }
 
   // ---- plumbing ----
+
+  /**
+   * Reads {@code range}, bounded by the dial timeout, and continues on the loop with the answer or
+   * the failure: jetcd's callback only hands it over.
+   */
+  private void readThenOnLoop(ByteSequence range, GetOption option, Consumer<GetResponse> onRead,
+      Consumer<Throwable> onFailed) {
+    CompletableFuture<GetResponse> get;
+    try {
+      get = client.getKVClient().get(range, option);
+    } catch (RuntimeException e) {
+      onFailed.accept(e);
+      return;
+    }
+    get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
+      if (error != null) {
+        onFailed.accept(error);
+      } else {
+        onRead.accept(response);
+      }
+    }));
+  }
 
   private void watchRestarted(Throwable error) {
     watchRestarts.incrementAndGet();
