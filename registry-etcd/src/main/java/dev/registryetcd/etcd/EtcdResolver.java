@@ -90,6 +90,11 @@ public final class EtcdResolver implements Resolver {
   private static final Logger log = LoggerFactory.getLogger(EtcdResolver.class);
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  /**
+   * How often the resolver asks etcd for its revision: a watch resumed by jetcd on an etcd that lost
+   * its data waits for a revision that may never come, and says nothing.
+   */
+  private static final Duration REVISION_CHECK = Duration.ofSeconds(3);
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
   private final String prefix;
@@ -105,6 +110,8 @@ public final class EtcdResolver implements Resolver {
   private final EtcdEvents events;
   private final AtomicLong watchRestarts = new AtomicLong();
   private volatile Catalog catalog;
+  /** The highest revision any read or watch of this resolver has seen. Loop only. */
+  private long highestRevision;
 
   private EtcdResolver(Builder builder) {
     Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
@@ -129,6 +136,8 @@ public final class EtcdResolver implements Resolver {
     Duration sweep = idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
         ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4)) : idleTimeout.dividedBy(4);
     loop.scheduleWithFixedDelay(this::dropIdleServices, sweep.toNanos(), sweep.toNanos(), TimeUnit.NANOSECONDS);
+    loop.scheduleWithFixedDelay(this::checkRevision, REVISION_CHECK.toNanos(), REVISION_CHECK.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   /** Creates a resolver for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
@@ -373,6 +382,37 @@ public final class EtcdResolver implements Resolver {
     return cache;
   }
 
+  /**
+   * Asks etcd for its current revision (a count-only read of one key) and, when it is below what this
+   * resolver has already seen, etcd lost or replaced its data: every watch is waiting for a revision
+   * that will not come, so every cached service and the catalog are read again.
+   */
+  private void checkRevision() {
+    Catalog current = catalog;
+    if (highestRevision == 0 || (caches.isEmpty() && (current == null || current.names == null))) {
+      return;
+    }
+    readThenOnLoop(bytes(prefix + "/"), GetOption.builder().withCountOnly(true).withLimit(1).build(), response -> {
+      long revision = response.getHeader().getRevision();
+      if (revision >= highestRevision) {
+        return;
+      }
+      log.warn("etcd's revision went back from {} to {}: it lost or replaced its data; reading every cached "
+          + "service again", highestRevision, revision);
+      highestRevision = revision;
+      IllegalStateException wentBack = new IllegalStateException("etcd's revision went back to " + revision);
+      for (ServiceCache cache : caches.values()) {
+        if (!cache.closed && cache.snapshot != null) {
+          cache.onWatchEnded(cache.generation, wentBack);
+        }
+      }
+      Catalog now = catalog;
+      if (now != null && !now.closed && now.names != null) {
+        now.onWatchEnded(now.generation, wentBack);
+      }
+    }, error -> log.debug("Checking etcd's revision failed: {}", error.toString()));
+  }
+
   private void dropIdleServices() {
     long now = System.nanoTime();
     for (ServiceCache cache : caches.values()) {
@@ -567,6 +607,7 @@ public final class EtcdResolver implements Resolver {
       Result next = new Result(true, service, instances);
       Snapshot previous = snapshot;
       snapshot = new Snapshot(next, revision);
+      highestRevision = Math.max(highestRevision, revision);
       if (previous == null) {
         for (Subscriber subscriber : subscribers) {
           subscriber.deliver(new Change(next, next.instances(), List.of(), List.of()));
@@ -701,6 +742,7 @@ public final class EtcdResolver implements Resolver {
         added(kv.getKey().toString(StandardCharsets.UTF_8));
       }
       failures = 0;
+      highestRevision = Math.max(highestRevision, response.getHeader().getRevision());
       names = Set.copyOf(new TreeSet<>(keysPerService.keySet()));
       loaded.complete(null);
       long fromRevision = response.getHeader().getRevision() + 1;

@@ -69,6 +69,27 @@ class EtcdResolverServicesTest {
   }
 
   @Test
+  void servicesFollowAnEtcdThatLostItsData() {
+    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        for (int i = 0; i < 20; i++) {
+          probe.put("kitex/registry-etcd/old/127.0.0.1:" + (100 + i), VALUE);
+        }
+        assertThat(resolver.services()).containsExactly("old");
+      }
+
+      etcd.member(0).wipe();
+
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        probe.put("kitex/registry-etcd/new/127.0.0.1:1", VALUE);
+        // revisions restarted from 1: a watch resumed at the old revision would never see this
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+            assertThat(resolver.services()).containsExactly("new"));
+      }
+    }
+  }
+
+  @Test
   void servicesFailsClearlyWhenEtcdCannotBeReadAndTriesAgainNextTime() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
          EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
