@@ -111,6 +111,8 @@ class ConfigurationTest {
       "registry.etcd.instance.weight=0       | registry.etcd.instance.weight      | >= 1",
       "registry.etcd.endpoints=ftp://x:1     | registry.etcd.endpoints            | scheme",
       "registry.etcd.tls.ca-file=/no/such/ca.pem | registry.etcd.tls.ca-file      | /no/such/ca.pem",
+      "registry.etcd.tls.cert-file=/no/cert.pem | registry.etcd.tls.key-file     | go together",
+      "registry.etcd.tls.key-file=/no/key.pem  | registry.etcd.tls.cert-file    | go together",
   })
   void aBadValueStopsStartUpNamingTheProperty(String setting, String property, String allowed) {
     runner.withPropertyValues(setting).run(context -> {

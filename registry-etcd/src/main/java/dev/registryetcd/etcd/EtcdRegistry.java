@@ -2,6 +2,7 @@ package dev.registryetcd.etcd;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.etcd.internal.ClientSettings;
 import dev.registryetcd.etcd.internal.EtcdCalls;
@@ -236,6 +237,23 @@ public final class EtcdRegistry implements Registry {
    */
   public String keyOf(Info info) {
     return registrationOf(info).key;
+  }
+
+  /**
+   * {@code info} as resolvers will see it once registered, after the same address rules as
+   * {@link #keyOf}: the network, the address as written in etcd, the weight and tags as registered
+   * (a resolver hands out its default weight for a weight {@code <= 0}). Reads nothing from etcd;
+   * {@link Instance#socketAddress()} gives the address to advertise elsewhere.
+   *
+   * @throws IllegalArgumentException when {@code info} cannot be registered
+   */
+  public Instance instanceOf(Info info) {
+    if (info == null) {
+      throw new IllegalArgumentException("info must not be null");
+    }
+    RegistrationAddress address = RegistrationAddress.of(
+        info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
+    return new Instance(address.network(), address.address(), info.weight(), info.tags());
   }
 
   /** The lease all keys of this registry are attached to, or 0 when none is held (for tests and tools). */

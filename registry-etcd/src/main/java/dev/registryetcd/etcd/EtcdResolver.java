@@ -392,13 +392,16 @@ public final class EtcdResolver implements Resolver {
     if (highestRevision == 0 || (caches.isEmpty() && (current == null || current.names == null))) {
       return;
     }
+    // A linearizable read sent now answers at least the revision seen so far; events applied while
+    // it is on its way may raise highestRevision, so compare with what was seen when it was sent.
+    long seenBefore = highestRevision;
     readThenOnLoop(bytes(prefix + "/"), GetOption.builder().withCountOnly(true).withLimit(1).build(), response -> {
       long revision = response.getHeader().getRevision();
-      if (revision >= highestRevision) {
+      if (revision >= seenBefore) {
         return;
       }
       log.warn("etcd's revision went back from {} to {}: it lost or replaced its data; reading every cached "
-          + "service again", highestRevision, revision);
+          + "service again", seenBefore, revision);
       highestRevision = revision;
       IllegalStateException wentBack = new IllegalStateException("etcd's revision went back to " + revision);
       for (ServiceCache cache : caches.values()) {

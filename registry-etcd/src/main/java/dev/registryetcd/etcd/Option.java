@@ -41,11 +41,13 @@ public final class Option {
   public static Option withTLSOpt(String certFile, String keyFile, String caFile) {
     boolean noCert = isEmpty(certFile) && isEmpty(keyFile);
     if (!noCert && (isEmpty(certFile) || isEmpty(keyFile))) {
-      throw new IllegalArgumentException("withTLSOpt: certFile and keyFile go together: give both or neither "
+      throw new InvalidSettingException(isEmpty(certFile) ? "certFile" : "keyFile",
+          "withTLSOpt: certFile and keyFile go together: give both or neither "
           + "(certFile=" + certFile + ", keyFile=" + keyFile + ")");
     }
     if (isEmpty(caFile)) {
-      throw new IllegalArgumentException("withTLSOpt: caFile must name the PEM file of the CA that signed etcd's "
+      throw new InvalidSettingException("caFile",
+          "withTLSOpt: caFile must name the PEM file of the CA that signed etcd's "
           + "certificate");
     }
     Path cert = noCert ? null : Path.of(certFile);

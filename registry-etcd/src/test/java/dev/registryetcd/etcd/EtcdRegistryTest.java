@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
 import dev.registryetcd.testkit.EtcdExtension;
@@ -215,6 +216,26 @@ class EtcdRegistryTest {
       String key = "kitex/registry-etcd/" + service + "/10.1.2.3:9999";
       assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).address())
           .isEqualTo("10.1.2.3:9999");
+    }
+  }
+
+  @Test
+  void instanceOfTellsWhatResolversWillSeeWithoutWritingAnything() {
+    String service = uniqueService();
+    Map<String, String> env = Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
+    try (EtcdRegistry registry = EtcdRegistry.builder()
+        .endpoints(etcd.clientEndpoints())
+        .environment(env::get)
+        .build()) {
+      Info info = Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).weight(3)
+          .tag("zone", "b").build();
+
+      Instance instance = registry.instanceOf(info);
+
+      assertThat(instance).isEqualTo(new Instance("tcp", "10.1.2.3:9999", 3, Map.of("zone", "b")));
+      assertThat(instance.socketAddress()).isEqualTo(InetSocketAddress.createUnresolved("10.1.2.3", 9999));
+      assertThat(registry.keyOf(info)).endsWith("/" + instance.address());
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
     }
   }
 

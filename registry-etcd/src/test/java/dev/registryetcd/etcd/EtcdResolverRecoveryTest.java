@@ -10,12 +10,15 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.testkit.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -100,6 +103,36 @@ class EtcdResolverRecoveryTest {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
             assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
       }
+    }
+  }
+
+  @Test
+  void aBusyEtcdIsNotMistakenForOneThatLostItsData() {
+    // The resolver checks etcd's revision every few seconds; events that arrive while that check is
+    // on its way must not make the answer look like a revision that went back.
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      List<Change> changes = new CopyOnWriteArrayList<>();
+      probe.put(PREFIX + "busy", value("127.0.0.1:1", 1));
+      resolver.subscribe(SERVICE, changes::add);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !changes.isEmpty());
+
+      // Puts in flight all the time, so events keep arriving while a check is on its way.
+      long end = System.nanoTime() + Duration.ofSeconds(7).toNanos(); // two checks or more
+      int weight = 1;
+      while (System.nanoTime() < end) {
+        List<CompletableFuture<?>> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+          batch.add(probe.client().getKVClient().put(ByteSequence.from(PREFIX + "busy", StandardCharsets.UTF_8),
+              ByteSequence.from(value("127.0.0.1:1", ++weight))));
+        }
+        CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
+      }
+      probe.put(PREFIX + "busy", value("127.0.0.1:1", ++weight));
+      int last = weight;
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:1", last)));
+      assertThat(resolver.status().watchRestarts()).as("watches restarted for nothing").isZero();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -86,5 +87,31 @@ class TlsOptionFilesTest {
     // The key check must not refuse the key that belongs to the certificate.
     EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(certs.clientCertFile().toString(),
         certs.clientKeyFile().toString(), certs.caFile().toString())).close();
+  }
+
+  @Test
+  void everyRefusalNamesTheSettingForToolsThatMapItToTheirOwnKeys() {
+    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS,
+        Option.withTLSOpt(null, null, dir.resolve("missing-ca.pem").toString())))).isEqualTo("caFile");
+    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
+        dir.resolve("missing-cert.pem").toString(), certs.clientKeyFile().toString(), certs.caFile().toString()))))
+        .isEqualTo("certFile");
+    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
+        certs.clientCertFile().toString(), certs.clientCertFile().toString(), certs.caFile().toString()))))
+        .isEqualTo("keyFile");
+    assertThat(settingRefused(() -> Option.withTLSOpt(certs.clientCertFile().toString(), null, "ca.pem")))
+        .isEqualTo("keyFile");
+    assertThat(settingRefused(() -> Option.withTLSOpt(null, null, ""))).isEqualTo("caFile");
+    assertThat(settingRefused(() -> EtcdResolver.newEtcdResolver(List.of("ftp://127.0.0.1:1")))).isEqualTo("endpoints");
+    assertThat(settingRefused(() -> EtcdClients.newClient(List.of()))).isEqualTo("endpoints");
+  }
+
+  private static String settingRefused(Runnable make) {
+    try {
+      make.run();
+    } catch (InvalidSettingException e) {
+      return e.setting();
+    }
+    throw new AssertionError("nothing was refused");
   }
 }

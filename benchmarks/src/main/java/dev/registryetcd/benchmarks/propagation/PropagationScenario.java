@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,7 @@ public final class PropagationScenario implements Scenario {
     long[] floorPut = new long[sizes.samples()];
     long[] floorDelete = new long[sizes.samples()];
     long[] handoff = new long[sizes.samples() * 2];
+    int handoffs = 0;
     SharedClock clock;
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(context.endpoints(),
              Option.withEtcdServicePrefix(PREFIX));
@@ -86,14 +88,17 @@ public final class PropagationScenario implements Scenario {
             floorPut[sample] = oursFirst ? putOther : put;
             deregister[sample] = oursFirst ? delete : deleteOther;
             floorDelete[sample] = oursFirst ? deleteOther : delete;
-            handoff[2 * sample] = one.handoffs[0];
-            handoff[2 * sample + 1] = one.handoffs[1];
+            for (long sinceEvent : one.handoffs) {
+              if (sinceEvent >= 0) { // -1: that change came from a read, not a watch event
+                handoff[handoffs++] = sinceEvent;
+              }
+            }
           }
         }
       }
     }
     return result(context, sizes, clock, Latencies.of(register), Latencies.of(deregister), Latencies.of(floorPut),
-        Latencies.of(floorDelete), Latencies.of(handoff));
+        Latencies.of(floorDelete), Latencies.of(Arrays.copyOf(handoff, handoffs)));
   }
 
   /** One round's four measurements, on its own address and floor key. */
@@ -111,16 +116,21 @@ public final class PropagationScenario implements Scenario {
       Info info = info(port);
       long start = System.nanoTime();
       registry.register(info);
-      handoffs[0] = observer.awaitNumber("HANDOFF ", EVENT_TIMEOUT); // printed just before the change
-      return observer.awaitNumber("ADD " + address() + " ", EVENT_TIMEOUT) - start;
+      return delivered("ADD ", 0) - start;
     }
 
     long deregister() {
       Info info = info(port);
       long start = System.nanoTime();
       registry.deregister(info);
-      handoffs[1] = observer.awaitNumber("HANDOFF ", EVENT_TIMEOUT);
-      return observer.awaitNumber("DEL " + address() + " ", EVENT_TIMEOUT) - start;
+      return delivered("DEL ", 1) - start;
+    }
+
+    /** Waits for the observer's {@code <kind><address> <handoff> <t>} line; keeps the handoff, returns t. */
+    private long delivered(String kind, int handoffIndex) {
+      String[] fields = observer.await(kind + address() + " ", EVENT_TIMEOUT).split(" ");
+      handoffs[handoffIndex] = Long.parseLong(fields[2]);
+      return Long.parseLong(fields[3]);
     }
 
     long floorPut() {

@@ -1,9 +1,11 @@
 package dev.registryetcd.spring.autoconfigure;
 
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
+import java.net.InetSocketAddress;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -53,7 +55,7 @@ public class EtcdRegistrationAutoConfiguration {
     }
     try {
       return EtcdAutoServiceRegistration.registrationOf(serviceName, instance.host(), port, instance.weight(),
-          instance.tags(), info -> registeredHost(registry.keyOf(info), info.serviceName()));
+          instance.tags(), info -> registeredHost(registry.instanceOf(info)));
     } catch (IllegalArgumentException e) {
       String name = named ? EtcdProperties.PREFIX + "." + property : property;
       String offending = e.getMessage() != null && e.getMessage().startsWith("serviceName") ? name
@@ -63,10 +65,8 @@ public class EtcdRegistrationAutoConfiguration {
     }
   }
 
-  /** The host in {@code {prefix}/{service}/{host:port}}: what the library's address rules chose. */
-  private static String registeredHost(String key, String service) {
-    String address = key.substring(key.lastIndexOf(service + "/") + service.length() + 1);
-    String host = address.substring(0, address.lastIndexOf(':'));
-    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  /** The host the library's address rules chose for the registration. */
+  private static String registeredHost(Instance registered) {
+    return registered.socketAddress() instanceof InetSocketAddress inet ? inet.getHostString() : registered.address();
   }
 }

@@ -1,6 +1,7 @@
 package dev.registryetcd.spring.autoconfigure;
 
 import dev.registryetcd.etcd.EtcdClients;
+import dev.registryetcd.etcd.InvalidSettingException;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.retry.RetryConfig;
 import io.etcd.jetcd.Client;
@@ -36,9 +37,11 @@ public final class EtcdSettings {
     List<Option> connection = new ArrayList<>();
     EtcdProperties.Tls tls = properties.tls();
     if (tls.configured()) {
-      String property = empty(tls.caFile()) ? "tls.ca-file" : "tls.cert-file";
-      Object value = empty(tls.caFile()) ? tls.caFile() : tls.certFile();
-      connection.add(check(property, value, () -> Option.withTLSOpt(tls.certFile(), tls.keyFile(), tls.caFile())));
+      try {
+        connection.add(Option.withTLSOpt(tls.certFile(), tls.keyFile(), tls.caFile()));
+      } catch (InvalidSettingException e) {
+        throw invalid(e);
+      }
     }
     if (properties.authenticates()) {
       if (properties.password() == null) {
@@ -102,20 +105,20 @@ public final class EtcdSettings {
   public Client newClient() {
     try {
       return EtcdClients.newClient(endpoints, connectionOptions.toArray(Option[]::new));
-    } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      EtcdProperties.Tls tls = properties.tls();
-      if (message.startsWith("withTLSOpt: caFile")) {
-        throw invalid("tls.ca-file", tls.caFile(), message, e);
-      } else if (message.startsWith("withTLSOpt: certFile")) {
-        throw invalid("tls.cert-file", tls.certFile(), message, e);
-      } else if (message.startsWith("withTLSOpt: keyFile")) {
-        throw invalid("tls.key-file", tls.keyFile(), message, e);
-      } else if (message.startsWith("withTLSOpt")) {
-        throw invalid("tls", tls, message, e);
-      }
-      throw invalid("endpoints", endpoints, message, e);
+    } catch (InvalidSettingException e) {
+      throw invalid(e);
     }
+  }
+
+  /** The property behind a setting the library refused. */
+  private InvalidEtcdPropertyException invalid(InvalidSettingException e) {
+    EtcdProperties.Tls tls = properties.tls();
+    return switch (e.setting()) {
+      case "caFile" -> invalid("tls.ca-file", tls.caFile(), e.getMessage(), e);
+      case "certFile" -> invalid("tls.cert-file", tls.certFile(), e.getMessage(), e);
+      case "keyFile" -> invalid("tls.key-file", tls.keyFile(), e.getMessage(), e);
+      default -> invalid("endpoints", properties.endpoints(), e.getMessage(), e);
+    };
   }
 
   /** The etcd endpoints. */
@@ -158,10 +161,6 @@ public final class EtcdSettings {
 
   static InvalidEtcdPropertyException invalid(String property, Object value, String reason, Throwable cause) {
     return new InvalidEtcdPropertyException(EtcdProperties.PREFIX + "." + property, value, reason, cause);
-  }
-
-  private static boolean empty(String text) {
-    return text == null || text.isEmpty();
   }
 
   @Override

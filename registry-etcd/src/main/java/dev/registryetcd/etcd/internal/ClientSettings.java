@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal;
 
+import dev.registryetcd.etcd.InvalidSettingException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -57,39 +58,41 @@ public record ClientSettings(
   /** The endpoints as the URIs jetcd takes, checked. */
   public List<URI> endpointUris() {
     if (endpoints.isEmpty()) {
-      throw new IllegalArgumentException("endpoints must name at least one etcd server, e.g. 127.0.0.1:2379");
+      throw new InvalidSettingException("endpoints",
+          "endpoints must name at least one etcd server, e.g. 127.0.0.1:2379");
     }
     boolean tls = tls();
     List<URI> uris = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
       String endpoint = endpoints.get(i);
       if (endpoint == null || endpoint.isBlank()) {
-        throw new IllegalArgumentException("endpoints[" + i + "] is empty: give host:port, e.g. 127.0.0.1:2379");
+        throw new InvalidSettingException("endpoints",
+            "endpoints[" + i + "] is empty: give host:port, e.g. 127.0.0.1:2379");
       }
       String lower = endpoint.toLowerCase(Locale.ROOT);
       if (lower.startsWith("http://") && caFile != null) {
         // jetcd picks TLS for every endpoint from the client's settings, not from the scheme.
-        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+        throw new InvalidSettingException("endpoints", "endpoints[" + i + "] " + endpoint
             + " says http:// but withTLSOpt asks for TLS: write https:// or host:port");
       }
       if (lower.startsWith("http://") && tls) {
-        throw new IllegalArgumentException("endpoints mix http:// and https:// (" + endpoints
+        throw new InvalidSettingException("endpoints", "endpoints mix http:// and https:// (" + endpoints
             + "): one client talks either TLS or plaintext to all of them");
       }
       URI uri;
       try {
         uri = URI.create(lower.contains("://") ? endpoint : (tls ? "https://" : "http://") + endpoint);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+        throw new InvalidSettingException("endpoints", "endpoints[" + i + "] " + endpoint
             + " is not host:port or an http(s):// URL", e);
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
-        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint + " has scheme " + scheme
+        throw new InvalidSettingException("endpoints", "endpoints[" + i + "] " + endpoint + " has scheme " + scheme
             + ": use host:port, http:// or https://");
       }
       if (uri.getHost() == null || uri.getPort() < 1) {
-        throw new IllegalArgumentException("endpoints[" + i + "] " + endpoint
+        throw new InvalidSettingException("endpoints", "endpoints[" + i + "] " + endpoint
             + " needs a host and a port, e.g. 127.0.0.1:2379");
       }
       uris.add(uri);
@@ -128,7 +131,7 @@ public record ClientSettings(
       try (InputStream ca = Files.newInputStream(caFile)) {
         ssl.trustManager(ca);
       } catch (IOException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("withTLSOpt: caFile " + caFile + " is not a PEM CA certificate: "
+        throw new InvalidSettingException("caFile", "withTLSOpt: caFile " + caFile + " is not a PEM CA certificate: "
             + e.getMessage(), e);
       }
     }
@@ -139,19 +142,21 @@ public record ClientSettings(
       try (InputStream cert = Files.newInputStream(certFile)) {
         chain = NettyPem.certificates(cert);
       } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("withTLSOpt: certFile " + certFile + " is not a PEM certificate: "
+        throw new InvalidSettingException("certFile", "withTLSOpt: certFile " + certFile + " is not a PEM certificate: "
             + e.getMessage(), e);
       }
       PrivateKey key;
       try (InputStream in = Files.newInputStream(keyFile)) {
         key = NettyPem.privateKey(in);
       } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("withTLSOpt: keyFile " + keyFile + " is not a PEM PKCS#8 private key "
+        throw new InvalidSettingException("keyFile",
+            "withTLSOpt: keyFile " + keyFile + " is not a PEM PKCS#8 private key "
             + "(-----BEGIN PRIVATE KEY-----): " + e.getMessage(), e);
       }
       if (chain.length == 0 || !isKeyOf(key, chain[0].getPublicKey())) {
         // The JDK's TLS does not check this; etcd would only reject the handshake later, without naming a file.
-        throw new IllegalArgumentException("withTLSOpt: keyFile " + keyFile + " is not the private key of certFile "
+        throw new InvalidSettingException("keyFile",
+            "withTLSOpt: keyFile " + keyFile + " is not the private key of certFile "
             + certFile + ": give the key that was made with that certificate");
       }
       ssl.keyManager(key, chain);
@@ -159,7 +164,7 @@ public record ClientSettings(
     try {
       return ssl.build();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("withTLSOpt: cannot set up TLS with caFile " + caFile + ", certFile "
+      throw new InvalidSettingException("caFile", "withTLSOpt: cannot set up TLS with caFile " + caFile + ", certFile "
           + certFile + ", keyFile " + keyFile + ": " + e.getMessage(), e);
     }
   }
@@ -209,10 +214,10 @@ public record ClientSettings(
 
   private static void requireReadable(Path file, String what) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("withTLSOpt: " + what + " " + file + " does not exist or is not a file");
+      throw new InvalidSettingException(what, "withTLSOpt: " + what + " " + file + " does not exist or is not a file");
     }
     if (!Files.isReadable(file)) {
-      throw new IllegalArgumentException("withTLSOpt: " + what + " " + file + " is not readable by this process");
+      throw new InvalidSettingException(what, "withTLSOpt: " + what + " " + file + " is not readable by this process");
     }
   }
 
