@@ -90,11 +90,15 @@ class DiscoveryTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.getInstances("go-echo"))
         .extracting(ServiceInstance::getMetadata)
         .containsExactly(Map.of("lang", "go", "weight", "3")));
+    EtcdDiscoveryClient etcdDiscovery = app.getBean(EtcdDiscoveryClient.class);
+    List<ServiceInstance> before = etcdDiscovery.getInstances("go-echo");
+    assertThat(etcdDiscovery.getInstances("go-echo")).as("nothing changed: the same list").isSameAs(before);
 
     put(key, "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":5,\"tags\":null}");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.getInstances("go-echo"))
         .extracting(ServiceInstance::getMetadata)
         .containsExactly(Map.of("weight", "5")));
+    assertThat(etcdDiscovery.getInstances("go-echo")).isNotSameAs(before);
 
     client.getKVClient().delete(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

@@ -1,15 +1,9 @@
 package dev.registryetcd.spring;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.testkit.EtcdExtension;
-import io.etcd.jetcd.Auth;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.auth.Permission;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,23 +26,8 @@ class PasswordTest {
   static final EtcdExtension etcd = EtcdExtension.single();
 
   @BeforeAll
-  static void enableAuthWithARegistryOnlyUser() throws Exception {
-    try (Client admin = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new)).build()) {
-      Auth auth = admin.getAuthClient();
-      auth.userAdd(bytes("root"), bytes("root-pw")).get(10, TimeUnit.SECONDS);
-      try {
-        auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
-      } catch (Exception alreadyThere) {
-        // some etcd versions create it with the root user
-      }
-      auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
-      auth.roleAdd(bytes("registry")).get(10, TimeUnit.SECONDS);
-      auth.roleGrantPermission(bytes("registry"), bytes("kitex/registry-etcd/"), bytes("kitex/registry-etcd0"),
-          Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
-      auth.userAdd(bytes(USER), bytes(PASSWORD)).get(10, TimeUnit.SECONDS);
-      auth.userGrantRole(bytes(USER), bytes("registry")).get(10, TimeUnit.SECONDS);
-      auth.authEnable().get(10, TimeUnit.SECONDS);
-    }
+  static void enableAuthWithARegistryOnlyUser() {
+    etcd.cluster().enableAuth(USER, PASSWORD, "kitex/registry-etcd/");
   }
 
   @Test
@@ -81,9 +60,5 @@ class PasswordTest {
     assertThat(output.getAll()).contains("Registered kitex/registry-etcd/secured/127.0.0.1:"); // the capture works
     assertThat(List.of(env, configprops, health, registered, output.getAll()))
         .allSatisfy(text -> assertThat(text).doesNotContain(PASSWORD));
-  }
-
-  private static ByteSequence bytes(String text) {
-    return ByteSequence.from(text, UTF_8);
   }
 }

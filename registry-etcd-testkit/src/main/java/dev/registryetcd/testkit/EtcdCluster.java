@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -336,6 +339,77 @@ public final class EtcdCluster implements AutoCloseable {
     /** The cluster name, also the prefix of member names. */
     public String name() {
         return name;
+    }
+
+    /**
+     * Turns etcd's authentication on, with {@code user} allowed to read and write the keys under {@code keyPrefix}
+     * and nothing else (and a {@code root} user, which etcd requires, with a password the kit keeps to itself). From
+     * then on every client must authenticate. Plaintext clusters only.
+     *
+     * <pre>{@code
+     * etcd.cluster().enableAuth("svc", "svc-password", "kitex/registry-etcd/");
+     * }</pre>
+     *
+     * @throws UnsupportedOperationException on a TLS cluster: the calls go through etcd's client API, which the kit
+     *     does not call over TLS
+     * @throws IllegalStateException when etcd refuses a step; the message quotes its answer
+     */
+    public synchronized void enableAuth(String user, String password, String keyPrefix) {
+        requireStarted();
+        requireOpen();
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (keyPrefix == null || keyPrefix.isEmpty()) {
+            throw new IllegalArgumentException("keyPrefix must not be empty, e.g. kitex/registry-etcd/");
+        }
+        if (tls != null) {
+            throw new UnsupportedOperationException("enableAuth() is not supported on the TLS cluster " + name
+                    + ": it calls etcd's client API, which the test kit does not call over TLS");
+        }
+        String role = "role-" + user;
+        byte[] prefixBytes = keyPrefix.getBytes(StandardCharsets.UTF_8);
+        String key = base64(prefixBytes);
+        String rangeEnd = base64(prefixEnd(prefixBytes));
+        authCall("/v3/auth/user/add", "{\"name\":\"root\",\"password\":" + Json.quote(UUID.randomUUID().toString())
+                + "}");
+        authCall("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        authCall("/v3/auth/role/add", "{\"name\":" + Json.quote(role) + "}");
+        authCall("/v3/auth/role/grant", "{\"name\":" + Json.quote(role) + ",\"perm\":{\"permType\":\"READWRITE\","
+                + "\"key\":" + Json.quote(key) + ",\"range_end\":" + Json.quote(rangeEnd) + "}}");
+        authCall("/v3/auth/user/add", "{\"name\":" + Json.quote(user) + ",\"password\":" + Json.quote(password) + "}");
+        authCall("/v3/auth/user/grant", "{\"user\":" + Json.quote(user) + ",\"role\":" + Json.quote(role) + "}");
+        authCall("/v3/auth/enable", "{}");
+    }
+
+    private void authCall(String path, String json) {
+        String url = members.get(0).clientEndpoint() + path;
+        EtcdHttp.Response response;
+        try {
+            response = EtcdHttp.post(url, json, startTimeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("enableAuth: " + path + " failed on etcd cluster " + name, e);
+        }
+        if (response.status() != 200) {
+            // the answer never holds a password: etcd does not echo request fields
+            throw new IllegalStateException("enableAuth: etcd answered " + path + " with " + response.status() + ": "
+                    + response.body());
+        }
+    }
+
+    private static String base64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    /** The end of the range of keys that start with {@code prefix}: its last byte below 0xff incremented. */
+    private static byte[] prefixEnd(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xff) {
+                byte[] end = Arrays.copyOf(prefix, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return new byte[] {0}; // every key from the prefix on
     }
 
     /** The TLS setup of the client URLs, if any. */

@@ -8,10 +8,6 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.testkit.EtcdExtension;
-import io.etcd.jetcd.Auth;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.auth.Permission;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -20,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
@@ -40,23 +35,8 @@ class EtcdAuthTest {
   static final EtcdExtension etcd = EtcdExtension.single();
 
   @BeforeAll
-  static void enableAuthWithARegistryOnlyUser() throws Exception {
-    try (Client admin = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new)).build()) {
-      Auth auth = admin.getAuthClient();
-      auth.userAdd(bytes("root"), bytes("root-pw")).get(10, TimeUnit.SECONDS);
-      try {
-        auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
-      } catch (Exception alreadyThere) {
-        // some etcd versions create it with the root user
-      }
-      auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
-      auth.roleAdd(bytes("registry")).get(10, TimeUnit.SECONDS);
-      auth.roleGrantPermission(bytes("registry"), bytes("kitex/registry-etcd/"), bytes("kitex/registry-etcd0"),
-          Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
-      auth.userAdd(bytes(USER), bytes(PASSWORD)).get(10, TimeUnit.SECONDS);
-      auth.userGrantRole(bytes(USER), bytes("registry")).get(10, TimeUnit.SECONDS);
-      auth.authEnable().get(10, TimeUnit.SECONDS);
-    }
+  static void enableAuthWithARegistryOnlyUser() {
+    etcd.cluster().enableAuth(USER, PASSWORD, "kitex/registry-etcd/");
   }
 
   @Test
@@ -155,9 +135,5 @@ class EtcdAuthTest {
     StringWriter text = new StringWriter();
     error.printStackTrace(new PrintWriter(text));
     return text.toString();
-  }
-
-  private static ByteSequence bytes(String text) {
-    return ByteSequence.from(text, StandardCharsets.UTF_8);
   }
 }

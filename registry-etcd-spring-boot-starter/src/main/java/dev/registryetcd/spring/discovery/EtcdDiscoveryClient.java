@@ -2,10 +2,13 @@ package dev.registryetcd.spring.discovery;
 
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.discovery.Result;
 import dev.registryetcd.etcd.EtcdResolver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.ServiceInstance;
@@ -25,6 +28,7 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
 
   private final EtcdResolver resolver;
   private final int order;
+  private final Map<String, Converted> converted = new ConcurrentHashMap<>();
 
   public EtcdDiscoveryClient(EtcdResolver resolver) {
     this(resolver, DiscoveryClient.DEFAULT_ORDER);
@@ -49,21 +53,28 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
    */
   @Override
   public List<ServiceInstance> getInstances(String serviceId) {
-    List<Instance> instances;
+    Result result;
     try {
-      instances = resolver.resolve(serviceId).instances();
+      result = resolver.resolve(serviceId);
     } catch (NoInstanceException | IllegalArgumentException none) {
       return List.of();
     }
-    List<ServiceInstance> result = new ArrayList<>(instances.size());
-    for (Instance instance : instances) {
+    // The resolver swaps a service's Result whole on every change: the same Result, the same list.
+    Converted last = converted.get(serviceId);
+    if (last != null && last.from == result) {
+      return last.instances;
+    }
+    List<ServiceInstance> instances = new ArrayList<>(result.instances().size());
+    for (Instance instance : result.instances()) {
       try {
-        result.add(new EtcdServiceInstance(serviceId, instance));
+        instances.add(new EtcdServiceInstance(serviceId, instance));
       } catch (IllegalArgumentException notHostPort) {
         log.debug("Leaving out {} of {}: {}", instance.address(), serviceId, notHostPort.getMessage());
       }
     }
-    return List.copyOf(result);
+    List<ServiceInstance> answer = List.copyOf(instances);
+    converted.put(serviceId, new Converted(result, answer));
+    return answer;
   }
 
   /**
@@ -86,4 +97,7 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
   public int getOrder() {
     return order;
   }
+
+  /** The service instances made from one resolver result. */
+  private record Converted(Result from, List<ServiceInstance> instances) {}
 }
