@@ -89,6 +89,8 @@ import org.slf4j.LoggerFactory;
 public final class EtcdRegistry implements Registry {
   private static final Logger log = LoggerFactory.getLogger(EtcdRegistry.class);
   private static final AtomicInteger IDS = new AtomicInteger();
+  /** Up to this many registrations, one check asks for all keys on the lease (about 60 bytes each). */
+  private static final int ATTACHED_KEYS_LIMIT = 20_000;
 
   private final String prefix;
   private final Duration timeout;
@@ -107,8 +109,11 @@ public final class EtcdRegistry implements Registry {
   // Owned by the loop thread: read and written only there.
   private final Map<String, Registration> registrations = new LinkedHashMap<>();
   private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
-  /** Keys whose register call failed: etcd may still have stored them on our lease. */
-  private final Set<String> maybeOrphaned = new HashSet<>();
+  /**
+   * Keys whose last write failed: etcd may hold them anyway (on our lease), or an older value. The
+   * next observation makes etcd hold what {@link #registrations} says.
+   */
+  private final Set<String> unsettled = new HashSet<>();
   /** Services whose watch ended, to check and watch again. */
   private final Set<String> unwatched = new LinkedHashSet<>();
   private ScheduledFuture<?> resyncTask;
@@ -319,12 +324,13 @@ public final class EtcdRegistry implements Registry {
     } catch (RuntimeException e) {
       if (previous == null) {
         registrations.remove(registration.key);
-        maybeOrphaned.add(registration.key);
       } else {
         registrations.put(registration.key, previous);
       }
+      unsettled.add(registration.key);
       throw e;
     }
+    unsettled.remove(registration.key);
     if (previous == null) {
       log.info("Registered {} in etcd under lease {}", registration.key, hex(lease.id));
     } else {
@@ -344,10 +350,10 @@ public final class EtcdRegistry implements Registry {
     try {
       EtcdCalls.awaitRetrying(() -> client.getKVClient().delete(bytes(registration.key)), timeout,
           "delete " + registration.key);
-      maybeOrphaned.remove(registration.key);
+      unsettled.remove(registration.key);
     } catch (RegistryException e) {
       // no longer registered here, but maybe still in etcd on our lease: the next observation deletes it
-      maybeOrphaned.add(registration.key);
+      unsettled.add(registration.key);
       throw e;
     }
     if (registrations.values().stream().noneMatch(r -> r.service.equals(registration.service))) {
@@ -517,48 +523,98 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** Every observe delay, as the Go extension: is the lease alive, are all keys there? */
+  /**
+   * Every observe delay, as the Go extension: is the lease alive, are all keys there? One request
+   * answers both: the lease's TTL with the keys attached to it. A registration whose key is not on
+   * the lease (deleted, expired, or overwritten without it) is put back. Past
+   * {@link #ATTACHED_KEYS_LIMIT} registrations, whose key list would strain a gRPC message, each
+   * service is read instead.
+   */
   private void observe() {
     if (closed || recovering || lease == null) {
       return;
     }
+    boolean listKeys = registrations.size() <= ATTACHED_KEYS_LIMIT;
+    Set<String> attached = new HashSet<>();
     try {
-      LeaseTimeToLiveResponse ttl = EtcdCalls.await(client.getLeaseClient().timeToLive(lease.id, LeaseOption.DEFAULT),
+      LeaseTimeToLiveResponse ttl = EtcdCalls.await(client.getLeaseClient().timeToLive(lease.id,
+              listKeys ? LeaseOption.newBuilder().withAttachedKeys().build() : LeaseOption.DEFAULT),
           timeout, "check lease " + hex(lease.id));
       if (ttl.getTTL() <= 0) {
         leaseLost("lease " + hex(lease.id) + " expired");
         return;
       }
+      for (ByteSequence key : ttl.getKeys()) {
+        attached.add(key.toString(StandardCharsets.UTF_8));
+      }
     } catch (RegistryException e) {
       log.debug("Observing the registrations failed: {}", e.getMessage());
       return;
     }
-    registrations.values().stream().map(r -> r.service).distinct().toList().forEach(this::resync);
-    removeOrphans();
+    if (listKeys) {
+      putBackMissing(attached);
+    } else {
+      registrations.values().stream().map(r -> r.service).distinct().toList().forEach(this::resync);
+    }
+    settleUnsettled();
   }
 
-  /**
-   * Deletes the keys of failed register calls that etcd stored anyway on this registry's lease, so
-   * every key on the lease is a registration.
-   */
-  private void removeOrphans() {
-    for (String key : List.copyOf(maybeOrphaned)) {
+  /** Puts back every registration whose key is not among those {@code attached} to the lease. */
+  private void putBackMissing(Set<String> attached) {
+    for (Registration registration : List.copyOf(registrations.values())) {
       if (closed || recovering || lease == null) {
         return;
       }
-      if (registrations.containsKey(key)) {
-        maybeOrphaned.remove(key);
-        continue;
+      if (attached.contains(registration.key) || unsettled.contains(registration.key)) {
+        continue; // an unsettled key is compared with etcd's value next
+      }
+      log.warn("{} is missing from etcd (or no longer on lease {}); putting it back", registration.key,
+          hex(lease.id));
+      try {
+        put(registration, lease);
+        emit(EtcdEvents::keyRestored);
+      } catch (RegistryException e) {
+        if (EtcdCalls.isLeaseNotFound(e)) {
+          leaseLost("etcd no longer knows lease " + hex(lease.id));
+        } else {
+          log.debug("Putting back {} failed ({}); trying again at the next check", registration.key, e.getMessage());
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Makes etcd hold what {@link #registrations} says for each key whose last write failed: deletes
+   * one etcd stored on this lease although its register call failed, puts back the registered value
+   * over one a failed replacement may have left.
+   */
+  private void settleUnsettled() {
+    for (String key : List.copyOf(unsettled)) {
+      if (closed || recovering || lease == null) {
+        return;
       }
       try {
         var kvs = EtcdCalls.await(client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
-        if (!kvs.isEmpty() && kvs.get(0).getLease() == lease.id) {
-          EtcdCalls.await(client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
-          log.info("Removed {}: etcd stored it although its register call failed", key);
+        KeyValue stored = kvs.isEmpty() ? null : kvs.get(0);
+        Registration registration = registrations.get(key);
+        if (registration == null) {
+          if (stored != null && stored.getLease() == lease.id) {
+            EtcdCalls.await(client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
+            log.info("Removed {}: etcd stored it although its register call failed", key);
+          }
+        } else if (stored == null || stored.getLease() != lease.id
+            || !Arrays.equals(stored.getValue().getBytes(), registration.value)) {
+          put(registration, lease);
+          log.info("Put {} back to its registered value after a failed write", key);
         }
-        maybeOrphaned.remove(key);
+        unsettled.remove(key);
       } catch (RegistryException e) {
-        log.debug("Checking {} failed ({}); trying again later", key, e.getMessage());
+        if (EtcdCalls.isLeaseNotFound(e)) {
+          leaseLost("etcd no longer knows lease " + hex(lease.id));
+        } else {
+          log.debug("Checking {} failed ({}); trying again later", key, e.getMessage());
+        }
         return;
       }
     }

@@ -180,6 +180,28 @@ class EtcdRegistryTest {
   }
 
   @Test
+  void aKeyOverwrittenWithoutTheLeaseIsPutBackOnTheLeaseAtTheNextCheck() {
+    // The registry's watch on its own keys sees deletes only: a put that takes the key off the
+    // lease is for the check every ObserveDelay, which asks for the keys attached to the lease.
+    String service = uniqueService();
+    String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4001";
+    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
+        RetryConfig.newRetryConfig(RetryConfig.withObserveDelay(Duration.ofSeconds(1))))) {
+      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 4001)).build());
+      String written = probe.value(key);
+
+      probe.put(key, "{\"network\":\"tcp\",\"address\":\"10.9.9.9:1\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(probe.kv(key).getLease()).isZero();
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(probe.value(key)).isEqualTo(written);
+        assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
+      });
+      assertThat(registry.status().leaseRecoveries()).as("one key put back, no new lease").isZero();
+    }
+  }
+
+  @Test
   void servicePrefixOptionWritesUnderThatPrefix() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry(Option.withEtcdServicePrefix("hertz/registry-etcd"))) {
