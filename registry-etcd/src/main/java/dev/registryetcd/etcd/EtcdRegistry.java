@@ -109,6 +109,8 @@ public final class EtcdRegistry implements Registry {
   // Owned by the loop thread: read and written only there.
   private final Map<String, Registration> registrations = new LinkedHashMap<>();
   private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
+  /** The revision of the last put of each registered key, to tell our own older deletions from others'. */
+  private final Map<String, Long> putRevisions = new HashMap<>();
   /**
    * Keys whose last write failed: etcd may hold them anyway (on our lease), or an older value. The
    * next observation makes etcd hold what {@link #registrations} says.
@@ -347,6 +349,7 @@ public final class EtcdRegistry implements Registry {
   private void doDeregister(Registration registration) {
     ensureOpen();
     registrations.remove(registration.key);
+    putRevisions.remove(registration.key);
     try {
       EtcdCalls.awaitRetrying(() -> client.getKVClient().delete(bytes(registration.key)), timeout,
           "delete " + registration.key);
@@ -389,10 +392,12 @@ public final class EtcdRegistry implements Registry {
   }
 
   private long put(Registration registration, Lease to) {
-    return EtcdCalls.awaitRetrying(
+    long revision = EtcdCalls.awaitRetrying(
         () -> client.getKVClient().put(bytes(registration.key), ByteSequence.from(registration.value),
             PutOption.builder().withLeaseId(to.id).build()),
         timeout, "put " + registration.key).getHeader().getRevision();
+    putRevisions.put(registration.key, revision);
+    return revision;
   }
 
   /** Watches deletions under a service this registry registers, so a key deleted by someone else comes back. */
@@ -413,24 +418,33 @@ public final class EtcdRegistry implements Registry {
     ownKeyWatches.put(service, holder[0]);
   }
 
-  private static List<String> deletedKeys(WatchResponse response) {
-    List<String> keys = new ArrayList<>();
+  private static List<Deletion> deletedKeys(WatchResponse response) {
+    List<Deletion> deletions = new ArrayList<>();
     for (WatchEvent event : response.getEvents()) {
       if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        keys.add(event.getKeyValue().getKey().toString(StandardCharsets.UTF_8));
+        KeyValue kv = event.getKeyValue();
+        deletions.add(new Deletion(kv.getKey().toString(StandardCharsets.UTF_8), kv.getModRevision()));
       }
     }
-    return keys;
+    return deletions;
   }
 
-  private void onOwnKeysDeleted(List<String> keys) {
+  /** A key deleted from etcd at {@code revision}. */
+  private record Deletion(String key, long revision) {}
+
+  private void onOwnKeysDeleted(List<Deletion> deletions) {
     if (closed || recovering || lease == null) {
       return;
     }
-    for (String key : keys) {
+    for (Deletion deletion : deletions) {
+      String key = deletion.key;
       Registration registration = registrations.get(key);
       if (registration == null) {
         continue; // deregistered by us
+      }
+      Long putAt = putRevisions.get(key);
+      if (putAt != null && deletion.revision < putAt) {
+        continue; // a deletion older than our last put: our own deregister before registering it again
       }
       log.warn("{} was deleted from etcd behind this registry's back; putting it back", key);
       try {
@@ -735,6 +749,7 @@ public final class EtcdRegistry implements Registry {
       lease = null;
     }
     registrations.clear();
+    putRevisions.clear();
   }
 
   private void ensureOpen() {

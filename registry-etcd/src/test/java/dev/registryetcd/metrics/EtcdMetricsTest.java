@@ -86,6 +86,30 @@ class EtcdMetricsTest {
   }
 
   @Test
+  void deregisteringAndRegisteringAgainQuicklyIsNotTakenForAKeyDeletedBehindTheRegistrysBack() throws Exception {
+    metrics.bindTo(meters);
+    try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
+         EtcdRegistry registry = EtcdRegistry.builder()
+             .endpoints(etcd.clientEndpointsAsHostPort())
+             .events(metrics)
+             .build()) {
+      registry.register(info(2)); // keeps the registry's watch of the service open throughout
+      registry.register(info(1));
+      for (int i = 0; i < 30; i++) {
+        registry.deregister(info(1));
+        registry.register(info(1));
+      }
+      // a real deletion by someone else, after ours: once it is put back, every earlier event was handled
+      client.getKVClient().delete(bytes(registry.keyOf(info(2)))).get(5, TimeUnit.SECONDS);
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(client.getKVClient().get(bytes(registry.keyOf(info(2)))).get(5, TimeUnit.SECONDS).getKvs())
+              .hasSize(1));
+      assertThat(counter("registry.etcd.keys.restored")).as("only the real deletion").isEqualTo(1);
+    }
+  }
+
+  @Test
   void cacheGaugesListenerLatencyAndWatchRestartsFollowTheResolver() throws Exception {
     metrics.bindTo(meters);
     List<Change> changes = new CopyOnWriteArrayList<>();
