@@ -155,8 +155,9 @@ public final class EtcdRegistry implements Registry {
     });
     executor.setRemoveOnCancelPolicy(true);
     this.loop = executor;
-    loop.scheduleWithFixedDelay(publishing(this::observe), retry.observeDelay().toNanos(), retry.observeDelay().toNanos(),
-        TimeUnit.NANOSECONDS);
+    // publishing() catches what observe throws: a periodic task that throws is never run again
+    loop.scheduleWithFixedDelay(publishing(this::observe), retry.observeDelay().toNanos(),
+        retry.observeDelay().toNanos(), TimeUnit.NANOSECONDS);
     log.debug("Created etcd registry {} with {}", name, settings);
   }
 
@@ -825,11 +826,16 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** {@code task}, then a new {@link #status}: every loop task goes through here. */
+  /**
+   * {@code task}, then a new {@link #status}: every loop task but the callers' goes through here.
+   * What it throws is logged: the executor would keep it in a future nobody reads.
+   */
   private Runnable publishing(Runnable task) {
     return () -> {
       try {
         task.run();
+      } catch (RuntimeException e) {
+        log.warn("A task of the etcd registry failed unexpectedly", e);
       } finally {
         publishStatus();
       }

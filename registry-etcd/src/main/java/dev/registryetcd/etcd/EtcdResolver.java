@@ -135,9 +135,10 @@ public final class EtcdResolver implements Resolver {
     this.listeners = Executors.newCachedThreadPool(daemon("registry-etcd-listener-" + id));
     Duration sweep = idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
         ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4)) : idleTimeout.dividedBy(4);
-    loop.scheduleWithFixedDelay(this::dropIdleServices, sweep.toNanos(), sweep.toNanos(), TimeUnit.NANOSECONDS);
-    loop.scheduleWithFixedDelay(this::checkRevision, REVISION_CHECK.toNanos(), REVISION_CHECK.toNanos(),
-        TimeUnit.NANOSECONDS);
+    loop.scheduleWithFixedDelay(survivingFailures(this::dropIdleServices, "dropping idle services"),
+        sweep.toNanos(), sweep.toNanos(), TimeUnit.NANOSECONDS);
+    loop.scheduleWithFixedDelay(survivingFailures(this::checkRevision, "checking etcd's revision"),
+        REVISION_CHECK.toNanos(), REVISION_CHECK.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Creates a resolver for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
@@ -864,6 +865,20 @@ public final class EtcdResolver implements Resolver {
     emit(e -> e.watchRestarted(EtcdEvents.Source.RESOLVER, cause));
   }
 
+  /**
+   * Logs what {@code task} throws: the executor would keep it in a future nobody reads, and a
+   * periodic task that throws is never run again.
+   */
+  private static Runnable survivingFailures(Runnable task, String what) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("The resolver failed {} unexpectedly; trying again at the next turn", what, e);
+      }
+    };
+  }
+
   /** Tells the observer; what it throws is logged, never breaks the resolver. */
   private void emit(Consumer<EtcdEvents> event) {
     try {
@@ -875,7 +890,7 @@ public final class EtcdResolver implements Resolver {
 
   private void execute(Runnable task) {
     try {
-      loop.execute(task);
+      loop.execute(survivingFailures(task, "a task"));
     } catch (RejectedExecutionException closedAlready) {
       // the resolver is closed
     }
@@ -883,7 +898,7 @@ public final class EtcdResolver implements Resolver {
 
   private void schedule(Runnable task, Duration delay) {
     try {
-      loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      loop.schedule(survivingFailures(task, "a task"), delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closedAlready) {
       // the resolver is closed
     }
