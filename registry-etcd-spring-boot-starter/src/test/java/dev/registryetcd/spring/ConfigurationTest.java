@@ -13,6 +13,7 @@ import dev.registryetcd.spring.autoconfigure.EtcdDiscoveryAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdHealthAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdMetricsAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdProperties;
+import dev.registryetcd.spring.autoconfigure.EtcdSettings;
 import dev.registryetcd.spring.autoconfigure.EtcdRegistrationAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.InvalidEtcdPropertyException;
 import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
@@ -145,6 +146,9 @@ class ConfigurationTest {
         .run(context -> {
           assertThat(context.getBean(EtcdProperties.class).toString())
               .contains("username=svc")
+              .doesNotContain("s3cret-Pa55");
+          assertThat(context.getBean(EtcdSettings.class).toString())
+              .contains("auth(user=svc, password=***)")
               .doesNotContain("s3cret-Pa55");
           assertThat(context.getBean(EtcdRegistry.class).toString()).doesNotContain("s3cret-Pa55");
         });

@@ -231,6 +231,9 @@ public final class EtcdResolver implements Resolver {
    * @throws RegistryException when etcd cannot be read the first time
    */
   public Set<String> services() {
+    if (closed.get()) {
+      throw new IllegalStateException("this etcd resolver is closed");
+    }
     Catalog current = catalog;
     if (current == null) {
       synchronized (this) {
@@ -405,13 +408,14 @@ public final class EtcdResolver implements Resolver {
           + "service again", seenBefore, revision);
       highestRevision = revision;
       IllegalStateException wentBack = new IllegalStateException("etcd's revision went back to " + revision);
+      // a cache without a watch is already reading again
       for (ServiceCache cache : caches.values()) {
-        if (!cache.closed && cache.snapshot != null) {
+        if (!cache.closed && cache.snapshot != null && cache.watcher != null) {
           cache.onWatchEnded(cache.generation, wentBack);
         }
       }
       Catalog now = catalog;
-      if (now != null && !now.closed && now.names != null) {
+      if (now != null && !now.closed && now.names != null && now.watcher != null) {
         now.onWatchEnded(now.generation, wentBack);
       }
     }, error -> log.debug("Checking etcd's revision failed: {}", error.toString()));
@@ -725,6 +729,7 @@ public final class EtcdResolver implements Resolver {
     Watch.Watcher watcher;
     int generation;
     int failures;
+    boolean reportedOutage;
     boolean closed;
 
     void read() {
@@ -744,6 +749,10 @@ public final class EtcdResolver implements Resolver {
       keysPerService.clear();
       for (KeyValue kv : response.getKvs()) {
         added(kv.getKey().toString(StandardCharsets.UTF_8));
+      }
+      if (reportedOutage) {
+        reportedOutage = false;
+        log.info("Resolver reads the service names under {}/ again", prefix);
       }
       failures = 0;
       highestRevision = Math.max(highestRevision, response.getHeader().getRevision());
@@ -771,6 +780,11 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       failures++;
+      if (!reportedOutage) {
+        reportedOutage = true;
+        log.warn("Resolver cannot read the service names under {}/ ({}); serving the last {} and retrying", prefix,
+            EtcdCalls.describe(error), names.size());
+      }
       schedule(this::read, backoff(failures));
     }
 

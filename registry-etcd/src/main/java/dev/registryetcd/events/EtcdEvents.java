@@ -56,7 +56,7 @@ public interface EtcdEvents {
   /** A registry that lost its lease holds a new one and has put back all its {@code registrations}. */
   default void leaseRecovered(int registrations) {}
 
-  /** A registry found one of its keys deleted or changed behind its back and put it back. */
+  /** A registry found one of its keys deleted or taken off its lease behind its back and put it back. */
   default void keyRestored() {}
 
   /** A watch ended for {@code cause} and its component is reading and watching again. */

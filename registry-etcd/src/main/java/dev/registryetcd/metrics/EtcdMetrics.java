@@ -40,7 +40,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code registry.etcd.registrations}</td><td>gauge</td><td></td><td>instances kept registered</td></tr>
  *   <tr><td>{@code registry.etcd.lease.recoveries}</td><td>counter</td><td></td><td>new leases granted after a loss, with everything put back</td></tr>
  *   <tr><td>{@code registry.etcd.keepalive.failures}</td><td>counter</td><td>{@code cause}: lease_not_found, no_answer, stream_error</td><td>keep-alive failures</td></tr>
- *   <tr><td>{@code registry.etcd.keys.restored}</td><td>counter</td><td></td><td>keys deleted or changed behind a registry's back and put back</td></tr>
+ *   <tr><td>{@code registry.etcd.keys.restored}</td><td>counter</td><td></td><td>keys deleted or taken off its lease behind a registry's back, and put back</td></tr>
  *   <tr><td>{@code registry.etcd.watch.restarts}</td><td>counter</td><td>{@code source}: registry, resolver; {@code cause}: compacted, unavailable, completed, error</td><td>watches ended and started again</td></tr>
  *   <tr><td>{@code registry.etcd.cache.services}</td><td>gauge</td><td></td><td>services in resolver caches</td></tr>
  *   <tr><td>{@code registry.etcd.cache.instances}</td><td>gauge</td><td></td><td>instances in resolver caches</td></tr>
@@ -104,7 +104,7 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
     counter(meters, "registry.etcd.lease.recoveries",
         "Times a registry granted a new lease after losing one and put every registration back",
         Tags.empty(), leaseRecoveries);
-    counter(meters, "registry.etcd.keys.restored", "Keys deleted or changed behind a registry's back and put back",
+    counter(meters, "registry.etcd.keys.restored", "Keys deleted or taken off its lease behind a registry's back, and put back",
         Tags.empty(), keysRestored);
     keepAliveFailures.forEach((cause, count) -> counter(meters, "registry.etcd.keepalive.failures",
         "Failures of the keep-alive of a registry's lease", Tags.of("cause", tagValue(cause)), count));

@@ -122,7 +122,7 @@ class EtcdResolverRecoveryTest {
       int weight = 1;
       while (System.nanoTime() < end) {
         List<CompletableFuture<?>> batch = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 20; i++) {
           batch.add(probe.client().getKVClient().put(ByteSequence.from(PREFIX + "busy", StandardCharsets.UTF_8),
               ByteSequence.from(value("127.0.0.1:1", ++weight))));
         }

@@ -61,7 +61,7 @@ public class EtcdAutoConfiguration {
   @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".registration.enabled", matchIfMissing = true)
   public EtcdRegistry etcdRegistry(Client etcdClient, EtcdSettings settings, ObjectProvider<EtcdEvents> events,
       ObjectProvider<EtcdResolver> resolver) {
-    resolver.getIfAvailable(); // made first, so closed after the registry: see the class comment
+    resolver.getIfUnique(); // made first, so closed after the registry: see the class comment
     return EtcdRegistry.builder()
         .client(etcdClient)
         .options(settings.options())

@@ -55,7 +55,7 @@ public class EtcdRegistrationAutoConfiguration {
     }
     try {
       return EtcdAutoServiceRegistration.registrationOf(serviceName, instance.host(), port, instance.weight(),
-          instance.tags(), info -> registeredHost(registry.instanceOf(info)));
+          instance.tags(), info -> registeredAddress(registry.instanceOf(info)));
     } catch (IllegalArgumentException e) {
       String name = named ? EtcdProperties.PREFIX + "." + property : property;
       String offending = e.getMessage() != null && e.getMessage().startsWith("serviceName") ? name
@@ -65,8 +65,8 @@ public class EtcdRegistrationAutoConfiguration {
     }
   }
 
-  /** The host the library's address rules chose for the registration. */
-  private static String registeredHost(Instance registered) {
-    return registered.socketAddress() instanceof InetSocketAddress inet ? inet.getHostString() : registered.address();
+  /** The host and port the library's address rules chose for the registration. */
+  private static InetSocketAddress registeredAddress(Instance registered) {
+    return registered.socketAddress() instanceof InetSocketAddress inet ? inet : null;
   }
 }

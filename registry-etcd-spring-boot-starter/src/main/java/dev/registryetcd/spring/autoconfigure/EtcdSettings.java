@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  * the library refuses becomes an {@link InvalidEtcdPropertyException} naming the property, so
  * start-up stops before anything talks to etcd.
  *
- * <p>Replace this bean to add options the properties do not cover; the client, registry and
- * resolver are made from it.
+ * <p>The client, registry and resolver beans are made from it; for options the properties do not
+ * cover, define those beans yourself (each backs off when the application has its own).
  */
 public final class EtcdSettings {
   private final List<String> endpoints;

@@ -87,7 +87,10 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
     return resolver.services().stream().sorted().toList();
   }
 
-  /** Reads the service names, so a health check fails when etcd cannot be read. */
+  /**
+   * Reads the service names: fails while etcd cannot be read until the first success, then answers
+   * from the live list (the {@code etcd} health indicator is the one that follows etcd).
+   */
   @Override
   public void probe() {
     resolver.services();

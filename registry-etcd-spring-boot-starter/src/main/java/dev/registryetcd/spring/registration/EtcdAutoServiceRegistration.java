@@ -127,10 +127,10 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   /**
    * The registration for {@code port}: {@code host} when given, else the wildcard address, for which
    * the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4 address.
-   * {@code registeredHost} maps the info to the host etcd will hold.
+   * {@code registeredAddress} maps the info to the host and port etcd will hold.
    */
   public static EtcdRegistration registrationOf(String serviceName, String host, int port, int weight,
-      Map<String, String> tags, Function<Info, String> registeredHost) {
+      Map<String, String> tags, Function<Info, InetSocketAddress> registeredAddress) {
     Info info = Info.builder()
         .serviceName(serviceName)
         .address(host == null || host.isEmpty()
@@ -139,6 +139,6 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
         .weight(weight)
         .tags(tags.isEmpty() ? null : tags)
         .build();
-    return new EtcdRegistration(info, registeredHost.apply(info));
+    return new EtcdRegistration(info, registeredAddress.apply(info));
   }
 }

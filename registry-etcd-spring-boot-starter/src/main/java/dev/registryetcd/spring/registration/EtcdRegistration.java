@@ -20,19 +20,23 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 public final class EtcdRegistration implements Registration {
   private final Info info;
   private final String host;
+  private final int port;
   private final Map<String, String> metadata;
 
   /**
    * @param info what the registry writes
-   * @param host the host etcd holds for it (after the library's address rules), for
-   *     {@link #getHost()}; {@code info}'s own host when null
+   * @param registered the host and port etcd holds for it (after the library's address rules:
+   *     {@code KITEX_IP_TO_REGISTRY}, {@code KITEX_PORT_TO_REGISTRY}, the wildcard address), for
+   *     {@link #getHost()} and {@link #getPort()}; {@code info}'s own address when null
    */
-  public EtcdRegistration(Info info, String host) {
+  public EtcdRegistration(Info info, InetSocketAddress registered) {
     this.info = Objects.requireNonNull(info, "info");
     if (!(info.address() instanceof InetSocketAddress address)) {
       throw new IllegalArgumentException("a Spring registration needs a host and port, not " + info.address());
     }
-    this.host = host != null ? host : address.getHostString();
+    InetSocketAddress held = registered != null ? registered : address;
+    this.host = held.getHostString();
+    this.port = held.getPort();
     Map<String, String> meta = new LinkedHashMap<>();
     if (info.tags() != null) {
       meta.putAll(info.tags());
@@ -63,7 +67,7 @@ public final class EtcdRegistration implements Registration {
 
   @Override
   public int getPort() {
-    return ((InetSocketAddress) info.address()).getPort();
+    return port;
   }
 
   @Override
