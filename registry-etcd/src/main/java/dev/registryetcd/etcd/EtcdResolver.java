@@ -299,7 +299,9 @@ public final class EtcdResolver implements Resolver {
         failing.add(cache.service);
       }
     }
-    return new ResolverStatus(caches.size(), instances, failing, watchRestarts.get(), closed.get());
+    Catalog names = catalog;
+    return new ResolverStatus(caches.size(), instances, failing, names != null && names.reportedOutage,
+        watchRestarts.get(), closed.get());
   }
 
   /** Services currently cached (for tools and tests). */
@@ -729,7 +731,8 @@ public final class EtcdResolver implements Resolver {
     Watch.Watcher watcher;
     int generation;
     int failures;
-    boolean reportedOutage;
+    /** Written on the loop, read by {@link #status()}. */
+    volatile boolean reportedOutage;
     boolean closed;
 
     void read() {

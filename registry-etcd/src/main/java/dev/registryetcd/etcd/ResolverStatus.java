@@ -10,6 +10,8 @@ import java.util.Set;
  * @param cachedInstances the instances of all cached services
  * @param failingServices cached services it cannot read from etcd right now (it serves their last
  *     known instances and keeps trying)
+ * @param serviceNamesFailing whether the list behind {@link EtcdResolver#services()} cannot be read
+ *     from etcd right now (it serves the last list and keeps trying)
  * @param watchRestarts how many times one of its watches ended and was started again
  * @param closed whether {@link EtcdResolver#close()} was called
  */
@@ -17,6 +19,7 @@ public record ResolverStatus(
     int cachedServices,
     int cachedInstances,
     Set<String> failingServices,
+    boolean serviceNamesFailing,
     long watchRestarts,
     boolean closed) {
 
@@ -26,6 +29,6 @@ public record ResolverStatus(
 
   /** Whether every cached service is watched and up to date as far as the resolver knows. */
   public boolean healthy() {
-    return !closed && failingServices.isEmpty();
+    return !closed && failingServices.isEmpty() && !serviceNamesFailing;
   }
 }

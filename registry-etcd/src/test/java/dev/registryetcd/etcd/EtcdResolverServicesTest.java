@@ -59,12 +59,18 @@ class EtcdResolverServicesTest {
 
       etcd.member(0).stop();
       assertThat(resolver.services()).containsExactly("echo");
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        assertThat(resolver.status().serviceNamesFailing()).isTrue();
+        assertThat(resolver.status().healthy()).isFalse();
+      });
       etcd.member(0).restart();
       try (EtcdProbe again = new EtcdProbe(etcd.clientEndpoints())) {
         again.put("kitex/registry-etcd/later/127.0.0.1:1", VALUE);
       }
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-          assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "later"));
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "later");
+        assertThat(resolver.status().serviceNamesFailing()).isFalse();
+      });
     }
   }
 
@@ -116,7 +122,7 @@ class EtcdResolverServicesTest {
       probe.put("kitex/registry-etcd/ping/127.0.0.1:3", VALUE);
       resolver.resolve("echo");
       resolver.resolve("ping");
-      assertThat(resolver.status()).isEqualTo(new ResolverStatus(2, 3, java.util.Set.of(), 0, false));
+      assertThat(resolver.status()).isEqualTo(new ResolverStatus(2, 3, java.util.Set.of(), false, 0, false));
       assertThat(resolver.status().healthy()).isTrue();
 
       resolver.subscribe("echo", change -> { });

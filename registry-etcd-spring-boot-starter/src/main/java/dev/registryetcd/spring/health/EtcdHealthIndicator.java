@@ -24,7 +24,8 @@ import org.springframework.boot.health.contributor.Health;
  *
  * <p>One check costs one count-only read of one key, bounded by the dial timeout; the rest is read
  * from memory. Details: {@code registrations}, {@code leaseId} (hex), {@code leaseAlive},
- * {@code cachedServices}, {@code cachedInstances}, {@code failingServices}, {@code watchRestarts},
+ * {@code cachedServices}, {@code cachedInstances}, {@code failingServices},
+ * {@code serviceNamesFailing}, {@code watchRestarts},
  * {@code problem}. Never a credential.
  */
 public final class EtcdHealthIndicator extends AbstractHealthIndicator {
@@ -66,10 +67,17 @@ public final class EtcdHealthIndicator extends AbstractHealthIndicator {
       builder.withDetail("cachedServices", status.cachedServices())
           .withDetail("cachedInstances", status.cachedInstances())
           .withDetail("failingServices", new TreeSet<>(status.failingServices()))
+          .withDetail("serviceNamesFailing", status.serviceNamesFailing())
           .withDetail("watchRestarts", status.watchRestarts());
-      if (!status.healthy()) {
-        problems.add(status.closed() ? "the resolver is closed"
-            : "cannot read etcd for " + new TreeSet<>(status.failingServices()));
+      if (status.closed()) {
+        problems.add("the resolver is closed");
+      } else {
+        if (!status.failingServices().isEmpty()) {
+          problems.add("cannot read etcd for " + new TreeSet<>(status.failingServices()));
+        }
+        if (status.serviceNamesFailing()) {
+          problems.add("cannot read the service names from etcd");
+        }
       }
     }
     try {
