@@ -410,15 +410,12 @@ public final class EtcdResolver implements Resolver {
           + "service again", seenBefore, revision);
       highestRevision = revision;
       IllegalStateException wentBack = new IllegalStateException("etcd's revision went back to " + revision);
-      // a cache without a watch is already reading again
       for (ServiceCache cache : caches.values()) {
-        if (!cache.closed && cache.snapshot != null && cache.watcher != null) {
-          cache.onWatchEnded(cache.generation, wentBack);
-        }
+        cache.restartWatch(wentBack);
       }
       Catalog now = catalog;
-      if (now != null && !now.closed && now.names != null && now.watcher != null) {
-        now.onWatchEnded(now.generation, wentBack);
+      if (now != null) {
+        now.restartWatch(wentBack);
       }
     }, error -> log.debug("Checking etcd's revision failed: {}", error.toString()));
   }
@@ -441,28 +438,137 @@ public final class EtcdResolver implements Resolver {
   /** One decoded key. */
   private record Entry(Instance instance, long modRevision) {}
 
-  /** One service's cache. {@link #snapshot} and {@link #lastAccessNanos} are read anywhere; the rest only on the loop. */
-  private final class ServiceCache {
-    final String service;
+  /**
+   * A range of keys the resolver reads, then watches from the next revision, and reads again when
+   * the watch ends: at once after a compaction, else after a backoff. Subclasses say what a read and
+   * an event mean; answers of an older read or watch never reach them. Loop only, but for what
+   * subclasses make volatile.
+   */
+  private abstract class WatchedRange {
     final ByteSequence range;
+    final GetOption readOption;
     final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    Watch.Watcher watcher;
+    int generation;
+    int failures;
+    boolean closed;
+
+    WatchedRange(String keyPrefix, GetOption readOption) {
+      this.range = bytes(keyPrefix);
+      this.readOption = readOption;
+    }
+
+    /** What the log calls this range. */
+    abstract String what();
+
+    abstract void onRead(GetResponse response);
+
+    abstract void onReadFailed(Throwable error);
+
+    /** Events of the current watch, {@code receivedNanos} after they reached this process. */
+    abstract void onEvents(WatchResponse response, long receivedNanos);
+
+    /** Reads the whole range; continues on the loop with the answer. */
+    final void read() {
+      if (closed) {
+        return;
+      }
+      int readGeneration = ++generation;
+      readThenOnLoop(range, readOption, response -> {
+        if (!closed && readGeneration == generation) {
+          onRead(response);
+        }
+      }, error -> {
+        if (!closed && readGeneration == generation) {
+          onReadFailed(error);
+        }
+      });
+    }
+
+    /** Watches the range from {@code fromRevision}; call after a read. */
+    final void watch(long fromRevision) {
+      int watchGeneration = generation;
+      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+      Watch.Listener listener = Watch.listener(
+          response -> {
+            long received = System.nanoTime();
+            execute(() -> {
+              if (!closed && watchGeneration == generation) {
+                onEvents(response, received);
+              }
+            });
+          },
+          error -> execute(() -> watchEnded(watchGeneration, error)),
+          () -> execute(() -> watchEnded(watchGeneration, null)));
+      try {
+        watcher = client.getWatchClient().watch(range, option, listener);
+      } catch (RuntimeException e) {
+        watchEnded(watchGeneration, e);
+      }
+    }
+
+    private void watchEnded(int watchGeneration, Throwable error) {
+      if (closed || watchGeneration != generation) {
+        return;
+      }
+      ++generation; // ignore whatever the old watch still delivers
+      closeWatch();
+      watchRestarted(error);
+      if (error instanceof CompactedException compacted) {
+        log.info("Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again", what(),
+            compacted.getCompactedRevision());
+        read();
+      } else {
+        log.debug("Resolver's watch of {} ended ({}); reading it again", what(),
+            error == null ? "completed" : error.toString());
+        failures++;
+        schedule(this::read, backoff(failures));
+      }
+    }
+
+    /** Ends a running watch for {@code why} and reads again; without a watch a read is already coming. */
+    final void restartWatch(Throwable why) {
+      if (watcher != null) {
+        watchEnded(generation, why);
+      }
+    }
+
+    void close() {
+      closed = true;
+      ++generation;
+      closeWatch();
+      loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+    }
+
+    private void closeWatch() {
+      if (watcher != null) {
+        watcher.close();
+        watcher = null;
+      }
+    }
+  }
+
+  /** One service's cache. {@link #snapshot} and {@link #lastAccessNanos} are read anywhere; the rest only on the loop. */
+  private final class ServiceCache extends WatchedRange {
+    final String service;
     volatile Snapshot snapshot;
     volatile long lastAccessNanos = System.nanoTime();
 
     final TreeMap<String, Entry> entries = new TreeMap<>();
     final Set<String> warned = new HashSet<>();
     final List<Subscriber> subscribers = new ArrayList<>();
-    Watch.Watcher watcher;
-    int generation;
-    int failures;
     int firstReadRetries;
     /** Written on the loop, read by {@link #status()}. */
     volatile boolean reportedOutage;
-    boolean closed;
 
     ServiceCache(String service) {
+      super(ServiceKeys.servicePrefix(prefix, service), GetOption.builder().isPrefix(true).build());
       this.service = service;
-      this.range = bytes(ServiceKeys.servicePrefix(prefix, service));
+    }
+
+    @Override
+    String what() {
+      return service;
     }
 
     void touch() {
@@ -473,20 +579,8 @@ public final class EtcdResolver implements Resolver {
       }
     }
 
-    /** Reads the whole service; continues on the loop with the answer. */
-    void read() {
-      if (closed) {
-        return;
-      }
-      int readGeneration = ++generation;
-      readThenOnLoop(range, GetOption.builder().isPrefix(true).build(),
-          response -> onRead(readGeneration, response), error -> onReadFailed(readGeneration, error));
-    }
-
-    void onRead(int readGeneration, GetResponse response) {
-      if (closed || readGeneration != generation) {
-        return;
-      }
+    @Override
+    void onRead(GetResponse response) {
       entries.clear();
       for (KeyValue kv : response.getKvs()) {
         apply(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes(), kv.getModRevision());
@@ -502,10 +596,8 @@ public final class EtcdResolver implements Resolver {
       watch(revision + 1);
     }
 
-    void onReadFailed(int readGeneration, Throwable error) {
-      if (closed || readGeneration != generation) {
-        return;
-      }
+    @Override
+    void onReadFailed(Throwable error) {
       if (snapshot == null && ++firstReadRetries <= 3 && isTransientlyUnavailable(error)) {
         // e.g. the member this read went to just died: the next attempt goes to another
         schedule(this::read, Duration.ofMillis(50L << firstReadRetries));
@@ -532,25 +624,9 @@ public final class EtcdResolver implements Resolver {
       schedule(this::read, backoff(failures));
     }
 
-    void watch(long fromRevision) {
-      int watchGeneration = generation;
-      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-      Watch.Listener listener = Watch.listener(
-          response -> {
-            long received = System.nanoTime();
-            execute(() -> onEvents(watchGeneration, response, received));
-          },
-          error -> execute(() -> onWatchEnded(watchGeneration, error)),
-          () -> execute(() -> onWatchEnded(watchGeneration, null)));
-      try {
-        watcher = client.getWatchClient().watch(range, option, listener);
-      } catch (RuntimeException e) {
-        onWatchEnded(watchGeneration, e);
-      }
-    }
-
-    void onEvents(int watchGeneration, WatchResponse response, long receivedNanos) {
-      if (closed || watchGeneration != generation || response.getEvents().isEmpty()) {
+    @Override
+    void onEvents(WatchResponse response, long receivedNanos) {
+      if (response.getEvents().isEmpty()) {
         return;
       }
       long revision = snapshot.revision;
@@ -565,29 +641,6 @@ public final class EtcdResolver implements Resolver {
         revision = Math.max(revision, kv.getModRevision());
       }
       publish(revision, receivedNanos);
-    }
-
-    void onWatchEnded(int watchGeneration, Throwable error) {
-      if (closed || watchGeneration != generation) {
-        return;
-      }
-      ++generation; // ignore whatever the old watch still delivers
-      Watch.Watcher ended = watcher;
-      watcher = null;
-      if (ended != null) {
-        ended.close();
-      }
-      watchRestarted(error);
-      if (error instanceof CompactedException compacted) {
-        log.info("Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again", service,
-            compacted.getCompactedRevision());
-        read();
-      } else {
-        log.debug("Resolver's watch of {} ended ({}); reading it again", service,
-            error == null ? "completed" : error.toString());
-        failures++;
-        schedule(this::read, backoff(failures));
-      }
     }
 
     /** Decodes one key's value into the entries, or skips it with one warning per key and revision. */
@@ -632,15 +685,10 @@ public final class EtcdResolver implements Resolver {
       }
     }
 
+    @Override
     void close() {
-      closed = true;
-      ++generation;
-      if (watcher != null) {
-        watcher.close();
-        watcher = null;
-      }
+      super.close();
       subscribers.clear();
-      loaded.completeExceptionally(new RegistryException("the resolver is closed"));
     }
   }
 
@@ -722,32 +770,24 @@ public final class EtcdResolver implements Resolver {
    * The names behind {@link #services()}: a keys-only read of the whole prefix, then a watch of it.
    * {@link #names} is read anywhere; the rest only on the loop.
    */
-  private final class Catalog {
-    final ByteSequence range = bytes(prefix + "/");
-    final CompletableFuture<Void> loaded = new CompletableFuture<>();
+  private final class Catalog extends WatchedRange {
     volatile Set<String> names;
     final Set<String> keys = new HashSet<>();
     final Map<String, Integer> keysPerService = new HashMap<>();
-    Watch.Watcher watcher;
-    int generation;
-    int failures;
     /** Written on the loop, read by {@link #status()}. */
     volatile boolean reportedOutage;
-    boolean closed;
 
-    void read() {
-      if (closed) {
-        return;
-      }
-      int readGeneration = ++generation;
-      readThenOnLoop(range, GetOption.builder().isPrefix(true).withKeysOnly(true).build(),
-          response -> onRead(readGeneration, response), error -> onReadFailed(readGeneration, error));
+    Catalog() {
+      super(prefix + "/", GetOption.builder().isPrefix(true).withKeysOnly(true).build());
     }
 
-    void onRead(int readGeneration, GetResponse response) {
-      if (closed || readGeneration != generation) {
-        return;
-      }
+    @Override
+    String what() {
+      return "the service names under " + prefix + "/";
+    }
+
+    @Override
+    void onRead(GetResponse response) {
       keys.clear();
       keysPerService.clear();
       for (KeyValue kv : response.getKvs()) {
@@ -761,23 +801,11 @@ public final class EtcdResolver implements Resolver {
       highestRevision = Math.max(highestRevision, response.getHeader().getRevision());
       names = Set.copyOf(new TreeSet<>(keysPerService.keySet()));
       loaded.complete(null);
-      long fromRevision = response.getHeader().getRevision() + 1;
-      int watchGeneration = generation;
-      WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-      try {
-        watcher = client.getWatchClient().watch(range, option, Watch.listener(
-            events -> execute(() -> onEvents(watchGeneration, events)),
-            error -> execute(() -> onWatchEnded(watchGeneration, error)),
-            () -> execute(() -> onWatchEnded(watchGeneration, null))));
-      } catch (RuntimeException e) {
-        onWatchEnded(watchGeneration, e);
-      }
+      watch(response.getHeader().getRevision() + 1);
     }
 
-    void onReadFailed(int readGeneration, Throwable error) {
-      if (closed || readGeneration != generation) {
-        return;
-      }
+    @Override
+    void onReadFailed(Throwable error) {
       if (names == null) {
         loaded.completeExceptionally(error);
         return;
@@ -791,10 +819,8 @@ public final class EtcdResolver implements Resolver {
       schedule(this::read, backoff(failures));
     }
 
-    void onEvents(int watchGeneration, WatchResponse response) {
-      if (closed || watchGeneration != generation) {
-        return;
-      }
+    @Override
+    void onEvents(WatchResponse response, long receivedNanos) {
       boolean changed = false;
       for (WatchEvent event : response.getEvents()) {
         String key = event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
@@ -807,20 +833,6 @@ public final class EtcdResolver implements Resolver {
       if (changed) {
         names = Set.copyOf(new TreeSet<>(keysPerService.keySet()));
       }
-    }
-
-    void onWatchEnded(int watchGeneration, Throwable error) {
-      if (closed || watchGeneration != generation) {
-        return;
-      }
-      ++generation;
-      if (watcher != null) {
-        watcher.close();
-        watcher = null;
-      }
-      watchRestarted(error);
-      failures++;
-      schedule(this::read, error instanceof CompactedException ? Duration.ZERO : backoff(failures));
     }
 
     /** Counts a new key; returns whether a service appeared. */
@@ -839,16 +851,6 @@ public final class EtcdResolver implements Resolver {
         return false;
       }
       return keysPerService.merge(service, -1, (a, b) -> a + b == 0 ? null : a + b) == null;
-    }
-
-    void close() {
-      closed = true;
-      ++generation;
-      if (watcher != null) {
-        watcher.close();
-        watcher = null;
-      }
-      loaded.completeExceptionally(new RegistryException("the resolver is closed"));
     }
   }
 
