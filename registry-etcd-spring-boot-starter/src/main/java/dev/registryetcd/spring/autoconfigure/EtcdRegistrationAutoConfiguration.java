@@ -1,11 +1,9 @@
 package dev.registryetcd.spring.autoconfigure;
 
-import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
-import java.net.InetSocketAddress;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -55,7 +53,7 @@ public class EtcdRegistrationAutoConfiguration {
     }
     try {
       return EtcdAutoServiceRegistration.registrationOf(serviceName, instance.host(), port, instance.weight(),
-          instance.tags(), info -> registeredAddress(registry.instanceOf(info)));
+          instance.tags(), registry::instanceOf);
     } catch (IllegalArgumentException e) {
       String name = named ? EtcdProperties.PREFIX + "." + property : property;
       String offending = e.getMessage() != null && e.getMessage().startsWith("serviceName") ? name
@@ -63,10 +61,5 @@ public class EtcdRegistrationAutoConfiguration {
       throw new InvalidEtcdPropertyException(offending,
           offending.endsWith("host") ? instance.host() : serviceName, e.getMessage(), e);
     }
-  }
-
-  /** The host and port the library's address rules chose for the registration. */
-  private static InetSocketAddress registeredAddress(Instance registered) {
-    return registered.socketAddress() instanceof InetSocketAddress inet ? inet : null;
   }
 }

@@ -39,12 +39,17 @@ public final class EtcdServiceInstance implements ServiceInstance {
     }
     this.host = address.getHostString();
     this.port = address.getPort();
+    this.metadata = metadataOf(instance);
+  }
+
+  /** What Spring Cloud sees as an instance's metadata: its tags, and its weight under {@value #WEIGHT}. */
+  public static Map<String, String> metadataOf(Instance instance) {
     Map<String, String> meta = new LinkedHashMap<>();
     if (instance.tags() != null) {
       meta.putAll(instance.tags());
     }
     meta.put(WEIGHT, Integer.toString(instance.weight()));
-    this.metadata = Collections.unmodifiableMap(meta);
+    return Collections.unmodifiableMap(meta);
   }
 
   /** The library's instance this stands for. */

@@ -1,5 +1,6 @@
 package dev.registryetcd.spring.registration;
 
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import java.net.InetSocketAddress;
@@ -127,10 +128,10 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   /**
    * The registration for {@code port}: {@code host} when given, else the wildcard address, for which
    * the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4 address.
-   * {@code registeredAddress} maps the info to the host and port etcd will hold.
+   * {@code registered} tells how resolvers will see the info ({@code EtcdRegistry::instanceOf}).
    */
   public static EtcdRegistration registrationOf(String serviceName, String host, int port, int weight,
-      Map<String, String> tags, Function<Info, InetSocketAddress> registeredAddress) {
+      Map<String, String> tags, Function<Info, Instance> registered) {
     Info info = Info.builder()
         .serviceName(serviceName)
         .address(host == null || host.isEmpty()
@@ -139,6 +140,6 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
         .weight(weight)
         .tags(tags.isEmpty() ? null : tags)
         .build();
-    return new EtcdRegistration(info, registeredAddress.apply(info));
+    return new EtcdRegistration(info, registered.apply(info));
   }
 }

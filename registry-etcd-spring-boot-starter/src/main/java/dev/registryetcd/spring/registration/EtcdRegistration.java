@@ -1,10 +1,10 @@
 package dev.registryetcd.spring.registration;
 
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
+import dev.registryetcd.spring.discovery.EtcdServiceInstance;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.springframework.cloud.client.ServiceInstance;
@@ -25,24 +25,18 @@ public final class EtcdRegistration implements Registration {
 
   /**
    * @param info what the registry writes
-   * @param registered the host and port etcd holds for it (after the library's address rules:
-   *     {@code KITEX_IP_TO_REGISTRY}, {@code KITEX_PORT_TO_REGISTRY}, the wildcard address), for
-   *     {@link #getHost()} and {@link #getPort()}; {@code info}'s own address when null
+   * @param registered how resolvers will see it ({@code EtcdRegistry.instanceOf(info)}: the address
+   *     after the library's rules, {@code KITEX_IP_TO_REGISTRY} and {@code KITEX_PORT_TO_REGISTRY}
+   *     among them), for the host, port and metadata
    */
-  public EtcdRegistration(Info info, InetSocketAddress registered) {
+  public EtcdRegistration(Info info, Instance registered) {
     this.info = Objects.requireNonNull(info, "info");
-    if (!(info.address() instanceof InetSocketAddress address)) {
-      throw new IllegalArgumentException("a Spring registration needs a host and port, not " + info.address());
+    if (!(registered.socketAddress() instanceof InetSocketAddress address)) {
+      throw new IllegalArgumentException("a Spring registration needs a host and port, not " + registered.address());
     }
-    InetSocketAddress held = registered != null ? registered : address;
-    this.host = held.getHostString();
-    this.port = held.getPort();
-    Map<String, String> meta = new LinkedHashMap<>();
-    if (info.tags() != null) {
-      meta.putAll(info.tags());
-    }
-    meta.put("weight", Integer.toString(info.weight()));
-    this.metadata = Collections.unmodifiableMap(meta);
+    this.host = address.getHostString();
+    this.port = address.getPort();
+    this.metadata = EtcdServiceInstance.metadataOf(registered);
   }
 
   /** What the registry writes to etcd. */
