@@ -28,18 +28,22 @@ import java.util.Map;
  *     [--results DIR] [--docs docs/benchmarks.md]
  * </pre>
  *
- * <p>Writes into the results directory (default {@code benchmarks/target/results}): one
- * {@code <scenario>.json} per scenario, {@code summary.json}, {@code summary.csv}, {@code table.md}
- * and {@code propagation-latency.png}; with {@code --docs}, also the generated section of that
- * document and the chart beside it. Exits with 1 when a scenario failed to run (a missed target is
- * not a failure), 2 for bad arguments.
+ * <p>Writes into the results directory (default {@code benchmarks/target/results}): one {@code
+ * <scenario>.json} per scenario, {@code summary.json}, {@code summary.csv}, {@code table.md} and
+ * {@code propagation-latency.png}; with {@code --docs}, also the generated section of that document
+ * and the chart beside it. Exits with 1 when a scenario failed to run (a missed target is not a
+ * failure), 2 for bad arguments.
  */
 public final class BenchMain {
   private BenchMain() {}
 
   /** Every scenario, in the order they run. */
   public static List<Scenario> scenarios() {
-    return List.of(new ResolveScenario(), new PropagationScenario(), new FailureScenario(), new ChurnScenario(),
+    return List.of(
+        new ResolveScenario(),
+        new PropagationScenario(),
+        new FailureScenario(),
+        new ChurnScenario(),
         new ScaleScenario());
   }
 
@@ -64,14 +68,15 @@ public final class BenchMain {
       }
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
-      System.err.println("usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale]"
-          + " [--results DIR] [--docs docs/benchmarks.md]");
+      System.err.println(
+          "usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale]"
+              + " [--results DIR] [--docs docs/benchmarks.md]");
       System.exit(2);
       return;
     }
     List<String> chosen = only;
-    List<Scenario> scenarios = scenarios().stream().filter(s -> chosen.isEmpty() || chosen.contains(s.name()))
-        .toList();
+    List<Scenario> scenarios =
+        scenarios().stream().filter(s -> chosen.isEmpty() || chosen.contains(s.name())).toList();
     System.exit(run(profile, scenarios, results, docs) ? 0 : 1);
   }
 
@@ -80,8 +85,14 @@ public final class BenchMain {
     MachineInfo machine = MachineInfo.collect();
     long start = System.nanoTime();
     List<ScenarioResult> results = new ArrayList<>();
-    System.err.println("bench: profile " + profile.name() + ", load average " + machine.loadAverage()
-        + (machine.otherBuilds().isEmpty() ? "" : ", other builds running: " + machine.otherBuilds().size()));
+    System.err.println(
+        "bench: profile "
+            + profile.name()
+            + ", load average "
+            + machine.loadAverage()
+            + (machine.otherBuilds().isEmpty()
+                ? ""
+                : ", other builds running: " + machine.otherBuilds().size()));
     try (EtcdCluster etcd = EtcdCluster.single().start()) {
       RunContext context = new RunContext(etcd.clientEndpoints(), resultsDir, profile);
       for (Scenario scenario : scenarios) {
@@ -101,13 +112,22 @@ public final class BenchMain {
     summary.put("notes", notes);
     ResultsWriter.json(resultsDir.resolve("summary.json"), summary);
     ResultsWriter.csv(resultsDir.resolve("summary.csv"), rows);
-    String table = Table.markdown(rows) + "\n" + String.join("\n", notes.stream().map(n -> "- " + n).toList())
-        + "\n";
+    String table =
+        Table.markdown(rows)
+            + "\n"
+            + String.join("\n", notes.stream().map(n -> "- " + n).toList())
+            + "\n";
     ResultsWriter.text(resultsDir.resolve("table.md"), table);
 
     System.out.println();
-    System.out.println("registry-etcd benchmarks, profile " + profile.name() + ", " + machine.date() + ", "
-        + seconds + " s; every baseline measured in this run on the same etcd");
+    System.out.println(
+        "registry-etcd benchmarks, profile "
+            + profile.name()
+            + ", "
+            + machine.date()
+            + ", "
+            + seconds
+            + " s; every baseline measured in this run on the same etcd");
     System.out.println();
     System.out.print(Table.text(rows));
     System.out.println();
@@ -116,7 +136,11 @@ public final class BenchMain {
     System.out.println("Results: " + resultsDir.toAbsolutePath());
     if (docs != null) {
       Path chart = resultsDir.resolve("propagation-latency.png");
-      Path chartTarget = docs.toAbsolutePath().getParent().resolve("benchmarks").resolve("propagation-latency.png");
+      Path chartTarget =
+          docs.toAbsolutePath()
+              .getParent()
+              .resolve("benchmarks")
+              .resolve("propagation-latency.png");
       DocsUpdater.update(docs, docsSection(profile, machine, seconds, table), chart, chartTarget);
       System.out.println("Updated " + docs + " and " + chartTarget);
     }
@@ -132,8 +156,12 @@ public final class BenchMain {
       result = scenario.run(context);
     } catch (Exception | Error e) {
       e.printStackTrace();
-      result = new ScenarioResult(scenario.name(), List.of(Row.error(scenario.name(), e)), List.of(),
-          Map.of("error", String.valueOf(e)));
+      result =
+          new ScenarioResult(
+              scenario.name(),
+              List.of(Row.error(scenario.name(), e)),
+              List.of(),
+              Map.of("error", String.valueOf(e)));
     }
     Map<String, Object> file = new LinkedHashMap<>();
     file.put("scenario", result.scenario());
@@ -142,16 +170,34 @@ public final class BenchMain {
     file.put("notes", result.notes());
     file.put("details", result.details());
     ResultsWriter.json(context.resultsDir().resolve(result.scenario() + ".json"), file);
-    System.err.println("bench: " + scenario.name() + " done in " + (System.nanoTime() - start) / 1_000_000_000L
-        + " s");
+    System.err.println(
+        "bench: "
+            + scenario.name()
+            + " done in "
+            + (System.nanoTime() - start) / 1_000_000_000L
+            + " s");
     return result;
   }
 
-  private static String docsSection(Profile profile, MachineInfo machine, long seconds, String table) {
-    return "_Generated by `scripts/bench.sh " + profile.name() + " --update-docs` on " + machine.date()
-        + " (profile `" + profile.name() + "`, " + seconds / 60 + " min " + seconds % 60 + " s)._\n\n"
-        + "### Machine\n\n" + machine.markdown() + "\n"
-        + "### Results\n\n" + table + "\n"
+  private static String docsSection(
+      Profile profile, MachineInfo machine, long seconds, String table) {
+    return "_Generated by `scripts/bench.sh "
+        + profile.name()
+        + " --update-docs` on "
+        + machine.date()
+        + " (profile `"
+        + profile.name()
+        + "`, "
+        + seconds / 60
+        + " min "
+        + seconds % 60
+        + " s)._\n\n"
+        + "### Machine\n\n"
+        + machine.markdown()
+        + "\n"
+        + "### Results\n\n"
+        + table
+        + "\n"
         + "![Propagation latency, ours vs etcd-floor](benchmarks/propagation-latency.png)\n";
   }
 

@@ -14,38 +14,62 @@ import java.util.List;
  *
  * @param name {@code quick}, {@code all} or {@code smoke}
  */
-public record Profile(String name, ResolveScenario.Sizes resolve, PropagationScenario.Sizes propagation,
-    FailureScenario.Sizes failure, ScaleScenario.Sizes scale, ChurnScenario.Sizes churn) {
+public record Profile(
+    String name,
+    ResolveScenario.Sizes resolve,
+    PropagationScenario.Sizes propagation,
+    FailureScenario.Sizes failure,
+    ScaleScenario.Sizes scale,
+    ChurnScenario.Sizes churn) {
 
   /** A few minutes: short JMH, 1,000 instances at scale, 10 s of churn. */
   public static Profile quick() {
-    return new Profile("quick",
-        new ResolveScenario.Sizes(1, 2, Duration.ofMillis(500), 3, Duration.ofMillis(500), List.of(1, 10, 100),
+    return new Profile(
+        "quick",
+        new ResolveScenario.Sizes(
+            1,
+            2,
+            Duration.ofMillis(500),
+            3,
+            Duration.ofMillis(500),
+            List.of(1, 10, 100),
             List.of(1, 8)),
         new PropagationScenario.Sizes(200, 200),
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2), Duration.ofSeconds(5)), 2, 10, 3),
-        new ScaleScenario.Sizes(100, 10, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)),
+        new ScaleScenario.Sizes(
+            100, 10, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)),
         new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(10)));
   }
 
   /** The sizes: 10,000 instances at scale, 60 s of churn, 1,000 propagation samples. */
   public static Profile all() {
-    return new Profile("all",
-        new ResolveScenario.Sizes(2, 3, Duration.ofSeconds(1), 5, Duration.ofSeconds(1), List.of(1, 10, 100),
+    return new Profile(
+        "all",
+        new ResolveScenario.Sizes(
+            2,
+            3,
+            Duration.ofSeconds(1),
+            5,
+            Duration.ofSeconds(1),
+            List.of(1, 10, 100),
             List.of(1, 8)),
         new PropagationScenario.Sizes(300, 2000),
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2), Duration.ofSeconds(5)), 5, 30, 3),
-        new ScaleScenario.Sizes(1000, 10, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(120)),
+        new ScaleScenario.Sizes(
+            1000, 10, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(120)),
         new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(60)));
   }
 
   /** Tiny: seconds per scenario, JMH in this JVM. Checks the scenarios run, not how fast. */
   public static Profile smoke() {
-    return new Profile("smoke",
-        new ResolveScenario.Sizes(0, 0, Duration.ofMillis(100), 1, Duration.ofMillis(100), List.of(1), List.of(1, 2)),
+    return new Profile(
+        "smoke",
+        new ResolveScenario.Sizes(
+            0, 0, Duration.ofMillis(100), 1, Duration.ofMillis(100), List.of(1), List.of(1, 2)),
         new PropagationScenario.Sizes(2, 5),
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2)), 1, 2, 2),
-        new ScaleScenario.Sizes(4, 5, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5)),
+        new ScaleScenario.Sizes(
+            4, 5, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5)),
         new ChurnScenario.Sizes(20, 4, 2, 2, 50, Duration.ofSeconds(3)));
   }
 
@@ -59,7 +83,8 @@ public record Profile(String name, ResolveScenario.Sizes resolve, PropagationSce
       case "quick" -> quick();
       case "all" -> all();
       case "smoke" -> smoke();
-      default -> throw new IllegalArgumentException("profile must be quick, all or smoke, not " + name);
+      default ->
+          throw new IllegalArgumentException("profile must be quick, all or smoke, not " + name);
     };
   }
 }

@@ -11,10 +11,12 @@ import java.util.Map;
  *
  * @param scenario the scenario's name
  * @param rows its lines of the results table
- * @param notes what a reader needs to read the rows right (how measured, what is documented, not measured)
+ * @param notes what a reader needs to read the rows right (how measured, what is documented, not
+ *     measured)
  * @param details every figure and setting, for the scenario's JSON file
  */
-public record ScenarioResult(String scenario, List<Row> rows, List<String> notes, Map<String, Object> details) {
+public record ScenarioResult(
+    String scenario, List<Row> rows, List<String> notes, Map<String, Object> details) {
   public ScenarioResult {
     rows = List.copyOf(rows);
     notes = List.copyOf(notes);

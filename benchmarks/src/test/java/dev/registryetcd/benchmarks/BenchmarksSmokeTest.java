@@ -25,8 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * chart a PNG. No timing is asserted: benchmarks measure, they do not pass or fail.
  */
 class BenchmarksSmokeTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final Path RESULTS = Path.of("target", "smoke-results");
 
@@ -62,7 +61,8 @@ class BenchmarksSmokeTest {
     ScenarioResult result = run(new FailureScenario());
 
     assertThat(result.rows()).hasSize(2);
-    assertThat(result.rows().get(0).values()).containsKeys("oursMaxMs", "plainWatchMaxMs", "targetMs");
+    assertThat(result.rows().get(0).values())
+        .containsKeys("oursMaxMs", "plainWatchMaxMs", "targetMs");
   }
 
   @Test
@@ -82,54 +82,66 @@ class BenchmarksSmokeTest {
     assertThat(result.rows()).hasSize(7);
     assertThat(result.rows().get(0).values()).containsEntry("oursLeases", 1.0);
     assertThat(result.rows().get(1).values()).containsKeys("oursPerTtl", "seedPerTtl");
-    assertThat(result.rows().get(6).values()).containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
+    assertThat(result.rows().get(6).values())
+        .containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
   }
 
   @Test
   @Timeout(30)
   void aScenarioThatThrowsBecomesAnErrorRow() {
-    Scenario broken = new Scenario() {
-      @Override
-      public String name() {
-        return "broken";
-      }
+    Scenario broken =
+        new Scenario() {
+          @Override
+          public String name() {
+            return "broken";
+          }
 
-      @Override
-      public ScenarioResult run(RunContext context) {
-        throw new IllegalStateException("etcd went away");
-      }
-    };
+          @Override
+          public ScenarioResult run(RunContext context) {
+            throw new IllegalStateException("etcd went away");
+          }
+        };
 
     ScenarioResult result = BenchMain.runOne(broken, context());
 
-    assertThat(result.rows()).singleElement().satisfies(row -> {
-      assertThat(row.verdict()).isEqualTo(Verdict.ERROR);
-      assertThat(row.ours()).isEqualTo("etcd went away");
-    });
+    assertThat(result.rows())
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.verdict()).isEqualTo(Verdict.ERROR);
+              assertThat(row.ours()).isEqualTo("etcd went away");
+            });
   }
 
   private static RunContext context() {
     return new RunContext(etcd.clientEndpoints(), RESULTS, Profile.smoke());
   }
 
-  /** Runs {@code scenario} as the benchmark command does, and checks what every scenario must give. */
+  /**
+   * Runs {@code scenario} as the benchmark command does, and checks what every scenario must give.
+   */
   private static ScenarioResult run(Scenario scenario) {
     ScenarioResult result = BenchMain.runOne(scenario, context());
 
     assertThat(result.scenario()).isEqualTo(scenario.name());
     assertThat(result.notes()).isNotEmpty();
     for (Row row : result.rows()) {
-      assertThat(row.verdict()).as("%s: %s", row.benchmark(), row.ours()).isNotEqualTo(Verdict.ERROR);
+      assertThat(row.verdict())
+          .as("%s: %s", row.benchmark(), row.ours())
+          .isNotEqualTo(Verdict.ERROR);
       assertThat(row.scenario()).isEqualTo(scenario.name());
       assertThat(row.benchmark()).isNotBlank();
       assertThat(row.ours()).isNotBlank();
       assertThat(row.baseline()).isNotBlank();
       assertThat(row.ratio()).isNotBlank();
       assertThat(row.target()).isNotBlank();
-      assertThat(row.values()).isNotEmpty().allSatisfy((name, value) -> assertThat(value).as(name).isFinite());
+      assertThat(row.values())
+          .isNotEmpty()
+          .allSatisfy((name, value) -> assertThat(value).as(name).isFinite());
     }
     Object json = ResultsWriter.readJson(RESULTS.resolve(scenario.name() + ".json"));
-    assertThat(json).asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
+    assertThat(json)
+        .asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
         .containsKeys("rows", "notes", "details");
     return result;
   }

@@ -13,17 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Go extension's client example ("How To Use / Client"), in Java: finds service
- * {@value SimpleServer#SERVICE} in etcd through the {@code etcd:///} name resolver and calls Echo
- * every second, balancing by registry weight over every registered server; the first failed call
- * ends it with exit code 1, as Go's {@code log.Fatal}.
+ * The Go extension's client example ("How To Use / Client"), in Java: finds service {@value
+ * SimpleServer#SERVICE} in etcd through the {@code etcd:///} name resolver and calls Echo every
+ * second, balancing by registry weight over every registered server; the first failed call ends it
+ * with exit code 1, as Go's {@code log.Fatal}.
  *
  * <p>Usage: {@code Client [etcd endpoints]}; endpoints default to {@code $ETCD_ENDPOINTS}, else
  * {@code 127.0.0.1:2379}.
  */
 public final class Client implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Client.class);
-  private static final Duration DEADLINE = Duration.ofSeconds(3); // Go: context.WithTimeout(..., 3s)
+  private static final Duration DEADLINE =
+      Duration.ofSeconds(3); // Go: context.WithTimeout(..., 3s)
 
   private final EtcdNameResolverProvider etcd;
   private final ManagedChannel channel;
@@ -38,8 +39,8 @@ public final class Client implements AutoCloseable {
   }
 
   /**
-   * Calls Echo("Hello") {@code calls} times, {@code every} apart, logging each reply. Returns 0,
-   * or 1 at the first failed call, which it logs.
+   * Calls Echo("Hello") {@code calls} times, {@code every} apart, logging each reply. Returns 0, or
+   * 1 at the first failed call, which it logs.
    */
   static int run(List<String> endpoints, long calls, Duration every) throws InterruptedException {
     try (Client client = connect(endpoints)) {
@@ -58,28 +59,37 @@ public final class Client implements AutoCloseable {
     }
   }
 
-  /** A channel on {@code etcd:///Hello}, resolved through the etcd at {@code endpoints}, balanced by weight. */
-  @SuppressWarnings("deprecation") // nameResolverFactory: the per-channel way to use a programmatic provider
+  /**
+   * A channel on {@code etcd:///Hello}, resolved through the etcd at {@code endpoints}, balanced by
+   * weight.
+   */
+  @SuppressWarnings(
+      "deprecation") // nameResolverFactory: the per-channel way to use a programmatic provider
   public static Client connect(List<String> endpoints) {
     EtcdNameResolverProvider etcd = EtcdNameResolverProvider.forEndpoints(endpoints);
-    ManagedChannel channel = ManagedChannelBuilder.forTarget("etcd:///" + SimpleServer.SERVICE)
-        .nameResolverFactory(etcd)
-        .defaultLoadBalancingPolicy(EtcdWeightedRoundRobinLoadBalancerProvider.POLICY_NAME)
-        .usePlaintext()
-        .build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget("etcd:///" + SimpleServer.SERVICE)
+            .nameResolverFactory(etcd)
+            .defaultLoadBalancingPolicy(EtcdWeightedRoundRobinLoadBalancerProvider.POLICY_NAME)
+            .usePlaintext()
+            .build();
     return new Client(etcd, channel);
   }
 
   /**
    * One Echo call to whichever registered server the balancer picks, within 3 s.
    *
-   * @throws StatusRuntimeException when it fails, e.g. {@code UNAVAILABLE} when no server is registered
+   * @throws StatusRuntimeException when it fails, e.g. {@code UNAVAILABLE} when no server is
+   *     registered
    */
   public String echo(String message) {
     return Echo.call(channel, message, DEADLINE);
   }
 
-  /** Closes the channel, then the resolver it used; keeps the thread's interrupt if it is interrupted. */
+  /**
+   * Closes the channel, then the resolver it used; keeps the thread's interrupt if it is
+   * interrupted.
+   */
   @Override
   public void close() {
     try {

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An Echo server of the examples, started and registered in etcd. {@link #close()} takes it out
- * of service in order: deregister, stop the server gracefully, close the registry (which revokes
- * its lease). Idempotent, so a shutdown hook and a caller may both call it (the later call returns at
+ * An Echo server of the examples, started and registered in etcd. {@link #close()} takes it out of
+ * service in order: deregister, stop the server gracefully, close the registry (which revokes its
+ * lease). Idempotent, so a shutdown hook and a caller may both call it (the later call returns at
  * once; {@link #awaitClosed()} waits for the first to finish).
  */
 public final class RunningServer implements AutoCloseable {
@@ -33,10 +33,14 @@ public final class RunningServer implements AutoCloseable {
     return (InetSocketAddress) registration.server().getListenSockets().get(0);
   }
 
-  /** {@link #listenAddress()} as {@code host:port}, {@code *:port} for all interfaces, for log lines. */
+  /**
+   * {@link #listenAddress()} as {@code host:port}, {@code *:port} for all interfaces, for log
+   * lines.
+   */
   String hostPort() {
     InetSocketAddress address = listenAddress();
-    String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
+    String host =
+        address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
@@ -45,12 +49,19 @@ public final class RunningServer implements AutoCloseable {
     return registry;
   }
 
-  /** Closes this server when the JVM exits (Ctrl-C, SIGTERM), so that it leaves etcd before it stops. */
+  /**
+   * Closes this server when the JVM exits (Ctrl-C, SIGTERM), so that it leaves etcd before it
+   * stops.
+   */
   RunningServer closeOnExit(String name) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("Shutting down: leaving etcd, then stopping the server");
-      close();
-    }, name + "-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down: leaving etcd, then stopping the server");
+                  close();
+                },
+                name + "-shutdown"));
     return this;
   }
 

@@ -8,7 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ArgsTest {
-  private static final Map<String, String> ENV = Map.of("ETCD_ENDPOINTS", "10.0.0.1:2379,10.0.0.2:2379");
+  private static final Map<String, String> ENV =
+      Map.of("ETCD_ENDPOINTS", "10.0.0.1:2379,10.0.0.2:2379");
 
   @Test
   void endpointsComeFromTheFirstArgumentFirst() {
@@ -18,7 +19,8 @@ class ArgsTest {
 
   @Test
   void endpointsComeFromEtcdEndpointsWithoutAnArgument() {
-    assertThat(Args.endpoints(new String[0], ENV::get)).containsExactly("10.0.0.1:2379", "10.0.0.2:2379");
+    assertThat(Args.endpoints(new String[0], ENV::get))
+        .containsExactly("10.0.0.1:2379", "10.0.0.2:2379");
   }
 
   @Test
@@ -35,12 +37,16 @@ class ArgsTest {
 
   @Test
   void listenAddressIsAPortOnLoopbackOrAHostAndPort() {
-    assertThat(Args.listenAddress(new String[] {"e"}, 8888)).isEqualTo(new InetSocketAddress("127.0.0.1", 8888));
-    assertThat(Args.listenAddress(new String[] {"e", "9999"}, 8888)).isEqualTo(new InetSocketAddress("127.0.0.1", 9999));
+    assertThat(Args.listenAddress(new String[] {"e"}, 8888))
+        .isEqualTo(new InetSocketAddress("127.0.0.1", 8888));
+    assertThat(Args.listenAddress(new String[] {"e", "9999"}, 8888))
+        .isEqualTo(new InetSocketAddress("127.0.0.1", 9999));
     assertThat(Args.listenAddress(new String[] {"e", "0.0.0.0:8889"}, 8888))
         .isEqualTo(new InetSocketAddress("0.0.0.0", 8889));
-    assertThat(Args.listenAddress(new String[] {"e", ":8889"}, 8888)).isEqualTo(new InetSocketAddress("0.0.0.0", 8889));
-    assertThat(Args.listenAddress(new String[] {"e", "[::1]:8889"}, 8888)).isEqualTo(new InetSocketAddress("::1", 8889));
+    assertThat(Args.listenAddress(new String[] {"e", ":8889"}, 8888))
+        .isEqualTo(new InetSocketAddress("0.0.0.0", 8889));
+    assertThat(Args.listenAddress(new String[] {"e", "[::1]:8889"}, 8888))
+        .isEqualTo(new InetSocketAddress("::1", 8889));
   }
 
   @Test

@@ -18,13 +18,22 @@ final class EtcdKeys implements AutoCloseable {
 
   /** The key the Go extension writes for an instance of {@code Hello} at {@code address}. */
   static String keyOf(InetSocketAddress address) {
-    return "kitex/registry-etcd/" + SimpleServer.SERVICE + "/" + address.getHostString() + ":" + address.getPort();
+    return "kitex/registry-etcd/"
+        + SimpleServer.SERVICE
+        + "/"
+        + address.getHostString()
+        + ":"
+        + address.getPort();
   }
 
   /** The value of {@code key}, or {@code null} when it is absent. */
   String value(String key) throws Exception {
-    List<KeyValue> kvs = client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
-        .get(5, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        client
+            .getKVClient()
+            .get(ByteSequence.from(key, StandardCharsets.UTF_8))
+            .get(5, TimeUnit.SECONDS)
+            .getKvs();
     return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
   }
 

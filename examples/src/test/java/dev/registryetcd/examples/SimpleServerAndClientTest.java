@@ -14,10 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The simple server and the client end to end: real etcd, real gRPC servers and channels on loopback. */
+/**
+ * The simple server and the client end to end: real etcd, real gRPC servers and channels on
+ * loopback.
+ */
 class SimpleServerAndClientTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
   private static final Duration BOUND = Duration.ofSeconds(10);
@@ -39,8 +41,11 @@ class SimpleServerAndClientTest {
     RunningServer server = SimpleServer.start(endpoints(), ANY_PORT, "a");
     String key = EtcdKeys.keyOf(server.listenAddress());
     try {
-      assertThat(keys.value(key)).isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
-          + server.listenAddress().getPort() + "\",\"weight\":10,\"tags\":null}");
+      assertThat(keys.value(key))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                  + server.listenAddress().getPort()
+                  + "\",\"weight\":10,\"tags\":null}");
       try (Client client = Client.connect(endpoints())) {
         for (int i = 0; i < 5; i++) {
           assertThat(client.echo("Hello " + i)).isEqualTo("a: Hello " + i);
@@ -59,12 +64,16 @@ class SimpleServerAndClientTest {
   void clientSpreadsCallsOverEveryServerAndFollowsOneLeaving() throws Exception {
     RunningServer a = SimpleServer.start(endpoints(), ANY_PORT, "a");
     try (RunningServer b = SimpleServer.start(endpoints(), ANY_PORT, "b");
-         Client client = Client.connect(endpoints())) {
+        Client client = Client.connect(endpoints())) {
       Set<String> seen = new HashSet<>();
-      await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-        seen.add(client.echo("Hello"));
-        assertThat(seen).containsExactlyInAnyOrder("a: Hello", "b: Hello");
-      });
+      await()
+          .atMost(BOUND)
+          .pollInterval(Duration.ofMillis(5))
+          .untilAsserted(
+              () -> {
+                seen.add(client.echo("Hello"));
+                assertThat(seen).containsExactlyInAnyOrder("a: Hello", "b: Hello");
+              });
 
       a.close();
 

@@ -32,7 +32,8 @@ public final class DurationText {
       try {
         return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("'" + text + "' is not a duration (" + EXAMPLES + ")", e);
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a duration (" + EXAMPLES + ")", e);
       }
     }
     Matcher part = PART.matcher(trimmed);
@@ -40,17 +41,25 @@ public final class DurationText {
     int at = 0;
     while (at < trimmed.length()) {
       if (!part.find(at) || part.start() != at) {
-        throw new IllegalArgumentException("'" + text + "' is not a duration: give a number and a unit "
-            + "(ns, us, ms, s, m, h), " + EXAMPLES);
+        throw new IllegalArgumentException(
+            "'"
+                + text
+                + "' is not a duration: give a number and a unit "
+                + "(ns, us, ms, s, m, h), "
+                + EXAMPLES);
       }
-      BigDecimal nanos = new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(nanosPer(part.group(2))));
+      BigDecimal nanos =
+          new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(nanosPer(part.group(2))));
       total = total.plusNanos(nanos.longValue());
       at = part.end();
     }
     return total;
   }
 
-  /** {@code duration} as Go's {@code time.Duration.String} would write it, e.g. {@code 1m30s}, {@code 500ms}. */
+  /**
+   * {@code duration} as Go's {@code time.Duration.String} would write it, e.g. {@code 1m30s},
+   * {@code 500ms}.
+   */
   public static String format(Duration duration) {
     if (duration.isZero()) {
       return "0s";
@@ -87,7 +96,10 @@ public final class DurationText {
   }
 
   private static String decimal(long nanos, long unit) {
-    return BigDecimal.valueOf(nanos).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
+    return BigDecimal.valueOf(nanos)
+        .divide(BigDecimal.valueOf(unit))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   private static long nanosPer(String unit) {
@@ -102,7 +114,10 @@ public final class DurationText {
     };
   }
 
-  /** picocli's converter for {@link Duration} options: a bad value is a usage error naming the value. */
+  /**
+   * picocli's converter for {@link Duration} options: a bad value is a usage error naming the
+   * value.
+   */
   public static final class Converter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Bounded waits on jetcd's futures: a request etcd does not answer in time is a
- * {@link RegistryException} with reason {@link Reason#UNREACHABLE}.
+ * Bounded waits on jetcd's futures: a request etcd does not answer in time is a {@link
+ * RegistryException} with reason {@link Reason#UNREACHABLE}.
  */
 final class EtcdRequests {
   private EtcdRequests() {}
@@ -26,8 +26,10 @@ final class EtcdRequests {
       return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new RegistryException(Reason.UNREACHABLE,
-          what + ": etcd did not answer within " + DurationText.format(timeout), e);
+      throw new RegistryException(
+          Reason.UNREACHABLE,
+          what + ": etcd did not answer within " + DurationText.format(timeout),
+          e);
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();

@@ -20,7 +20,8 @@ import java.util.List;
  * @param prefixGiven whether the user named it with {@code --prefix}
  * @param dialTimeout how long to wait for etcd, per request
  * @param user the user name, or {@code null} without authentication
- * @param connection the TLS and auth options (the prefix and dial timeout are added by {@link #options()})
+ * @param connection the TLS and auth options (the prefix and dial timeout are added by {@link
+ *     #options()})
  */
 public record EtcdTarget(
     List<String> endpoints,
@@ -36,9 +37,12 @@ public record EtcdTarget(
     connection = List.copyOf(connection);
   }
 
-  /** The same settings for other endpoints, without TLS or credentials: for an etcd the demo starts. */
+  /**
+   * The same settings for other endpoints, without TLS or credentials: for an etcd the demo starts.
+   */
   public EtcdTarget plain(List<String> otherEndpoints, String otherPrefix) {
-    return new EtcdTarget(otherEndpoints, true, otherPrefix, prefixGiven, dialTimeout, null, List.of());
+    return new EtcdTarget(
+        otherEndpoints, true, otherPrefix, prefixGiven, dialTimeout, null, List.of());
   }
 
   /** Every library option these settings stand for. */
@@ -66,7 +70,8 @@ public record EtcdTarget(
 
   /** The same etcd with another key prefix. */
   public EtcdTarget withPrefix(String otherPrefix) {
-    return new EtcdTarget(endpoints, endpointsGiven, otherPrefix, prefixGiven, dialTimeout, user, connection);
+    return new EtcdTarget(
+        endpoints, endpointsGiven, otherPrefix, prefixGiven, dialTimeout, user, connection);
   }
 
   /** The range holding every service: {@code {prefix}/}. */
@@ -74,7 +79,10 @@ public record EtcdTarget(
     return prefix + "/";
   }
 
-  /** The range a resolver reads for {@code service}: {@code {prefix}/{service}/}, trailing slash included. */
+  /**
+   * The range a resolver reads for {@code service}: {@code {prefix}/{service}/}, trailing slash
+   * included.
+   */
   public String serviceKey(String service) {
     return prefix + "/" + service + "/";
   }

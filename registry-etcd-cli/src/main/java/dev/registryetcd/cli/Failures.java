@@ -14,14 +14,16 @@ import picocli.CommandLine;
 
 /**
  * Turns what went wrong in a command into one line a shell user understands and an exit code:
- * {@link RegistryEtcdCommand#EXIT_ETCD} for etcd failures, {@link RegistryEtcdCommand#EXIT_NOT_FOUND}
- * for a service without instances, {@link RegistryEtcdCommand#EXIT_USAGE} for bad input found late.
- * A stack trace only with {@code --verbose}; the password never, even if some message held it.
+ * {@link RegistryEtcdCommand#EXIT_ETCD} for etcd failures, {@link
+ * RegistryEtcdCommand#EXIT_NOT_FOUND} for a service without instances, {@link
+ * RegistryEtcdCommand#EXIT_USAGE} for bad input found late. A stack trace only with {@code
+ * --verbose}; the password never, even if some message held it.
  */
 final class Failures implements CommandLine.IExecutionExceptionHandler {
 
   @Override
-  public int handleExecutionException(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
+  public int handleExecutionException(
+      Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
     CommandLine top = commandLine;
     while (top.getParent() != null) {
       top = top.getParent();
@@ -35,8 +37,12 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       message = "registry-etcd: " + none.getMessage();
     } else if (error instanceof IllegalArgumentException) {
       exitCode = RegistryEtcdCommand.EXIT_USAGE;
-      message = "registry-etcd: " + error.getMessage() + "\nTry '" + commandLine.getCommandSpec().qualifiedName()
-          + " --help' for usage.";
+      message =
+          "registry-etcd: "
+              + error.getMessage()
+              + "\nTry '"
+              + commandLine.getCommandSpec().qualifiedName()
+              + " --help' for usage.";
     } else if (isEtcdFailure(error)) {
       exitCode = RegistryEtcdCommand.EXIT_ETCD;
       message = "registry-etcd: " + describe(error, targetOrNull(root));
@@ -46,8 +52,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       message = "registry-etcd: " + error.getMessage();
     } else {
       exitCode = RegistryEtcdCommand.EXIT_ETCD;
-      message = "registry-etcd: unexpected failure: " + error
-          + (root.isVerbose() ? "" : " (run with --verbose for the stack trace)");
+      message =
+          "registry-etcd: unexpected failure: "
+              + error
+              + (root.isVerbose() ? "" : " (run with --verbose for the stack trace)");
     }
     String secret = root.secret();
     err.println(scrub(message, secret));
@@ -63,8 +71,11 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   /** Whether {@code error} comes from talking to etcd. */
   static boolean isEtcdFailure(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RegistryException || t instanceof EtcdException || t instanceof TimeoutException
-          || t instanceof ConnectException || t.getClass().getName().startsWith("io.grpc.")) {
+      if (t instanceof RegistryException
+          || t instanceof EtcdException
+          || t instanceof TimeoutException
+          || t instanceof ConnectException
+          || t.getClass().getName().startsWith("io.grpc.")) {
         return true;
       }
     }
@@ -74,8 +85,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   /**
    * One sentence saying what went wrong with etcd and what to do, e.g. {@code cannot reach etcd at
    * 127.0.0.1:2379 within 5s: is it running?}. A {@link RegistryException} is classified by its
-   * {@link RegistryException#reason() reason}; only raw jetcd and gRPC errors (and
-   * {@link Reason#OTHER}, which wraps them) are classified by their codes and message text.
+   * {@link RegistryException#reason() reason}; only raw jetcd and gRPC errors (and {@link
+   * Reason#OTHER}, which wraps them) are classified by their codes and message text.
    */
   static String describe(Throwable error, EtcdTarget target) {
     String endpoints = target == null ? "the configured endpoints" : target.endpointsText();
@@ -89,8 +100,11 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
           }
           // A user logging in to an etcd without authentication: the one case of this reason that
           // only etcd's own words tell apart
-          yield messages(classified).toLowerCase(Locale.ROOT).contains("authentication is not enabled")
-              ? authenticationOff(endpoints) : refusedCredentials(endpoints, user);
+          yield messages(classified)
+                  .toLowerCase(Locale.ROOT)
+                  .contains("authentication is not enabled")
+              ? authenticationOff(endpoints)
+              : refusedCredentials(endpoints, user);
         }
         case PERMISSION -> deniedAccess(endpoints, user, target);
         case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage());
@@ -100,7 +114,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       };
     }
     String messages = messages(error).toLowerCase(Locale.ROOT);
-    if (hasCode(error, ErrorCode.UNAUTHENTICATED) || messages.contains("authentication failed")
+    if (hasCode(error, ErrorCode.UNAUTHENTICATED)
+        || messages.contains("authentication failed")
         || messages.contains("invalid auth token")) {
       return refusedCredentials(endpoints, user);
     }
@@ -136,17 +151,27 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   }
 
   private static String refusedCredentials(String endpoints, String user) {
-    return "etcd at " + endpoints + " refused the credentials of user " + user
+    return "etcd at "
+        + endpoints
+        + " refused the credentials of user "
+        + user
         + ": check --user and --password (or ETCD_PASSWORD)";
   }
 
   private static String deniedAccess(String endpoints, String user, EtcdTarget target) {
-    return "etcd at " + endpoints + " denied user " + user + " access: grant its role read (and, to register, "
-        + "write) on the keys under " + (target == null ? "the prefix" : target.rootKey());
+    return "etcd at "
+        + endpoints
+        + " denied user "
+        + user
+        + " access: grant its role read (and, to register, "
+        + "write) on the keys under "
+        + (target == null ? "the prefix" : target.rootKey());
   }
 
   private static String requiresUser(String endpoints) {
-    return "etcd at " + endpoints + " requires a user: give --user and --password (or ETCD_PASSWORD)";
+    return "etcd at "
+        + endpoints
+        + " requires a user: give --user and --password (or ETCD_PASSWORD)";
   }
 
   private static String authenticationOff(String endpoints) {
@@ -154,10 +179,15 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   }
 
   private static String unreachable(String endpoints, EtcdTarget target) {
-    return "cannot reach etcd at " + endpoints + " within "
+    return "cannot reach etcd at "
+        + endpoints
+        + " within "
         + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()))
-        + ": is it running?" + (target != null && target.connection().stream().anyMatch(o -> o.toString()
-            .contains("tls(")) ? " (and does it speak TLS with the CA given by --cacert?)" : "");
+        + ": is it running?"
+        + (target != null
+                && target.connection().stream().anyMatch(o -> o.toString().contains("tls("))
+            ? " (and does it speak TLS with the CA given by --cacert?)"
+            : "");
   }
 
   /** The library's TLS diagnosis from its first "TLS" on, in this tool's option names. */
@@ -176,8 +206,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         return true;
       }
     }
-    return hasCode(error, ErrorCode.UNAVAILABLE) || hasCode(error, ErrorCode.DEADLINE_EXCEEDED)
-        || messages.contains("unavailable") || messages.contains("connection refused");
+    return hasCode(error, ErrorCode.UNAVAILABLE)
+        || hasCode(error, ErrorCode.DEADLINE_EXCEEDED)
+        || messages.contains("unavailable")
+        || messages.contains("connection refused");
   }
 
   private static boolean hasCode(Throwable error, ErrorCode code) {

@@ -25,28 +25,39 @@ import picocli.CommandLine.Spec;
  * {@code registry-etcd get SERVICE}: the instances of one service, read as a resolver reads them
  * (one range read of {@code {prefix}/{service}/}), with their leases' TTLs.
  */
-@Command(name = "get", mixinStandardHelpOptions = true,
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
     description = {
-        "Shows the instances of one service, as a resolver sees them, with the seconds left on their lease.",
-        "Exits with 3 when the service has no instance."})
+      "Shows the instances of one service, as a resolver sees them, with the seconds left on their lease.",
+      "Exits with 3 when the service has no instance."
+    })
 final class GetCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectWriter PRETTY = JSON.writer(new DefaultPrettyPrinter()
-      .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE)
-      .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+  private static final ObjectWriter PRETTY =
+      JSON.writer(
+          new DefaultPrettyPrinter()
+              .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE)
+              .withSeparators(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
 
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE", converter = ServiceNameConverter.class,
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      converter = ServiceNameConverter.class,
       description = "The service, e.g. echo.")
   String service;
 
-  @Option(names = "--json", description = "Print a JSON array of {network,address,weight,tags,ttl}; ttl is null "
-      + "without a lease.")
+  @Option(
+      names = "--json",
+      description =
+          "Print a JSON array of {network,address,weight,tags,ttl}; ttl is null "
+              + "without a lease.")
   boolean json;
 
   @Override
@@ -73,7 +84,8 @@ final class GetCommand implements Callable<Integer> {
         node.put("network", instance.network());
         node.put("address", instance.address());
         node.put("weight", instance.weight());
-        node.set("tags", instance.tags() == null ? JSON.nullNode() : JSON.valueToTree(instance.tags()));
+        node.set(
+            "tags", instance.tags() == null ? JSON.nullNode() : JSON.valueToTree(instance.tags()));
         if (stored.ttlSeconds().isPresent()) {
           node.put("ttl", stored.ttlSeconds().getAsLong());
         } else {
@@ -86,8 +98,11 @@ final class GetCommand implements Callable<Integer> {
     }
     Table table = new Table("ADDRESS", "NETWORK", "WEIGHT", "TAGS", "TTL");
     for (StoredInstance stored : contents.instances()) {
-      table.row(stored.instance().address(), stored.instance().network(),
-          Integer.toString(stored.instance().weight()), InstanceText.tags(stored.instance().tags()),
+      table.row(
+          stored.instance().address(),
+          stored.instance().network(),
+          Integer.toString(stored.instance().weight()),
+          InstanceText.tags(stored.instance().tags()),
           stored.ttlText());
     }
     table.print(out);

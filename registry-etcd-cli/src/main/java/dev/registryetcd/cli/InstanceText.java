@@ -4,7 +4,9 @@ import dev.registryetcd.discovery.Instance;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** How instances read on a terminal: {@code + echo 10.0.0.7:8888 weight=10 tags=zone=a}. Stateless. */
+/**
+ * How instances read on a terminal: {@code + echo 10.0.0.7:8888 weight=10 tags=zone=a}. Stateless.
+ */
 public final class InstanceText {
   private InstanceText() {}
 
@@ -16,11 +18,17 @@ public final class InstanceText {
     return sign + " " + service + " " + describe(instance);
   }
 
-  /** {@code 10.0.0.7:8888 weight=10 tags=zone=a}, with {@code network=unix} after the address when not tcp. */
+  /**
+   * {@code 10.0.0.7:8888 weight=10 tags=zone=a}, with {@code network=unix} after the address when
+   * not tcp.
+   */
   public static String describe(Instance instance) {
     return instance.address()
         + (instance.network().equals("tcp") ? "" : " network=" + instance.network())
-        + " weight=" + instance.weight() + " tags=" + tags(instance.tags());
+        + " weight="
+        + instance.weight()
+        + " tags="
+        + tags(instance.tags());
   }
 
   /** {@code k=v,k2=v2} in the stored order (Go's: sorted by key), or {@code -} for none. */

@@ -13,18 +13,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code registry-etcd list}: every service under the prefix with its instances, as a table; the demo prints it too. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+/**
+ * {@code registry-etcd list}: every service under the prefix with its instances, as a table; the
+ * demo prints it too.
+ */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
     description = {
-        "Lists every service under the prefix with its instances.",
-        "WEIGHT is what resolvers use (a registered weight <= 0 reads as 10); TTL is the seconds left on the "
-            + "key's lease, - without one. Values that are not instances are reported on stderr with '!'."})
+      "Lists every service under the prefix with its instances.",
+      "WEIGHT is what resolvers use (a registered weight <= 0 reads as 10); TTL is the seconds left on the "
+          + "key's lease, - without one. Values that are not instances are reported on stderr with '!'."
+    })
 public final class ListCommand implements Callable<Integer> {
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -37,8 +41,8 @@ public final class ListCommand implements Callable<Integer> {
 
   /**
    * Reads every service under {@code target}'s prefix through {@code client} and prints them as
-   * {@code registry-etcd list} does: the table (or "no service is registered") on {@code out}, values
-   * that are not instances on {@code err}. Each request is bounded by the dial timeout.
+   * {@code registry-etcd list} does: the table (or "no service is registered") on {@code out},
+   * values that are not instances on {@code err}. Each request is bounded by the dial timeout.
    *
    * @throws dev.registryetcd.registry.RegistryException when etcd does not answer
    */
@@ -49,7 +53,8 @@ public final class ListCommand implements Callable<Integer> {
     }
     err.flush();
     if (contents.instances().isEmpty()) {
-      out.println("no service is registered under " + target.rootKey() + " at " + target.endpointsText());
+      out.println(
+          "no service is registered under " + target.rootKey() + " at " + target.endpointsText());
       out.flush();
       return;
     }
@@ -58,8 +63,12 @@ public final class ListCommand implements Callable<Integer> {
     List<StoredInstance> byService = new ArrayList<>(contents.instances());
     byService.sort(Comparator.comparing(StoredInstance::service));
     for (StoredInstance stored : byService) {
-      table.row(stored.service(), stored.instance().address(), stored.instance().network(),
-          Integer.toString(stored.instance().weight()), InstanceText.tags(stored.instance().tags()),
+      table.row(
+          stored.service(),
+          stored.instance().address(),
+          stored.instance().network(),
+          Integer.toString(stored.instance().weight()),
+          InstanceText.tags(stored.instance().tags()),
           stored.ttlText());
     }
     table.print(out);

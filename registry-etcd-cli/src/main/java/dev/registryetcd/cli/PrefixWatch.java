@@ -27,14 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Follows every instance under the registry prefix with a raw etcd watch and reports each change
- * as a line ({@code + echo 10.0.0.7:8888 weight=10 tags=-}, {@code ~ ...}, {@code - ...}), starting
+ * Follows every instance under the registry prefix with a raw etcd watch and reports each change as
+ * a line ({@code + echo 10.0.0.7:8888 weight=10 tags=-}, {@code ~ ...}, {@code - ...}), starting
  * with the current instances as {@code +} lines. Values that are not instances go to {@code err} as
  * {@code !} lines. When the watch ends (etcd restarted, compaction) it reads the prefix again and
  * reports the difference, so nothing is silently missed.
  *
- * <p>Threads: one daemon thread of its own handles every read and event in order; jetcd's
- * callbacks only hand work to it. {@link #close()} stops it; the caller owns the client.
+ * <p>Threads: one daemon thread of its own handles every read and event in order; jetcd's callbacks
+ * only hand work to it. {@link #close()} stops it; the caller owns the client.
  */
 final class PrefixWatch implements AutoCloseable {
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
@@ -59,11 +59,14 @@ final class PrefixWatch implements AutoCloseable {
     this.target = target;
     this.lines = lines;
     this.err = err;
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, "registry-etcd-watch");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "registry-etcd-watch");
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.setRemoveOnCancelPolicy(true);
     this.loop = executor;
   }
@@ -73,7 +76,8 @@ final class PrefixWatch implements AutoCloseable {
    *
    * @throws dev.registryetcd.registry.RegistryException when the first read fails
    */
-  static PrefixWatch start(Client client, EtcdTarget target, Consumer<String> lines, PrintWriter err) {
+  static PrefixWatch start(
+      Client client, EtcdTarget target, Consumer<String> lines, PrintWriter err) {
     PrefixWatch watch = new PrefixWatch(client, target, lines, err);
     try {
       GetResponse first = watch.read();
@@ -85,7 +89,8 @@ final class PrefixWatch implements AutoCloseable {
       throw new RegistryException("watch " + target.rootKey() + ": interrupted", e);
     } catch (ExecutionException e) {
       watch.close();
-      throw new RegistryException("watch " + target.rootKey() + ": " + e.getCause().getMessage(), e.getCause());
+      throw new RegistryException(
+          "watch " + target.rootKey() + ": " + e.getCause().getMessage(), e.getCause());
     } catch (RuntimeException e) {
       watch.close();
       throw e;
@@ -94,11 +99,19 @@ final class PrefixWatch implements AutoCloseable {
 
   private GetResponse read() {
     return EtcdRequests.await(
-        client.getKVClient().get(RegistryContents.bytes(target.rootKey()), GetOption.builder().isPrefix(true).build()),
-        target.dialTimeout(), "read " + target.rootKey());
+        client
+            .getKVClient()
+            .get(
+                RegistryContents.bytes(target.rootKey()),
+                GetOption.builder().isPrefix(true).build()),
+        target.dialTimeout(),
+        "read " + target.rootKey());
   }
 
-  /** Reports the difference between what was known and {@code response}, then watches from its revision. */
+  /**
+   * Reports the difference between what was known and {@code response}, then watches from its
+   * revision.
+   */
   private void onRead(GetResponse response) {
     if (closed) {
       return;
@@ -123,11 +136,13 @@ final class PrefixWatch implements AutoCloseable {
   private void watch(long fromRevision) {
     int watchGeneration = ++generation;
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-    Watch.Listener listener = Watch.listener(
-        response -> execute(() -> onEvents(watchGeneration, response)),
-        error -> execute(() -> onWatchEnded(watchGeneration, error)),
-        () -> execute(() -> onWatchEnded(watchGeneration, null)));
-    watcher = client.getWatchClient().watch(RegistryContents.bytes(target.rootKey()), option, listener);
+    Watch.Listener listener =
+        Watch.listener(
+            response -> execute(() -> onEvents(watchGeneration, response)),
+            error -> execute(() -> onWatchEnded(watchGeneration, error)),
+            () -> execute(() -> onWatchEnded(watchGeneration, null)));
+    watcher =
+        client.getWatchClient().watch(RegistryContents.bytes(target.rootKey()), option, listener);
   }
 
   private void onEvents(int watchGeneration, WatchResponse response) {
@@ -147,7 +162,8 @@ final class PrefixWatch implements AutoCloseable {
 
   private void put(KeyValue kv) {
     String key = kv.getKey().toString(StandardCharsets.UTF_8);
-    StoredValue value = StoredValue.decode(target.rootKey(), key, kv.getValue().getBytes(), kv.getLease());
+    StoredValue value =
+        StoredValue.decode(target.rootKey(), key, kv.getValue().getBytes(), kv.getLease());
     if (value instanceof StoredInstance instance) {
       skipped.remove(key);
       StoredInstance before = known.put(key, instance);
@@ -184,8 +200,12 @@ final class PrefixWatch implements AutoCloseable {
     }
     failures++;
     if (failures == 1 && error != null) {
-      err.println("registry-etcd: the watch of " + target.rootKey() + " ended (" + Failures.describe(error, target)
-          + "); reading it again");
+      err.println(
+          "registry-etcd: the watch of "
+              + target.rootKey()
+              + " ended ("
+              + Failures.describe(error, target)
+              + "); reading it again");
       err.flush();
     }
     schedule(this::resync, failures == 1 ? Duration.ZERO : backoff(failures));
@@ -196,25 +216,32 @@ final class PrefixWatch implements AutoCloseable {
       return;
     }
     int readGeneration = generation;
-    client.getKVClient().get(RegistryContents.bytes(target.rootKey()), GetOption.builder().isPrefix(true).build())
+    client
+        .getKVClient()
+        .get(RegistryContents.bytes(target.rootKey()), GetOption.builder().isPrefix(true).build())
         .orTimeout(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .whenComplete((response, error) -> execute(() -> {
-          if (closed || readGeneration != generation) {
-            return;
-          }
-          if (error != null) {
-            failures++;
-            schedule(this::resync, backoff(failures));
-          } else {
-            onRead(response);
-          }
-        }));
+        .whenComplete(
+            (response, error) ->
+                execute(
+                    () -> {
+                      if (closed || readGeneration != generation) {
+                        return;
+                      }
+                      if (error != null) {
+                        failures++;
+                        schedule(this::resync, backoff(failures));
+                      } else {
+                        onRead(response);
+                      }
+                    }));
   }
 
   /** 100 ms doubling to 5 s, with jitter so that many watchers do not retry in step. */
   private static Duration backoff(int failures) {
-    long base = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
-    return Duration.ofMillis((long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+    long base =
+        Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
+    return Duration.ofMillis(
+        (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
   }
 
   private void execute(Runnable task) {
@@ -237,13 +264,15 @@ final class PrefixWatch implements AutoCloseable {
   @Override
   public void close() {
     try {
-      loop.submit(() -> {
-        closed = true;
-        if (watcher != null) {
-          watcher.close();
-          watcher = null;
-        }
-      }).get(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      loop.submit(
+              () -> {
+                closed = true;
+                if (watcher != null) {
+                  watcher.close();
+                  watcher = null;
+                }
+              })
+          .get(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception alreadyClosedOrStuck) {

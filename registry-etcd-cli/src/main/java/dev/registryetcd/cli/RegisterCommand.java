@@ -23,45 +23,64 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code registry-etcd register SERVICE ADDRESS}: registers one instance through an
- * {@link EtcdRegistry} and keeps it registered (lease kept alive, put back if etcd loses it) until
- * Ctrl-C, then closes the registry, which revokes the lease and so deletes the key at once.
+ * {@code registry-etcd register SERVICE ADDRESS}: registers one instance through an {@link
+ * EtcdRegistry} and keeps it registered (lease kept alive, put back if etcd loses it) until Ctrl-C,
+ * then closes the registry, which revokes the lease and so deletes the key at once.
  */
-@Command(name = "register", mixinStandardHelpOptions = true,
+@Command(
+    name = "register",
+    mixinStandardHelpOptions = true,
     description = {
-        "Registers SERVICE at ADDRESS, as a Kitex server would, and keeps it registered until Ctrl-C; "
-            + "then deregisters it.",
-        "Prints the key once registered. KITEX_IP_TO_REGISTRY / KITEX_PORT_TO_REGISTRY / "
-            + "KITEX_ETCD_REGISTRY_LEASE_TTL apply as in Go."})
+      "Registers SERVICE at ADDRESS, as a Kitex server would, and keeps it registered until Ctrl-C; "
+          + "then deregisters it.",
+      "Prints the key once registered. KITEX_IP_TO_REGISTRY / KITEX_PORT_TO_REGISTRY / "
+          + "KITEX_ETCD_REGISTRY_LEASE_TTL apply as in Go."
+    })
 final class RegisterCommand implements Callable<Integer> {
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SERVICE", converter = ServiceNameConverter.class,
+  @Parameters(
+      index = "0",
+      paramLabel = "SERVICE",
+      converter = ServiceNameConverter.class,
       description = "The service, e.g. echo.")
   String service;
 
-  @Parameters(index = "1", paramLabel = "ADDRESS", converter = AddressConverter.class,
+  @Parameters(
+      index = "1",
+      paramLabel = "ADDRESS",
+      converter = AddressConverter.class,
       description = "host:port, [ipv6]:port, or unix:/path/to.sock.")
   SocketAddress address;
 
-  @CommandLine.Option(names = "--weight", paramLabel = "N", defaultValue = "10",
+  @CommandLine.Option(
+      names = "--weight",
+      paramLabel = "N",
+      defaultValue = "10",
       description = "Weight of the instance (default: ${DEFAULT-VALUE}).")
   int weight;
 
-  @CommandLine.Option(names = "--tag", paramLabel = "KEY=VALUE",
+  @CommandLine.Option(
+      names = "--tag",
+      paramLabel = "KEY=VALUE",
       description = "A tag; repeat for more, e.g. --tag zone=a --tag env=prod.")
   Map<String, String> tags;
 
-  @CommandLine.Option(names = "--lease-ttl", paramLabel = "DURATION", converter = DurationText.Converter.class,
-      description = "Lease TTL in whole seconds, e.g. 10s (default: $KITEX_ETCD_REGISTRY_LEASE_TTL, else 60s). "
-          + "If this process dies, the instance disappears within it.")
+  @CommandLine.Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      converter = DurationText.Converter.class,
+      description =
+          "Lease TTL in whole seconds, e.g. 10s (default: $KITEX_ETCD_REGISTRY_LEASE_TTL, else 60s). "
+              + "If this process dies, the instance disappears within it.")
   Duration leaseTtl;
 
-  @CommandLine.Option(names = "--for", paramLabel = "DURATION", converter = DurationText.Converter.class,
+  @CommandLine.Option(
+      names = "--for",
+      paramLabel = "DURATION",
+      converter = DurationText.Converter.class,
       description = "Deregister after this long instead of waiting for Ctrl-C, e.g. 30s.")
   Duration limit;
 
@@ -70,12 +89,13 @@ final class RegisterCommand implements Callable<Integer> {
     EtcdTarget target = root.target();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Info info = Info.builder()
-        .serviceName(service)
-        .address(address)
-        .weight(weight)
-        .tags(tags == null ? null : new LinkedHashMap<>(tags))
-        .build();
+    Info info =
+        Info.builder()
+            .serviceName(service)
+            .address(address)
+            .weight(weight)
+            .tags(tags == null ? null : new LinkedHashMap<>(tags))
+            .build();
     EtcdRegistry.Builder builder = target.registry();
     if (leaseTtl != null) {
       builder.options(leaseTtlOption());
@@ -83,25 +103,40 @@ final class RegisterCommand implements Callable<Integer> {
     return run(target, builder, info, out, err);
   }
 
-  private int run(EtcdTarget target, EtcdRegistry.Builder builder, Info info, PrintWriter out, PrintWriter err) {
-    // A client of our own beside the registry's, to read back the key it wrote and check it is gone.
+  private int run(
+      EtcdTarget target,
+      EtcdRegistry.Builder builder,
+      Info info,
+      PrintWriter out,
+      PrintWriter err) {
+    // A client of our own beside the registry's, to read back the key it wrote and check it is
+    // gone.
     try (Client client = target.newClient();
-         StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(3))) {
+        StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(3))) {
       String key;
       try (EtcdRegistry registry = builder.build()) {
         registry.register(info);
         key = registeredKey(client, target, registry.leaseId());
         out.println("registered " + key + " (lease " + Long.toHexString(registry.leaseId()) + ")");
         out.flush();
-        err.println(limit == null ? "keeping it registered; Ctrl-C to deregister"
-            : "keeping it registered for " + DurationText.format(limit));
+        err.println(
+            limit == null
+                ? "keeping it registered; Ctrl-C to deregister"
+                : "keeping it registered for " + DurationText.format(limit));
         err.flush();
         stop.await(limit);
       } // close() revokes the lease: the key vanishes at once
-      boolean gone = EtcdRequests.await(client.getKVClient().get(RegistryContents.bytes(key)), target.dialTimeout(),
-          "check " + key).getKvs().isEmpty();
-      out.println(gone ? "deregistered " + key
-          : "could not deregister " + key + ": it disappears when its lease expires");
+      boolean gone =
+          EtcdRequests.await(
+                  client.getKVClient().get(RegistryContents.bytes(key)),
+                  target.dialTimeout(),
+                  "check " + key)
+              .getKvs()
+              .isEmpty();
+      out.println(
+          gone
+              ? "deregistered " + key
+              : "could not deregister " + key + ": it disappears when its lease expires");
       out.flush();
     }
     return RegistryEtcdCommand.EXIT_OK;
@@ -111,8 +146,10 @@ final class RegisterCommand implements Callable<Integer> {
     try {
       return Option.withLeaseTtl(leaseTtl);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not " + DurationText.format(leaseTtl));
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not "
+              + DurationText.format(leaseTtl));
     }
   }
 
@@ -122,14 +159,26 @@ final class RegisterCommand implements Callable<Integer> {
    */
   private String registeredKey(Client client, EtcdTarget target, long leaseId) {
     String range = target.serviceKey(service);
-    for (KeyValue kv : EtcdRequests.await(client.getKVClient().get(RegistryContents.bytes(range),
-        GetOption.builder().isPrefix(true).build()), target.dialTimeout(), "read " + range).getKvs()) {
+    for (KeyValue kv :
+        EtcdRequests.await(
+                client
+                    .getKVClient()
+                    .get(RegistryContents.bytes(range), GetOption.builder().isPrefix(true).build()),
+                target.dialTimeout(),
+                "read " + range)
+            .getKvs()) {
       if (kv.getLease() == leaseId) {
         return kv.getKey().toString(StandardCharsets.UTF_8);
       }
     }
-    throw new IllegalStateException("registered " + service + " but found no key of it on lease "
-        + Long.toHexString(leaseId) + " under " + range + ": was it deleted meanwhile?");
+    throw new IllegalStateException(
+        "registered "
+            + service
+            + " but found no key of it on lease "
+            + Long.toHexString(leaseId)
+            + " under "
+            + range
+            + ": was it deleted meanwhile?");
   }
 
   /** {@code host:port}, {@code [ipv6]:port} or {@code unix:/path}; never looks a host name up. */
@@ -139,21 +188,22 @@ final class RegisterCommand implements Callable<Integer> {
       if (value.startsWith("unix:")) {
         String path = value.substring("unix:".length());
         if (path.isEmpty()) {
-          throw new CommandLine.TypeConversionException("unix: needs a socket path, e.g. unix:/tmp/echo.sock");
+          throw new CommandLine.TypeConversionException(
+              "unix: needs a socket path, e.g. unix:/tmp/echo.sock");
         }
         return UnixDomainSocketAddress.of(path);
       }
       int colon = value.lastIndexOf(':');
       if (colon < 0) {
-        throw new CommandLine.TypeConversionException("'" + value
-            + "' is not an address: give host:port, [ipv6]:port or unix:/path");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not an address: give host:port, [ipv6]:port or unix:/path");
       }
       String host = value.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
         host = host.substring(1, host.length() - 1);
       } else if (host.indexOf(':') >= 0) {
-        throw new CommandLine.TypeConversionException("'" + value
-            + "': write an IPv6 address in brackets, e.g. [::1]:8888");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "': write an IPv6 address in brackets, e.g. [::1]:8888");
       }
       int port;
       try {

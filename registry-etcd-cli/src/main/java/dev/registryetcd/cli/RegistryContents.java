@@ -33,27 +33,33 @@ record RegistryContents(List<StoredInstance> instances, List<Skipped> skipped, l
   }
 
   /**
-   * Reads every key under {@code range} (e.g. {@code kitex/registry-etcd/} or
-   * {@code kitex/registry-etcd/echo/}) and the TTL of each lease found, each request bounded by the
-   * dial timeout.
+   * Reads every key under {@code range} (e.g. {@code kitex/registry-etcd/} or {@code
+   * kitex/registry-etcd/echo/}) and the TTL of each lease found, each request bounded by the dial
+   * timeout.
    *
    * @throws dev.registryetcd.registry.RegistryException when etcd does not answer
    */
   static RegistryContents read(Client client, EtcdTarget target, String range) {
-    GetResponse response = EtcdRequests.await(
-        client.getKVClient().get(bytes(range), GetOption.builder().isPrefix(true).build()),
-        target.dialTimeout(), "read " + range);
+    GetResponse response =
+        EtcdRequests.await(
+            client.getKVClient().get(bytes(range), GetOption.builder().isPrefix(true).build()),
+            target.dialTimeout(),
+            "read " + range);
     List<StoredValue> values = new ArrayList<>();
     for (KeyValue kv : response.getKvs()) {
-      values.add(StoredValue.decode(target.rootKey(), kv.getKey().toString(StandardCharsets.UTF_8),
-          kv.getValue().getBytes(), kv.getLease()));
+      values.add(
+          StoredValue.decode(
+              target.rootKey(),
+              kv.getKey().toString(StandardCharsets.UTF_8),
+              kv.getValue().getBytes(),
+              kv.getLease()));
     }
     // One registry holds one lease for all its keys: few distinct leases, asked about at once.
     Map<Long, CompletableFuture<LeaseTimeToLiveResponse>> ttls = new LinkedHashMap<>();
     for (StoredValue value : values) {
       if (value instanceof StoredInstance instance && instance.leaseId() != 0) {
-        ttls.computeIfAbsent(instance.leaseId(),
-            id -> client.getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
+        ttls.computeIfAbsent(
+            instance.leaseId(), id -> client.getLeaseClient().timeToLive(id, LeaseOption.DEFAULT));
       }
     }
     List<StoredInstance> instances = new ArrayList<>();
@@ -62,8 +68,12 @@ record RegistryContents(List<StoredInstance> instances, List<Skipped> skipped, l
       if (value instanceof StoredInstance instance) {
         OptionalLong ttl = OptionalLong.empty();
         if (instance.leaseId() != 0) {
-          long seconds = EtcdRequests.await(ttls.get(instance.leaseId()), target.dialTimeout(),
-              "read the TTL of lease " + Long.toHexString(instance.leaseId())).getTTL();
+          long seconds =
+              EtcdRequests.await(
+                      ttls.get(instance.leaseId()),
+                      target.dialTimeout(),
+                      "read the TTL of lease " + Long.toHexString(instance.leaseId()))
+                  .getTTL();
           ttl = OptionalLong.of(Math.max(0, seconds)); // -1: expired this very moment
         }
         instances.add(instance.withTtl(ttl));

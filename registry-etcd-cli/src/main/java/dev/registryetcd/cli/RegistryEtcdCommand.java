@@ -21,11 +21,11 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code registry-etcd} command: its global options, inherited by every subcommand, and
- * {@link #main}.
+ * The {@code registry-etcd} command: its global options, inherited by every subcommand, and {@link
+ * #main}.
  *
- * <p>Exit codes: {@value #EXIT_OK} done, {@value #EXIT_ETCD} etcd unreachable or refusing,
- * {@value #EXIT_USAGE} bad usage, {@value #EXIT_NOT_FOUND} service not found.
+ * <p>Exit codes: {@value #EXIT_OK} done, {@value #EXIT_ETCD} etcd unreachable or refusing, {@value
+ * #EXIT_USAGE} bad usage, {@value #EXIT_NOT_FOUND} service not found.
  *
  * <p>One instance serves one execution; it is not thread-safe.
  */
@@ -34,15 +34,22 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = RegistryEtcdCommand.Version.class,
     subcommands = {
-        ListCommand.class, GetCommand.class, WatchCommand.class, RegisterCommand.class, DemoCommand.class,
-        DemoServerCommand.class},
+      ListCommand.class,
+      GetCommand.class,
+      WatchCommand.class,
+      RegisterCommand.class,
+      DemoCommand.class,
+      DemoServerCommand.class
+    },
     description = {
-        "Service registration and discovery on etcd, in the Kitex etcd extension's format.",
-        "Keys are {prefix}/{service}/{address}; values are the Go extension's JSON."},
+      "Service registration and discovery on etcd, in the Kitex etcd extension's format.",
+      "Keys are {prefix}/{service}/{address}; values are the Go extension's JSON."
+    },
     footer = {
-        "",
-        "Exit codes: 0 done, 1 etcd unreachable or refusing, 2 bad usage, 3 service not found.",
-        "Run 'registry-etcd demo' to see it all against an etcd it starts itself."})
+      "",
+      "Exit codes: 0 done, 1 etcd unreachable or refusing, 2 bad usage, 3 service not found.",
+      "Run 'registry-etcd demo' to see it all against an etcd it starts itself."
+    })
 public final class RegistryEtcdCommand implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_ETCD = 1;
@@ -54,42 +61,75 @@ public final class RegistryEtcdCommand implements Runnable {
 
   private final Function<String, String> env;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @CommandLine.Option(names = "--endpoints", split = ",", paramLabel = "ENDPOINT", scope = ScopeType.INHERIT,
-      description = "etcd endpoints, comma-separated, host:port or http(s)://host:port "
-          + "(default: $ETCD_ENDPOINTS, else " + DEFAULT_ENDPOINT + ").")
+  @CommandLine.Option(
+      names = "--endpoints",
+      split = ",",
+      paramLabel = "ENDPOINT",
+      scope = ScopeType.INHERIT,
+      description =
+          "etcd endpoints, comma-separated, host:port or http(s)://host:port "
+              + "(default: $ETCD_ENDPOINTS, else "
+              + DEFAULT_ENDPOINT
+              + ").")
   List<String> endpoints;
 
-  @CommandLine.Option(names = "--prefix", paramLabel = "PREFIX", scope = ScopeType.INHERIT,
-      description = "Key prefix of the registry (default: " + DEFAULT_PREFIX + "; Hertz uses hertz/registry-etcd).")
+  @CommandLine.Option(
+      names = "--prefix",
+      paramLabel = "PREFIX",
+      scope = ScopeType.INHERIT,
+      description =
+          "Key prefix of the registry (default: "
+              + DEFAULT_PREFIX
+              + "; Hertz uses hertz/registry-etcd).")
   String prefix;
 
-  @CommandLine.Option(names = "--user", paramLabel = "USER", scope = ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = "--user",
+      paramLabel = "USER",
+      scope = ScopeType.INHERIT,
       description = "etcd user name.")
   String user;
 
   // Interactive: '--password' alone prompts without echo, so the password stays out of 'ps'.
-  @CommandLine.Option(names = "--password", paramLabel = "PASSWORD", scope = ScopeType.INHERIT,
-      arity = "0..1", interactive = true,
-      description = "Password of --user (default: $ETCD_PASSWORD; alone, it prompts without echo). Never printed.")
+  @CommandLine.Option(
+      names = "--password",
+      paramLabel = "PASSWORD",
+      scope = ScopeType.INHERIT,
+      arity = "0..1",
+      interactive = true,
+      description =
+          "Password of --user (default: $ETCD_PASSWORD; alone, it prompts without echo). Never printed.")
   String password;
 
-  @CommandLine.Option(names = "--cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "Client certificate (PEM) for TLS; goes with --key and --cacert.")
   Path cert;
 
-  @CommandLine.Option(names = "--key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = "--key",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "Private key (PEM) of --cert.")
   Path key;
 
-  @CommandLine.Option(names = "--cacert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = "--cacert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "CA certificate (PEM) that signed etcd's certificate; turns TLS on.")
   Path cacert;
 
-  @CommandLine.Option(names = "--dial-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
-      defaultValue = "5s", converter = DurationText.Converter.class,
+  @CommandLine.Option(
+      names = "--dial-timeout",
+      paramLabel = "DURATION",
+      scope = ScopeType.INHERIT,
+      defaultValue = "5s",
+      converter = DurationText.Converter.class,
       description = "How long to wait for etcd, e.g. 5s, 500ms (default: ${DEFAULT-VALUE}).")
   Duration dialTimeout;
 
@@ -100,12 +140,17 @@ public final class RegistryEtcdCommand implements Runnable {
     this(System::getenv);
   }
 
-  /** A command reading {@code ETCD_ENDPOINTS} and {@code ETCD_PASSWORD} from {@code env} (for tests). */
+  /**
+   * A command reading {@code ETCD_ENDPOINTS} and {@code ETCD_PASSWORD} from {@code env} (for
+   * tests).
+   */
   public RegistryEtcdCommand(Function<String, String> env) {
     this.env = Objects.requireNonNull(env, "env");
   }
 
-  @CommandLine.Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
       description = "Log at INFO to stderr and show stack traces of failures.")
   void verbose(boolean verbose) {
     this.verbose = verbose;
@@ -132,14 +177,15 @@ public final class RegistryEtcdCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
-        "Missing command: give one of list, get, watch, register, demo");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing command: give one of list, get, watch, register, demo");
   }
 
   /**
    * The etcd settings of this execution.
    *
-   * @throws CommandLine.ParameterException when options contradict each other or a TLS file is missing
+   * @throws CommandLine.ParameterException when options contradict each other or a TLS file is
+   *     missing
    */
   public EtcdTarget target() {
     List<String> given = endpoints;
@@ -170,7 +216,10 @@ public final class RegistryEtcdCommand implements Runnable {
         throw usage("--user must not be empty");
       }
       if (effectivePassword == null) {
-        throw usage("--user " + user + " needs a password: give --password (alone, it prompts) or set ETCD_PASSWORD");
+        throw usage(
+            "--user "
+                + user
+                + " needs a password: give --password (alone, it prompts) or set ETCD_PASSWORD");
       }
       connection.add(Option.withAuthOpt(user, effectivePassword));
     } else if (password != null) {
@@ -183,14 +232,19 @@ public final class RegistryEtcdCommand implements Runnable {
       try {
         connection.add(Option.withTLSOpt(text(cert), text(key), cacert.toString()));
       } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage().replace("withTLSOpt: certFile", "--cert").replace("keyFile", "--key")
-            .replace("caFile", "--cacert"));
+        throw usage(
+            e.getMessage()
+                .replace("withTLSOpt: certFile", "--cert")
+                .replace("keyFile", "--key")
+                .replace("caFile", "--cacert"));
       }
     }
     if (dialTimeout.isZero() || dialTimeout.isNegative()) {
-      throw usage("--dial-timeout must be positive, e.g. 5s, not " + DurationText.format(dialTimeout));
+      throw usage(
+          "--dial-timeout must be positive, e.g. 5s, not " + DurationText.format(dialTimeout));
     }
-    return new EtcdTarget(cleaned, endpointsGiven, effectivePrefix, prefixGiven, dialTimeout, user, connection);
+    return new EtcdTarget(
+        cleaned, endpointsGiven, effectivePrefix, prefixGiven, dialTimeout, user, connection);
   }
 
   /**
@@ -200,8 +254,15 @@ public final class RegistryEtcdCommand implements Runnable {
    * {@link #childPassword} as {@code ETCD_PASSWORD}.
    */
   public List<String> childOptions(EtcdTarget target) {
-    List<String> options = new ArrayList<>(List.of("--endpoints", target.endpointsText(), "--prefix", target.prefix(),
-        "--dial-timeout", DurationText.format(target.dialTimeout())));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--endpoints",
+                target.endpointsText(),
+                "--prefix",
+                target.prefix(),
+                "--dial-timeout",
+                DurationText.format(target.dialTimeout())));
     if (target.user() != null) {
       options.addAll(List.of("--user", target.user()));
     }
@@ -221,12 +282,18 @@ public final class RegistryEtcdCommand implements Runnable {
     return options;
   }
 
-  /** The password a child process needs for {@code target} (see {@link #childOptions}), or {@code null}. */
+  /**
+   * The password a child process needs for {@code target} (see {@link #childOptions}), or {@code
+   * null}.
+   */
   public String childPassword(EtcdTarget target) {
     return target.user() == null ? null : secret();
   }
 
-  /** The password of this execution, so that failure messages can be scrubbed of it; may be {@code null}. */
+  /**
+   * The password of this execution, so that failure messages can be scrubbed of it; may be {@code
+   * null}.
+   */
   String secret() {
     return password != null ? password : user != null ? env.apply("ETCD_PASSWORD") : null;
   }
@@ -254,8 +321,13 @@ public final class RegistryEtcdCommand implements Runnable {
         }
       }
       return new String[] {
-          "registry-etcd " + properties.getProperty("version", "(unknown version)"),
-          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        "registry-etcd " + properties.getProperty("version", "(unknown version)"),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")"
+      };
     }
   }
 }

@@ -10,8 +10,10 @@ final class ServiceNameConverter implements CommandLine.ITypeConverter<String> {
       throw new CommandLine.TypeConversionException("a service name must not be empty");
     }
     if (value.indexOf('/') >= 0) {
-      throw new CommandLine.TypeConversionException("a service name must not contain '/' (it separates the parts "
-          + "of an etcd key): " + value);
+      throw new CommandLine.TypeConversionException(
+          "a service name must not contain '/' (it separates the parts "
+              + "of an etcd key): "
+              + value);
     }
     return value;
   }

@@ -5,9 +5,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a long-running command going until Ctrl-C (SIGINT or SIGTERM), a time limit, or
- * {@link #stop()}. On Ctrl-C its shutdown hook lets the command close what it holds (deregister,
- * stop watching) before the JVM exits, waiting for that at most {@code cleanupBound}.
+ * Keeps a long-running command going until Ctrl-C (SIGINT or SIGTERM), a time limit, or {@link
+ * #stop()}. On Ctrl-C its shutdown hook lets the command close what it holds (deregister, stop
+ * watching) before the JVM exits, waiting for that at most {@code cleanupBound}.
  *
  * <p>Thread-safe: {@link #stop()} may be called from any thread, e.g. a listener.
  */
@@ -18,15 +18,18 @@ final class StopSignal implements AutoCloseable {
   private volatile boolean interrupted;
 
   StopSignal(Duration cleanupBound) {
-    this.hook = new Thread(() -> {
-      interrupted = true;
-      stop.countDown();
-      try {
-        cleanedUp.await(cleanupBound.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "registry-etcd-shutdown");
+    this.hook =
+        new Thread(
+            () -> {
+              interrupted = true;
+              stop.countDown();
+              try {
+                cleanedUp.await(cleanupBound.toNanos(), TimeUnit.NANOSECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "registry-etcd-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 

@@ -8,7 +8,9 @@ import dev.registryetcd.registry.Info;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
-/** One key found under the registry prefix: an instance, or a value skipped because it is not one. */
+/**
+ * One key found under the registry prefix: an instance, or a value skipped because it is not one.
+ */
 sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Skipped {
 
   /** The key in etcd. */
@@ -29,8 +31,12 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
     String service = rest.substring(0, slash);
     try {
       InstanceInfo info = InstanceCodec.decode(value);
-      Instance instance = new Instance(info.network(), info.address(), info.effectiveWeight(Info.DEFAULT_WEIGHT),
-          info.tags());
+      Instance instance =
+          new Instance(
+              info.network(),
+              info.address(),
+              info.effectiveWeight(Info.DEFAULT_WEIGHT),
+              info.tags());
       return new StoredInstance(service, key, instance, leaseId, OptionalLong.empty());
     } catch (MalformedInstanceException e) {
       return new Skipped(key, e.getMessage());
@@ -45,7 +51,8 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
    * @param leaseId the key's lease, 0 for none
    * @param ttlSeconds seconds left on the lease, when looked up and the key has one
    */
-  record StoredInstance(String service, String key, Instance instance, long leaseId, OptionalLong ttlSeconds)
+  record StoredInstance(
+      String service, String key, Instance instance, long leaseId, OptionalLong ttlSeconds)
       implements StoredValue {
 
     StoredInstance withTtl(OptionalLong ttl) {
@@ -58,7 +65,10 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
     }
   }
 
-  /** A value that is not an instance: shown as {@code ! key: not an instance (reason)}, never an error. */
+  /**
+   * A value that is not an instance: shown as {@code ! key: not an instance (reason)}, never an
+   * error.
+   */
   record Skipped(String key, String reason) implements StoredValue {
     String line() {
       return "! " + key + ": not an instance (" + reason + ")";

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A text table with left-aligned columns two spaces apart, printed once all rows are known. Not thread-safe. */
+/**
+ * A text table with left-aligned columns two spaces apart, printed once all rows are known. Not
+ * thread-safe.
+ */
 final class Table {
   private final List<String[]> rows = new ArrayList<>();
   private final int columns;
@@ -16,7 +19,8 @@ final class Table {
 
   Table row(String... cells) {
     if (cells.length != columns) {
-      throw new IllegalArgumentException("row has " + cells.length + " cells, the table " + columns);
+      throw new IllegalArgumentException(
+          "row has " + cells.length + " cells, the table " + columns);
     }
     rows.add(cells);
     return this;

@@ -4,14 +4,14 @@ import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.Subscription;
-import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,30 +22,40 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code registry-etcd watch [SERVICE]}: one line per change as it happens, starting with the
- * current instances as {@code +} lines, until Ctrl-C. One service is followed by an
- * {@link EtcdResolver} subscription; the whole prefix by a raw etcd watch ({@link PrefixWatch}).
+ * current instances as {@code +} lines, until Ctrl-C. One service is followed by an {@link
+ * EtcdResolver} subscription; the whole prefix by a raw etcd watch ({@link PrefixWatch}).
  */
-@Command(name = "watch", mixinStandardHelpOptions = true,
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
     description = {
-        "Prints the current instances as '+' lines, then one line per change as it happens: '+' added, "
-            + "'~' updated, '-' removed. Runs until Ctrl-C.",
-        "Without SERVICE, watches every service under the prefix."})
+      "Prints the current instances as '+' lines, then one line per change as it happens: '+' added, "
+          + "'~' updated, '-' removed. Runs until Ctrl-C.",
+      "Without SERVICE, watches every service under the prefix."
+    })
 final class WatchCommand implements Callable<Integer> {
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SERVICE", converter = ServiceNameConverter.class,
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SERVICE",
+      converter = ServiceNameConverter.class,
       description = "The service to watch (default: every service under the prefix).")
   String service;
 
-  @Option(names = "--max-events", paramLabel = "N",
+  @Option(
+      names = "--max-events",
+      paramLabel = "N",
       description = "Stop after printing N lines (for scripts and tests).")
   Integer maxEvents;
 
-  @Option(names = "--for", paramLabel = "DURATION", converter = DurationText.Converter.class,
+  @Option(
+      names = "--for",
+      paramLabel = "DURATION",
+      converter = DurationText.Converter.class,
       description = "Stop after this long instead of waiting for Ctrl-C, e.g. 30s.")
   Duration limit;
 
@@ -72,37 +82,45 @@ final class WatchCommand implements Callable<Integer> {
     try (EtcdResolver resolver = target.newResolver()) {
       AtomicBoolean started = new AtomicBoolean();
       AtomicReference<Throwable> unreachable = new AtomicReference<>();
-      ChangeListener listener = new ChangeListener() {
-        @Override
-        public void onChange(Change change) {
-          if (started.compareAndSet(false, true)) {
-            err.println("watching " + target.serviceKey(service) + " at " + target.endpointsText() + stopHint());
-            err.flush();
-          }
-          for (Instance instance : change.added()) {
-            lines.print(InstanceText.line('+', service, instance));
-          }
-          for (Instance instance : change.updated()) {
-            lines.print(InstanceText.line('~', service, instance));
-          }
-          for (Instance instance : change.removed()) {
-            lines.print(InstanceText.line('-', service, instance));
-          }
-        }
+      ChangeListener listener =
+          new ChangeListener() {
+            @Override
+            public void onChange(Change change) {
+              if (started.compareAndSet(false, true)) {
+                err.println(
+                    "watching "
+                        + target.serviceKey(service)
+                        + " at "
+                        + target.endpointsText()
+                        + stopHint());
+                err.flush();
+              }
+              for (Instance instance : change.added()) {
+                lines.print(InstanceText.line('+', service, instance));
+              }
+              for (Instance instance : change.updated()) {
+                lines.print(InstanceText.line('~', service, instance));
+              }
+              for (Instance instance : change.removed()) {
+                lines.print(InstanceText.line('-', service, instance));
+              }
+            }
 
-        @Override
-        public void onError(Throwable error) {
-          if (!started.get()) {
-            // never read the service: a shell user wants the failure, not a silent wait
-            unreachable.compareAndSet(null, error);
-            stop.stop();
-            return;
-          }
-          err.println("registry-etcd: lost etcd (" + Failures.describe(error, target)
-              + "); changes follow once it is back");
-          err.flush();
-        }
-      };
+            @Override
+            public void onError(Throwable error) {
+              if (!started.get()) {
+                // never read the service: a shell user wants the failure, not a silent wait
+                unreachable.compareAndSet(null, error);
+                stop.stop();
+                return;
+              }
+              err.println(
+                  "registry-etcd: lost etcd ("
+                      + Failures.describe(error, target)
+                      + "); changes follow once it is back");
+              err.flush();
+            }
+          };
       Subscription subscription = resolver.subscribe(service, listener);
       try {
         stop.await(limit);
@@ -111,8 +129,10 @@ final class WatchCommand implements Callable<Integer> {
       }
       Throwable failure = unreachable.get();
       if (failure != null) {
-        throw failure instanceof RuntimeException runtime ? runtime
-            : new RegistryException(RegistryException.Reason.UNREACHABLE, failure.getMessage(), failure);
+        throw failure instanceof RuntimeException runtime
+            ? runtime
+            : new RegistryException(
+                RegistryException.Reason.UNREACHABLE, failure.getMessage(), failure);
       }
     }
   }
@@ -121,8 +141,12 @@ final class WatchCommand implements Callable<Integer> {
     try (Client client = target.newClient()) {
       PrefixWatch watch = PrefixWatch.start(client, target, lines::print, err);
       try {
-        err.println("watching every service under " + target.rootKey() + " at " + target.endpointsText()
-            + stopHint());
+        err.println(
+            "watching every service under "
+                + target.rootKey()
+                + " at "
+                + target.endpointsText()
+                + stopHint());
         err.flush();
         stop.await(limit);
       } finally {

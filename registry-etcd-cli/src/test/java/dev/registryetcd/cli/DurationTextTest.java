@@ -22,7 +22,8 @@ class DurationTextTest {
   @Test
   void refusesTextWithoutAUnitNamingIt() {
     assertThatThrownBy(() -> DurationText.parse("5")).hasMessageContaining("'5' is not a duration");
-    assertThatThrownBy(() -> DurationText.parse("5 s")).hasMessageContaining("'5 s' is not a duration");
+    assertThatThrownBy(() -> DurationText.parse("5 s"))
+        .hasMessageContaining("'5 s' is not a duration");
     assertThatThrownBy(() -> DurationText.parse("")).hasMessageContaining("must not be empty");
   }
 

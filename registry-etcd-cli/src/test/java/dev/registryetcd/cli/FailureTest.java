@@ -18,7 +18,9 @@ class FailureTest {
     Cli.Result result = Cli.run("list", "--bogus");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("Unknown option: '--bogus'").contains("Usage: registry-etcd list");
+    assertThat(result.err())
+        .contains("Unknown option: '--bogus'")
+        .contains("Usage: registry-etcd list");
     assertThat(result.out()).isEmpty();
   }
 
@@ -57,8 +59,12 @@ class FailureTest {
     Cli.Result result = Cli.run(args.toArray(new String[0]));
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).isEqualTo("registry-etcd: cannot reach etcd at " + endpoint
-        + " within 500ms: is it running?" + System.lineSeparator());
+    assertThat(result.err())
+        .isEqualTo(
+            "registry-etcd: cannot reach etcd at "
+                + endpoint
+                + " within 500ms: is it running?"
+                + System.lineSeparator());
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
   }
 
@@ -66,8 +72,9 @@ class FailureTest {
   void endpointsComeFromEtcdEndpointsWhenNotGiven() throws IOException {
     String endpoint = "127.0.0.1:" + closedPort();
 
-    Cli.Result result = Cli.runWithEnv(java.util.Map.of("ETCD_ENDPOINTS", endpoint), "list", "--dial-timeout",
-        "300ms");
+    Cli.Result result =
+        Cli.runWithEnv(
+            java.util.Map.of("ETCD_ENDPOINTS", endpoint), "list", "--dial-timeout", "300ms");
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err()).contains("cannot reach etcd at " + endpoint + " within 300ms");

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ListAndGetCommandTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final String GO_VALUE =
       "{\"network\":\"tcp\",\"address\":\"10.0.0.9:8888\",\"weight\":0,\"tags\":null}";
@@ -37,14 +36,31 @@ class ListAndGetCommandTest {
   void registerEchoTwiceAndAGoInstance() throws Exception {
     prefix = "test-" + UUID.randomUUID();
     client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-    registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(),
-        Option.withEtcdServicePrefix(prefix), Option.withLeaseTtl(Duration.ofSeconds(30)));
-    registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("10.0.0.7", 8888))
-        .weight(10).tag("zone", "a").tag("env", "prod").build());
-    registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("10.0.0.8", 8888))
-        .weight(20).build());
-    registry.register(Info.builder().serviceName("echo-b").address(new InetSocketAddress("10.0.1.1", 9999))
-        .weight(30).build());
+    registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpointsAsHostPort(),
+            Option.withEtcdServicePrefix(prefix),
+            Option.withLeaseTtl(Duration.ofSeconds(30)));
+    registry.register(
+        Info.builder()
+            .serviceName("echo")
+            .address(new InetSocketAddress("10.0.0.7", 8888))
+            .weight(10)
+            .tag("zone", "a")
+            .tag("env", "prod")
+            .build());
+    registry.register(
+        Info.builder()
+            .serviceName("echo")
+            .address(new InetSocketAddress("10.0.0.8", 8888))
+            .weight(20)
+            .build());
+    registry.register(
+        Info.builder()
+            .serviceName("echo-b")
+            .address(new InetSocketAddress("10.0.1.1", 9999))
+            .weight(30)
+            .build());
     put(prefix + "/echo/10.0.0.9:8888", GO_VALUE);
   }
 
@@ -62,13 +78,19 @@ class ListAndGetCommandTest {
     List<String> lines = result.out().lines().toList();
     assertThat(lines).hasSize(5);
     assertThat(lines.get(0)).matches("SERVICE +ADDRESS +NETWORK +WEIGHT +TAGS +TTL");
-    assertThat(lines.get(1)).matches("echo +10\\.0\\.0\\.7:8888 +tcp +10 +env=prod,zone=a +(2\\d|30)");
+    assertThat(lines.get(1))
+        .matches("echo +10\\.0\\.0\\.7:8888 +tcp +10 +env=prod,zone=a +(2\\d|30)");
     assertThat(lines.get(2)).matches("echo +10\\.0\\.0\\.8:8888 +tcp +20 +- +(2\\d|30)");
-    assertThat(lines.get(3)).as("a Go value without lease, weight 0 read as 10")
+    assertThat(lines.get(3))
+        .as("a Go value without lease, weight 0 read as 10")
         .matches("echo +10\\.0\\.0\\.9:8888 +tcp +10 +- +-");
     assertThat(lines.get(4)).matches("echo-b +10\\.0\\.1\\.1:9999 +tcp +30 +- +(2\\d|30)");
-    assertThat(lines.stream().map(line -> line.indexOf(line.contains("ADDRESS") ? "ADDRESS" : "10.0."))
-        .distinct()).as("columns are aligned").hasSize(1);
+    assertThat(
+            lines.stream()
+                .map(line -> line.indexOf(line.contains("ADDRESS") ? "ADDRESS" : "10.0."))
+                .distinct())
+        .as("columns are aligned")
+        .hasSize(1);
   }
 
   @Test
@@ -76,8 +98,13 @@ class ListAndGetCommandTest {
     Cli.Result result = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix + "-empty");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.out()).isEqualTo("no service is registered under " + prefix + "-empty/ at "
-        + endpoints() + System.lineSeparator());
+    assertThat(result.out())
+        .isEqualTo(
+            "no service is registered under "
+                + prefix
+                + "-empty/ at "
+                + endpoints()
+                + System.lineSeparator());
   }
 
   @Test
@@ -87,8 +114,9 @@ class ListAndGetCommandTest {
     Cli.Result result = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.err()).startsWith("! " + prefix + "/echo/10.0.0.66:8888: not an instance (value is not valid "
-        + "JSON");
+    assertThat(result.err())
+        .startsWith(
+            "! " + prefix + "/echo/10.0.0.66:8888: not an instance (value is not valid " + "JSON");
     assertThat(result.out()).doesNotContain("10.0.0.66").contains("10.0.0.7:8888");
   }
 
@@ -107,14 +135,17 @@ class ListAndGetCommandTest {
 
   @Test
   void getJsonPrintsAnArrayOfInstances() throws Exception {
-    Cli.Result result = Cli.run("get", "echo", "--json", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli.Result result =
+        Cli.run("get", "echo", "--json", "--endpoints", endpoints(), "--prefix", prefix);
 
     assertThat(result.exitCode()).isZero();
     JsonNode array = new ObjectMapper().readTree(result.out());
     assertThat(array.isArray()).isTrue();
     assertThat(array).hasSize(3);
     JsonNode first = array.get(0);
-    assertThat(first.fieldNames()).toIterable().containsExactly("network", "address", "weight", "tags", "ttl");
+    assertThat(first.fieldNames())
+        .toIterable()
+        .containsExactly("network", "address", "weight", "tags", "ttl");
     assertThat(first.get("address").asText()).isEqualTo("10.0.0.7:8888");
     assertThat(first.get("weight").asInt()).isEqualTo(10);
     assertThat(first.get("tags").get("zone").asText()).isEqualTo("a");
@@ -135,8 +166,12 @@ class ListAndGetCommandTest {
   }
 
   private void put(String key, String value) throws Exception {
-    client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8),
-        ByteSequence.from(value, StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+    client
+        .getKVClient()
+        .put(
+            ByteSequence.from(key, StandardCharsets.UTF_8),
+            ByteSequence.from(value, StandardCharsets.UTF_8))
+        .get(5, TimeUnit.SECONDS);
   }
 
   private static String endpoints() {

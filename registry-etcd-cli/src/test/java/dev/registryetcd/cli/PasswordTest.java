@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PasswordTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final String PASSWORD = "Zq7-secret-pw";
   private static final String WRONG = "Wr0ng-secret-pw";
@@ -35,7 +34,8 @@ class PasswordTest {
 
   @Test
   void theRightPasswordWorksAndIsPrintedNowhere() {
-    Cli.Result result = Cli.run("list", "-v", "--user", "root", "--password", PASSWORD, "--endpoints", endpoints());
+    Cli.Result result =
+        Cli.run("list", "-v", "--user", "root", "--password", PASSWORD, "--endpoints", endpoints());
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).startsWith("no service is registered under kitex/registry-etcd/");
@@ -44,20 +44,44 @@ class PasswordTest {
 
   @Test
   void aWrongPasswordExitsWith1AndIsPrintedNowhereEvenVerbose() {
-    Cli.Result result = Cli.run("get", "echo", "--verbose", "--user", "root", "--password", WRONG,
-        "--endpoints", endpoints());
+    Cli.Result result =
+        Cli.run(
+            "get",
+            "echo",
+            "--verbose",
+            "--user",
+            "root",
+            "--password",
+            WRONG,
+            "--endpoints",
+            endpoints());
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).startsWith("registry-etcd: etcd at " + endpoints()
-        + " refused the credentials of user root: check --user and --password (or ETCD_PASSWORD)");
+    assertThat(result.err())
+        .startsWith(
+            "registry-etcd: etcd at "
+                + endpoints()
+                + " refused the credentials of user root: check --user and --password (or ETCD_PASSWORD)");
     assertThat(result.err()).as("verbose shows the stack trace").contains("\tat ");
     assertThat(result.all()).doesNotContain(WRONG).doesNotContain(PASSWORD);
   }
 
   @Test
   void registerWithAPasswordPrintsItNowhere() {
-    Cli.Result result = Cli.run("register", "echo", "10.0.0.7:8888", "--for", "10ms", "-v", "--user", "root",
-        "--password", PASSWORD, "--endpoints", endpoints());
+    Cli.Result result =
+        Cli.run(
+            "register",
+            "echo",
+            "10.0.0.7:8888",
+            "--for",
+            "10ms",
+            "-v",
+            "--user",
+            "root",
+            "--password",
+            PASSWORD,
+            "--endpoints",
+            endpoints());
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).startsWith("registered kitex/registry-etcd/echo/10.0.0.7:8888");
@@ -66,8 +90,14 @@ class PasswordTest {
 
   @Test
   void thePasswordComesFromEtcdPasswordWhenNotGiven() {
-    Cli.Result result = Cli.runWithEnv(Map.of("ETCD_PASSWORD", PASSWORD), "list", "--user", "root",
-        "--endpoints", endpoints());
+    Cli.Result result =
+        Cli.runWithEnv(
+            Map.of("ETCD_PASSWORD", PASSWORD),
+            "list",
+            "--user",
+            "root",
+            "--endpoints",
+            endpoints());
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.all()).doesNotContain(PASSWORD);

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RegisterCommandTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private String prefix;
   private Client client;
@@ -39,29 +38,64 @@ class RegisterCommandTest {
   @Test
   void registerMakesTheKeyAppearAndDisappearWhenItEnds() throws Exception {
     String key = prefix + "/echo/10.0.0.7:8888";
-    Cli register = Cli.start("register", "echo", "10.0.0.7:8888", "--weight", "20", "--tag", "zone=a",
-        "--lease-ttl", "10s", "--for", "2s", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli register =
+        Cli.start(
+            "register",
+            "echo",
+            "10.0.0.7:8888",
+            "--weight",
+            "20",
+            "--tag",
+            "zone=a",
+            "--lease-ttl",
+            "10s",
+            "--for",
+            "2s",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !get(key).isEmpty());
     KeyValue stored = get(key).get(0);
     assertThat(stored.getValue().toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"network\":\"tcp\",\"address\":\"10.0.0.7:8888\",\"weight\":20,\"tags\":{\"zone\":\"a\"}}");
+        .isEqualTo(
+            "{\"network\":\"tcp\",\"address\":\"10.0.0.7:8888\",\"weight\":20,\"tags\":{\"zone\":\"a\"}}");
     assertThat(stored.getLease()).isNotZero();
 
     Cli.Result result = register.result().get(15, TimeUnit.SECONDS);
     assertThat(result.exitCode()).isZero();
     assertThat(get(key)).as("the lease was revoked when the command ended").isEmpty();
-    assertThat(result.out().lines()).containsExactly(
-        "registered " + key + " (lease " + Long.toHexString(stored.getLease()) + ")",
-        "deregistered " + key);
+    assertThat(result.out().lines())
+        .containsExactly(
+            "registered " + key + " (lease " + Long.toHexString(stored.getLease()) + ")",
+            "deregistered " + key);
   }
 
   @Test
   void registerWritesIpv6AndUnixAddressesAsGoDoes() {
-    Cli.Result ipv6 = Cli.run("register", "echo", "[::1]:8888", "--for", "10ms", "--endpoints", endpoints(),
-        "--prefix", prefix);
-    Cli.Result unix = Cli.run("register", "echo", "unix:/tmp/echo.sock", "--for", "10ms", "--endpoints",
-        endpoints(), "--prefix", prefix);
+    Cli.Result ipv6 =
+        Cli.run(
+            "register",
+            "echo",
+            "[::1]:8888",
+            "--for",
+            "10ms",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
+    Cli.Result unix =
+        Cli.run(
+            "register",
+            "echo",
+            "unix:/tmp/echo.sock",
+            "--for",
+            "10ms",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
 
     assertThat(ipv6.exitCode()).isZero();
     assertThat(ipv6.out()).startsWith("registered " + prefix + "/echo/[::1]:8888 (lease ");
@@ -71,23 +105,39 @@ class RegisterCommandTest {
 
   @Test
   void registerRefusesAnAddressWithoutPortAsBadUsage() {
-    Cli.Result result = Cli.run("register", "echo", "10.0.0.7", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli.Result result =
+        Cli.run("register", "echo", "10.0.0.7", "--endpoints", endpoints(), "--prefix", prefix);
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("'10.0.0.7' is not an address: give host:port").contains("Usage:");
+    assertThat(result.err())
+        .contains("'10.0.0.7' is not an address: give host:port")
+        .contains("Usage:");
   }
 
   @Test
   void registerRefusesALeaseTtlThatIsNotWholeSeconds() {
-    Cli.Result result = Cli.run("register", "echo", "10.0.0.7:1", "--lease-ttl", "1500ms", "--endpoints",
-        endpoints(), "--prefix", prefix);
+    Cli.Result result =
+        Cli.run(
+            "register",
+            "echo",
+            "10.0.0.7:1",
+            "--lease-ttl",
+            "1500ms",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not 1.5s");
+    assertThat(result.err())
+        .contains("--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not 1.5s");
   }
 
   private List<KeyValue> get(String key) throws Exception {
-    return client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS)
+    return client
+        .getKVClient()
+        .get(ByteSequence.from(key, StandardCharsets.UTF_8))
+        .get(5, TimeUnit.SECONDS)
         .getKvs();
   }
 

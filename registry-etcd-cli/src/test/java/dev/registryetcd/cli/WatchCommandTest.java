@@ -17,13 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WatchCommandTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static final Info FIRST = Info.builder().serviceName("echo")
-      .address(new InetSocketAddress("10.0.0.7", 8888)).weight(10).tag("zone", "a").build();
-  private static final Info SECOND = Info.builder().serviceName("echo")
-      .address(new InetSocketAddress("10.0.0.8", 8888)).weight(20).build();
+  private static final Info FIRST =
+      Info.builder()
+          .serviceName("echo")
+          .address(new InetSocketAddress("10.0.0.7", 8888))
+          .weight(10)
+          .tag("zone", "a")
+          .build();
+  private static final Info SECOND =
+      Info.builder()
+          .serviceName("echo")
+          .address(new InetSocketAddress("10.0.0.8", 8888))
+          .weight(20)
+          .build();
 
   private String prefix;
   private EtcdRegistry registry;
@@ -31,7 +39,9 @@ class WatchCommandTest {
   @BeforeEach
   void registerOneInstance() {
     prefix = "test-" + UUID.randomUUID();
-    registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), Option.withEtcdServicePrefix(prefix));
+    registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpointsAsHostPort(), Option.withEtcdServicePrefix(prefix));
     registry.register(FIRST);
   }
 
@@ -42,8 +52,18 @@ class WatchCommandTest {
 
   @Test
   void watchServicePrintsAddedUpdatedAndRemovedLines() throws Exception {
-    Cli watch = Cli.start("watch", "echo", "--max-events", "4", "--for", "20s", "--endpoints", endpoints(),
-        "--prefix", prefix);
+    Cli watch =
+        Cli.start(
+            "watch",
+            "echo",
+            "--max-events",
+            "4",
+            "--for",
+            "20s",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
 
     registry.register(SECOND);
@@ -54,20 +74,34 @@ class WatchCommandTest {
 
     Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
     assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines()).containsExactly(
-        "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
-        "+ echo 10.0.0.8:8888 weight=20 tags=-",
-        "~ echo 10.0.0.8:8888 weight=50 tags=-",
-        "- echo 10.0.0.7:8888 weight=10 tags=zone=a");
+    assertThat(result.out().lines())
+        .containsExactly(
+            "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
+            "+ echo 10.0.0.8:8888 weight=20 tags=-",
+            "~ echo 10.0.0.8:8888 weight=50 tags=-",
+            "- echo 10.0.0.7:8888 weight=10 tags=zone=a");
   }
 
   @Test
   void watchWithoutServiceFollowsEveryServiceUnderThePrefix() throws Exception {
-    Cli watch = Cli.start("watch", "--max-events", "4", "--for", "20s", "--endpoints", endpoints(),
-        "--prefix", prefix);
+    Cli watch =
+        Cli.start(
+            "watch",
+            "--max-events",
+            "4",
+            "--for",
+            "20s",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
 
-    registry.register(Info.builder().serviceName("other").address(new InetSocketAddress("10.0.1.1", 9999)).build());
+    registry.register(
+        Info.builder()
+            .serviceName("other")
+            .address(new InetSocketAddress("10.0.1.1", 9999))
+            .build());
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.1.1"));
     registry.register(FIRST.toBuilder().tag("zone", "b").build());
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("zone=b"));
@@ -75,22 +109,25 @@ class WatchCommandTest {
 
     Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
     assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines()).containsExactly(
-        "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
-        "+ other 10.0.1.1:9999 weight=10 tags=-",
-        "~ echo 10.0.0.7:8888 weight=10 tags=zone=b",
-        "- echo 10.0.0.7:8888 weight=10 tags=zone=b");
+    assertThat(result.out().lines())
+        .containsExactly(
+            "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
+            "+ other 10.0.1.1:9999 weight=10 tags=-",
+            "~ echo 10.0.0.7:8888 weight=10 tags=zone=b",
+            "- echo 10.0.0.7:8888 weight=10 tags=zone=b");
   }
 
   @Test
   void watchEndsAfterTheGivenTimeWhenNothingChanges() {
     long start = System.nanoTime();
 
-    Cli.Result result = Cli.run("watch", "echo", "--for", "300ms", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli.Result result =
+        Cli.run("watch", "echo", "--for", "300ms", "--endpoints", endpoints(), "--prefix", prefix);
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out().lines()).containsExactly("+ echo 10.0.0.7:8888 weight=10 tags=zone=a");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
   }
 
   private static String endpoints() {

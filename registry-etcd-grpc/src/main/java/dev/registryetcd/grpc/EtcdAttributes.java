@@ -12,9 +12,14 @@ import java.util.Map;
 public final class EtcdAttributes {
   private EtcdAttributes() {}
 
-  /** The instance's registry weight, always {@code > 0} (a registered weight {@code <= 0} arrives as the resolver's default weight). */
-  public static final Attributes.Key<Integer> WEIGHT = Attributes.Key.create("dev.registryetcd.grpc.weight");
+  /**
+   * The instance's registry weight, always {@code > 0} (a registered weight {@code <= 0} arrives as
+   * the resolver's default weight).
+   */
+  public static final Attributes.Key<Integer> WEIGHT =
+      Attributes.Key.create("dev.registryetcd.grpc.weight");
 
   /** The instance's tags, an unmodifiable map; empty when it registered none. */
-  public static final Attributes.Key<Map<String, String>> TAGS = Attributes.Key.create("dev.registryetcd.grpc.tags");
+  public static final Attributes.Key<Map<String, String>> TAGS =
+      Attributes.Key.create("dev.registryetcd.grpc.tags");
 }

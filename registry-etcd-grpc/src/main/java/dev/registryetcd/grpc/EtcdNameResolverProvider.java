@@ -26,22 +26,22 @@ import org.slf4j.LoggerFactory;
  * the Kitex etcd extension's format, and keeps the channel up to date as they come and go: each
  * change is pushed from {@link EtcdResolver}'s live cache, never polled.
  *
- * <p>Every address group carries the instance's registry weight ({@link EtcdAttributes#WEIGHT})
- * and tags ({@link EtcdAttributes#TAGS}); select {@value
+ * <p>Every address group carries the instance's registry weight ({@link EtcdAttributes#WEIGHT}) and
+ * tags ({@link EtcdAttributes#TAGS}); select {@value
  * EtcdWeightedRoundRobinLoadBalancerProvider#POLICY_NAME} to balance by weight (gRPC's default
- * {@code pick_first} works too). A service with no instance is reported as {@code UNAVAILABLE}
- * "no instance remains for echo"; the channel then keeps the addresses it had.
+ * {@code pick_first} works too). A service with no instance is reported as {@code UNAVAILABLE} "no
+ * instance remains for echo"; the channel then keeps the addresses it had.
  *
- * <p><b>From configuration (service loader).</b> This class is registered in
- * {@code META-INF/services}, so {@code ManagedChannelBuilder.forTarget("etcd:///echo")} works with
- * no code: that instance reads etcd's endpoints from the environment variable
- * {@value #ENDPOINTS_ENV} (comma-separated {@code host:port} or URLs), else the system property
- * {@value #ENDPOINTS_PROPERTY}, else {@value #DEFAULT_ENDPOINT}; and the key prefix from
- * {@value #PREFIX_ENV}, else {@value #PREFIX_PROPERTY}, else the library's default
- * ({@code kitex/registry-etcd}). Both are read once, when the first channel resolves.
+ * <p><b>From configuration (service loader).</b> This class is registered in {@code
+ * META-INF/services}, so {@code ManagedChannelBuilder.forTarget("etcd:///echo")} works with no
+ * code: that instance reads etcd's endpoints from the environment variable {@value #ENDPOINTS_ENV}
+ * (comma-separated {@code host:port} or URLs), else the system property {@value
+ * #ENDPOINTS_PROPERTY}, else {@value #DEFAULT_ENDPOINT}; and the key prefix from {@value
+ * #PREFIX_ENV}, else {@value #PREFIX_PROPERTY}, else the library's default ({@code
+ * kitex/registry-etcd}). Both are read once, when the first channel resolves.
  *
- * <p><b>Programmatically</b> (TLS, auth, a resolver you already have): make a provider with
- * {@link #forEndpoints} or {@link #forResolver} and hand it to the channel:
+ * <p><b>Programmatically</b> (TLS, auth, a resolver you already have): make a provider with {@link
+ * #forEndpoints} or {@link #forResolver} and hand it to the channel:
  *
  * <pre>{@code
  * EtcdNameResolverProvider etcd = EtcdNameResolverProvider.forEndpoints(
@@ -54,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@code nameResolverFactory} is deprecated in gRPC but is the per-channel way; to use the
- * provider for every channel instead, call {@link #registerAsDefault()}: a plain
- * {@link NameResolverRegistry#register} would not take effect, because the service-loaded provider
- * has the same priority and ties go to the first registered.
+ * provider for every channel instead, call {@link #registerAsDefault()}: a plain {@link
+ * NameResolverRegistry#register} would not take effect, because the service-loaded provider has the
+ * same priority and ties go to the first registered.
  *
  * <p>Targets: {@code etcd:///service}, or {@code etcd://host:2379,host:2380/service} to name etcd's
  * endpoints in the target itself (not for a provider made {@link #forResolver}); the service name
@@ -74,14 +74,24 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   /** The target scheme: {@code etcd}. */
   public static final String SCHEME = "etcd";
+
   /** The environment variable naming etcd's endpoints, comma-separated. */
   public static final String ENDPOINTS_ENV = "ETCD_ENDPOINTS";
-  /** The system property naming etcd's endpoints, comma-separated, read when {@value #ENDPOINTS_ENV} is unset. */
+
+  /**
+   * The system property naming etcd's endpoints, comma-separated, read when {@value #ENDPOINTS_ENV}
+   * is unset.
+   */
   public static final String ENDPOINTS_PROPERTY = "registry.etcd.endpoints";
-  /** The endpoint used when neither {@value #ENDPOINTS_ENV} nor {@value #ENDPOINTS_PROPERTY} is set. */
+
+  /**
+   * The endpoint used when neither {@value #ENDPOINTS_ENV} nor {@value #ENDPOINTS_PROPERTY} is set.
+   */
   public static final String DEFAULT_ENDPOINT = "127.0.0.1:2379";
+
   /** The environment variable holding the key prefix. */
   public static final String PREFIX_ENV = "ETCD_PREFIX";
+
   /** The system property holding the key prefix, read when {@value #PREFIX_ENV} is unset. */
   public static final String PREFIX_PROPERTY = "registry.etcd.prefix";
 
@@ -116,7 +126,8 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     this.options = null;
   }
 
-  private EtcdNameResolverProvider(EtcdResolver given, List<String> endpoints, List<Option> options) {
+  private EtcdNameResolverProvider(
+      EtcdResolver given, List<String> endpoints, List<Option> options) {
     this.env = name -> null;
     this.properties = name -> null;
     this.given = given;
@@ -138,27 +149,31 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
    * and {@code options} (TLS, auth, prefix, dial timeout, default weight), made now so that bad
    * options fail here; it connects when the first channel resolves. {@link #close()} closes it.
    *
-   * @throws IllegalArgumentException for no endpoints, bad endpoints or options, or TLS files that do not load
+   * @throws IllegalArgumentException for no endpoints, bad endpoints or options, or TLS files that
+   *     do not load
    */
   public static EtcdNameResolverProvider forEndpoints(List<String> endpoints, Option... options) {
     Objects.requireNonNull(endpoints, "endpoints");
     if (endpoints.isEmpty()) {
-      throw new IllegalArgumentException("endpoints must name at least one etcd endpoint, e.g. 127.0.0.1:2379");
+      throw new IllegalArgumentException(
+          "endpoints must name at least one etcd endpoint, e.g. 127.0.0.1:2379");
     }
     EtcdNameResolverProvider provider =
-        new EtcdNameResolverProvider(null, List.copyOf(endpoints), List.copyOf(Arrays.asList(options)));
+        new EtcdNameResolverProvider(
+            null, List.copyOf(endpoints), List.copyOf(Arrays.asList(options)));
     provider.defaultResolver();
     return provider;
   }
 
   /**
-   * Makes this provider the one {@link NameResolverRegistry#getDefaultRegistry()} uses for
-   * {@code etcd:} targets, deregistering any other {@link EtcdNameResolverProvider} there (the
+   * Makes this provider the one {@link NameResolverRegistry#getDefaultRegistry()} uses for {@code
+   * etcd:} targets, deregistering any other {@link EtcdNameResolverProvider} there (the
    * service-loaded one). Channels built afterwards use it; built ones keep theirs.
    */
   public void registerAsDefault() {
     NameResolverRegistry registry = NameResolverRegistry.getDefaultRegistry();
-    // The registry's own monitor: its methods lock it too, so the swap is one step for other callers.
+    // The registry's own monitor: its methods lock it too, so the swap is one step for other
+    // callers.
     synchronized (registry) {
       for (NameResolverProvider current = registry.getProviderForScheme(SCHEME);
           current instanceof EtcdNameResolverProvider && current != this;
@@ -172,8 +187,8 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   /**
    * A resolver for {@code targetUri} when its scheme is {@code etcd}, else {@code null}.
    *
-   * @throws IllegalArgumentException when the target does not name one service, as in
-   *     {@code etcd:///echo}, or names endpoints while this provider was made {@link #forResolver}
+   * @throws IllegalArgumentException when the target does not name one service, as in {@code
+   *     etcd:///echo}, or names endpoints while this provider was made {@link #forResolver}
    */
   @Override
   public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
@@ -182,8 +197,10 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     }
     String path = targetUri.getPath();
     if (path == null || path.length() < 2 || path.charAt(0) != '/' || path.indexOf('/', 1) >= 0) {
-      throw new IllegalArgumentException("an etcd target names one service, as in etcd:///echo or "
-          + "etcd://127.0.0.1:2379,127.0.0.1:2380/echo, not " + targetUri);
+      throw new IllegalArgumentException(
+          "an etcd target names one service, as in etcd:///echo or "
+              + "etcd://127.0.0.1:2379,127.0.0.1:2380/echo, not "
+              + targetUri);
     }
     String service = path.substring(1);
     String authority = targetUri.getAuthority();
@@ -192,11 +209,16 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     }
     List<String> named = splitEndpoints(authority);
     if (named.isEmpty()) {
-      throw new IllegalArgumentException("the authority of " + targetUri + " names no etcd endpoint");
+      throw new IllegalArgumentException(
+          "the authority of " + targetUri + " names no etcd endpoint");
     }
     if (given != null) {
-      throw new IllegalArgumentException("this provider resolves through the EtcdResolver it was given: use "
-          + "etcd:///" + service + " without endpoints, not " + targetUri);
+      throw new IllegalArgumentException(
+          "this provider resolves through the EtcdResolver it was given: use "
+              + "etcd:///"
+              + service
+              + " without endpoints, not "
+              + targetUri);
     }
     return new EtcdNameResolver(service, () -> resolverForAuthority(authority, named), args);
   }
@@ -211,7 +233,9 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     return true;
   }
 
-  /** 5, as gRPC's own DNS provider: {@code dns} stays the default scheme for targets without one. */
+  /**
+   * 5, as gRPC's own DNS provider: {@code dns} stays the default scheme for targets without one.
+   */
   @Override
   protected int priority() {
     return PRIORITY;
@@ -257,9 +281,11 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     synchronized (lock) {
       checkOpen();
       if (own == null) {
-        own = adopt(endpoints != null
-            ? EtcdResolver.newEtcdResolver(endpoints, options.toArray(new Option[0]))
-            : newResolverFromConfiguration(configuredEndpoints()));
+        own =
+            adopt(
+                endpoints != null
+                    ? EtcdResolver.newEtcdResolver(endpoints, options.toArray(new Option[0]))
+                    : newResolverFromConfiguration(configuredEndpoints()));
       }
       return own;
     }
@@ -270,9 +296,11 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
       checkOpen();
       EtcdResolver resolver = byAuthority.get(authority);
       if (resolver == null) {
-        resolver = adopt(endpoints != null
-            ? EtcdResolver.newEtcdResolver(named, options.toArray(new Option[0]))
-            : newResolverFromConfiguration(named));
+        resolver =
+            adopt(
+                endpoints != null
+                    ? EtcdResolver.newEtcdResolver(named, options.toArray(new Option[0]))
+                    : newResolverFromConfiguration(named));
         byAuthority.put(authority, resolver);
       }
       return resolver;
@@ -281,16 +309,28 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   private EtcdResolver newResolverFromConfiguration(List<String> resolverEndpoints) {
     String prefix = setting(PREFIX_ENV, PREFIX_PROPERTY);
-    Option[] prefixOption = prefix == null ? new Option[0] : new Option[] {Option.withEtcdServicePrefix(prefix)};
+    Option[] prefixOption =
+        prefix == null ? new Option[0] : new Option[] {Option.withEtcdServicePrefix(prefix)};
     try {
       return EtcdResolver.newEtcdResolver(resolverEndpoints, prefixOption);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("etcd endpoints " + resolverEndpoints + " (from " + ENDPOINTS_ENV + ", "
-          + ENDPOINTS_PROPERTY + " or the target) are not usable: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "etcd endpoints "
+              + resolverEndpoints
+              + " (from "
+              + ENDPOINTS_ENV
+              + ", "
+              + ENDPOINTS_PROPERTY
+              + " or the target) are not usable: "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** The endpoints configured by {@value #ENDPOINTS_ENV}, else {@value #ENDPOINTS_PROPERTY}, else the default. */
+  /**
+   * The endpoints configured by {@value #ENDPOINTS_ENV}, else {@value #ENDPOINTS_PROPERTY}, else
+   * the default.
+   */
   List<String> configuredEndpoints() {
     String configured = setting(ENDPOINTS_ENV, ENDPOINTS_PROPERTY);
     if (configured == null) {
@@ -298,8 +338,14 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     }
     List<String> split = splitEndpoints(configured);
     if (split.isEmpty()) {
-      throw new IllegalArgumentException("no etcd endpoint in '" + configured + "': set " + ENDPOINTS_ENV + " or "
-          + ENDPOINTS_PROPERTY + " to e.g. 127.0.0.1:2379,127.0.0.1:22379");
+      throw new IllegalArgumentException(
+          "no etcd endpoint in '"
+              + configured
+              + "': set "
+              + ENDPOINTS_ENV
+              + " or "
+              + ENDPOINTS_PROPERTY
+              + " to e.g. 127.0.0.1:2379,127.0.0.1:22379");
     }
     return split;
   }
@@ -368,7 +414,10 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   @Override
   public String toString() {
-    return "EtcdNameResolverProvider{" + (given != null ? "resolver=" + given
-        : endpoints != null ? "endpoints=" + endpoints : "from configuration") + "}";
+    return "EtcdNameResolverProvider{"
+        + (given != null
+            ? "resolver=" + given
+            : endpoints != null ? "endpoints=" + endpoints : "from configuration")
+        + "}";
   }
 }

@@ -21,22 +21,23 @@ import java.util.Map;
  *     .build();
  * }</pre>
  *
- * <p>or in a service config as {@code {"loadBalancingConfig": [{"etcd_weighted_round_robin": {}}]}}.
- * Instances that cannot be reached are skipped until they reconnect; address changes keep the
- * connections of unchanged instances, so their in-flight calls go on; a weight change takes effect
- * with the next pick. The policy uses gRPC's public load-balancing API only.
+ * <p>or in a service config as {@code {"loadBalancingConfig": [{"etcd_weighted_round_robin":
+ * {}}]}}. Instances that cannot be reached are skipped until they reconnect; address changes keep
+ * the connections of unchanged instances, so their in-flight calls go on; a weight change takes
+ * effect with the next pick. The policy uses gRPC's public load-balancing API only.
  */
 public final class EtcdWeightedRoundRobinLoadBalancerProvider extends LoadBalancerProvider {
   /** The policy's name: {@code etcd_weighted_round_robin}. */
   public static final String POLICY_NAME = "etcd_weighted_round_robin";
 
   /** The parsed configuration: the policy has no settings. */
-  private static final Object CONFIG = new Object() {
-    @Override
-    public String toString() {
-      return POLICY_NAME + "{}";
-    }
-  };
+  private static final Object CONFIG =
+      new Object() {
+        @Override
+        public String toString() {
+          return POLICY_NAME + "{}";
+        }
+      };
 
   /** For the service loader. */
   public EtcdWeightedRoundRobinLoadBalancerProvider() {}

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started {@link Server} registered in a {@link Registry} (an
- * {@link dev.registryetcd.etcd.EtcdRegistry}, for etcd) under a service name, one registration per
- * listen socket; {@link #close()} takes it out of service in the right order.
+ * A started {@link Server} registered in a {@link Registry} (an {@link
+ * dev.registryetcd.etcd.EtcdRegistry}, for etcd) under a service name, one registration per listen
+ * socket; {@link #close()} takes it out of service in the right order.
  *
  * <pre>{@code
  * Server server = NettyServerBuilder.forPort(8888).addService(echo).build().start();
@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code KITEX_PORT_TO_REGISTRY}.
  *
  * <p>{@link #close()} deregisters first, so clients stop picking the server while it still takes
- * calls, then shuts the server down gracefully (in-flight calls finish, within
- * {@link Builder#shutdownTimeout}). If the server terminates some other way ({@code shutdown()}
- * called elsewhere, or a fatal error), a daemon thread of the registration that waits on
- * {@link Server#awaitTermination()} deregisters it then. Caveat: that is only once the server has
+ * calls, then shuts the server down gracefully (in-flight calls finish, within {@link
+ * Builder#shutdownTimeout}). If the server terminates some other way ({@code shutdown()} called
+ * elsewhere, or a fatal error), a daemon thread of the registration that waits on {@link
+ * Server#awaitTermination()} deregisters it then. Caveat: that is only once the server has
  * <em>terminated</em>, after its last call ended; until then clients may still pick it and, as it
  * refuses new calls, gRPC retries them elsewhere. Prefer {@link #close()}. The registry stays the
  * caller's: it is not closed here.
@@ -59,13 +59,15 @@ public final class GrpcRegistration implements AutoCloseable {
     this.registry = builder.registry;
     this.infos = List.copyOf(infos);
     this.shutdownTimeout = builder.shutdownTimeout;
-    this.watcher = new Thread(this::deregisterOnTermination, "registry-etcd-grpc-watch-" + builder.serviceName);
+    this.watcher =
+        new Thread(
+            this::deregisterOnTermination, "registry-etcd-grpc-watch-" + builder.serviceName);
     this.watcher.setDaemon(true);
   }
 
   /**
-   * Registers every listen socket of the started {@code server} as an instance of
-   * {@code serviceName} with {@code weight} and {@code tags} ({@code null} for none).
+   * Registers every listen socket of the started {@code server} as an instance of {@code
+   * serviceName} with {@code weight} and {@code tags} ({@code null} for none).
    *
    * @throws IllegalStateException when the server is not started or already shut down
    * @throws IllegalArgumentException for a bad service name or tags, or a server without a TCP or
@@ -73,8 +75,8 @@ public final class GrpcRegistration implements AutoCloseable {
    * @throws dev.registryetcd.registry.RegistryException when the registry does not accept it; what
    *     was registered by this call is withdrawn again
    */
-  public static GrpcRegistration register(Server server, Registry registry, String serviceName, int weight,
-      Map<String, String> tags) {
+  public static GrpcRegistration register(
+      Server server, Registry registry, String serviceName, int weight, Map<String, String> tags) {
     return builder(server, registry).serviceName(serviceName).weight(weight).tags(tags).register();
   }
 
@@ -83,7 +85,10 @@ public final class GrpcRegistration implements AutoCloseable {
     return new Builder(server, registry);
   }
 
-  /** What was registered, one {@link Info} per listen socket (with the listen address, before any wildcard replacement). */
+  /**
+   * What was registered, one {@link Info} per listen socket (with the listen address, before any
+   * wildcard replacement).
+   */
   public List<Info> infos() {
     return infos;
   }
@@ -109,7 +114,9 @@ public final class GrpcRegistration implements AutoCloseable {
     server.shutdown();
     try {
       if (!server.awaitTermination(shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        log.warn("gRPC server of {} still had calls after {}; cancelling them", infos.get(0).serviceName(),
+        log.warn(
+            "gRPC server of {} still had calls after {}; cancelling them",
+            infos.get(0).serviceName(),
             shutdownTimeout);
         server.shutdownNow();
       }
@@ -143,16 +150,24 @@ public final class GrpcRegistration implements AutoCloseable {
       try {
         registry.deregister(info);
       } catch (RuntimeException e) {
-        log.warn("Could not deregister {} at {} ({}): {}; it stays visible until the registry's lease ends",
-            info.serviceName(), info.address(), why, e.toString());
+        log.warn(
+            "Could not deregister {} at {} ({}): {}; it stays visible until the registry's lease ends",
+            info.serviceName(),
+            info.address(),
+            why,
+            e.toString());
       }
     }
   }
 
   @Override
   public String toString() {
-    return "GrpcRegistration{" + infos.get(0).serviceName() + " at " + infos.stream().map(Info::address).toList()
-        + (closed.get() ? ", closed" : "") + "}";
+    return "GrpcRegistration{"
+        + infos.get(0).serviceName()
+        + " at "
+        + infos.stream().map(Info::address).toList()
+        + (closed.get() ? ", closed" : "")
+        + "}";
   }
 
   /** Builds and registers a {@link GrpcRegistration}. Not thread-safe. */
@@ -175,7 +190,10 @@ public final class GrpcRegistration implements AutoCloseable {
       return this;
     }
 
-    /** The instances' weight (default {@value Info#DEFAULT_WEIGHT}); resolvers read {@code <= 0} as their default. */
+    /**
+     * The instances' weight (default {@value Info#DEFAULT_WEIGHT}); resolvers read {@code <= 0} as
+     * their default.
+     */
     public Builder weight(int weight) {
       this.weight = weight;
       return this;
@@ -196,10 +214,14 @@ public final class GrpcRegistration implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link GrpcRegistration#close()} lets in-flight calls finish before cancelling them (default 30 s). */
+    /**
+     * How long {@link GrpcRegistration#close()} lets in-flight calls finish before cancelling them
+     * (default 30 s).
+     */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
-        throw new IllegalArgumentException("shutdownTimeout must be zero or positive, not " + shutdownTimeout);
+        throw new IllegalArgumentException(
+            "shutdownTimeout must be zero or positive, not " + shutdownTimeout);
       }
       this.shutdownTimeout = shutdownTimeout;
       return this;
@@ -209,33 +231,49 @@ public final class GrpcRegistration implements AutoCloseable {
      * Registers the server's listen sockets and starts watching for its termination.
      *
      * @throws IllegalStateException when the server is not started or already shut down
-     * @throws IllegalArgumentException for a bad service name or tags, or no listen socket to register
-     * @throws dev.registryetcd.registry.RegistryException when the registry does not accept it; what
-     *     this call registered is withdrawn again
+     * @throws IllegalArgumentException for a bad service name or tags, or no listen socket to
+     *     register
+     * @throws dev.registryetcd.registry.RegistryException when the registry does not accept it;
+     *     what this call registered is withdrawn again
      */
     public GrpcRegistration register() {
       if (server.isShutdown()) {
-        throw new IllegalStateException("the gRPC server is shut down: there is nothing to register");
+        throw new IllegalStateException(
+            "the gRPC server is shut down: there is nothing to register");
       }
       List<? extends SocketAddress> sockets;
       try {
         sockets = server.getListenSockets();
       } catch (IllegalStateException e) {
-        throw new IllegalStateException("register a started gRPC server: call server.start() first ("
-            + e.getMessage() + ")", e);
+        throw new IllegalStateException(
+            "register a started gRPC server: call server.start() first (" + e.getMessage() + ")",
+            e);
       }
       List<Info> infos = new ArrayList<>();
       for (SocketAddress socket : sockets) {
         if (socket instanceof InetSocketAddress || socket instanceof UnixDomainSocketAddress) {
-          infos.add(Info.builder().serviceName(serviceName).address(socket).weight(weight).tags(tags).build());
+          infos.add(
+              Info.builder()
+                  .serviceName(serviceName)
+                  .address(socket)
+                  .weight(weight)
+                  .tags(tags)
+                  .build());
         } else {
-          log.warn("Not registering listen socket {} of {}: only TCP and Unix-domain sockets can be registered",
-              socket, serviceName);
+          log.warn(
+              "Not registering listen socket {} of {}: only TCP and Unix-domain sockets can be registered",
+              socket,
+              serviceName);
         }
       }
       if (infos.isEmpty()) {
-        throw new IllegalArgumentException("the gRPC server has no TCP or Unix-domain listen socket to register "
-            + "as " + serviceName + " (listen sockets: " + sockets + ")");
+        throw new IllegalArgumentException(
+            "the gRPC server has no TCP or Unix-domain listen socket to register "
+                + "as "
+                + serviceName
+                + " (listen sockets: "
+                + sockets
+                + ")");
       }
       List<Info> done = new ArrayList<>();
       try {

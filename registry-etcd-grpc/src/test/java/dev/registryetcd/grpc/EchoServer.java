@@ -37,10 +37,11 @@ final class EchoServer implements AutoCloseable {
 
   private EchoServer(String name) {
     this.name = name;
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-            InsecureServerCredentials.create())
-        .addService(ServerInterceptors.intercept(Echo.service(name), new CountAndHold()))
-        .build();
+    this.server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .addService(ServerInterceptors.intercept(Echo.service(name), new CountAndHold()))
+            .build();
   }
 
   static EchoServer start(String name) {
@@ -104,12 +105,15 @@ final class EchoServer implements AutoCloseable {
     return name + "@" + address;
   }
 
-  /** Counts each call as Echo is about to answer it, and holds {@value #HOLD} there until released. */
+  /**
+   * Counts each call as Echo is about to answer it, and holds {@value #HOLD} there until released.
+   */
   private final class CountAndHold implements ServerInterceptor {
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-        ServerCallHandler<Q, A> next) {
-      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+          next.startCall(call, headers)) {
         private boolean hold; // the listener's callbacks are serialized: no lock needed
 
         @Override
@@ -120,7 +124,8 @@ final class EchoServer implements AutoCloseable {
 
         @Override
         public void onHalfClose() {
-          // A unary handler answers on half-close: holding here holds the reply, as a slow handler would.
+          // A unary handler answers on half-close: holding here holds the reply, as a slow handler
+          // would.
           calls.incrementAndGet();
           if (hold) {
             held.incrementAndGet();

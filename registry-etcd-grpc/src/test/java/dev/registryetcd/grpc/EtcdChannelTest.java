@@ -38,10 +38,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Real etcd, real Netty servers and channels: what a gRPC client of {@code etcd:///service} sees. */
+/**
+ * Real etcd, real Netty servers and channels: what a gRPC client of {@code etcd:///service} sees.
+ */
 class EtcdChannelTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final String WEIGHTED = EtcdWeightedRoundRobinLoadBalancerProvider.POLICY_NAME;
   private static final Duration BOUND = Duration.ofSeconds(10);
@@ -84,27 +85,40 @@ class EtcdChannelTest {
     ManagedChannel channel = channel(service, WEIGHTED);
 
     Set<String> seen = new HashSet<>();
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      seen.add(EchoServer.call(channel));
-      assertThat(seen).containsExactlyInAnyOrder("a", "b");
-    });
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              seen.add(EchoServer.call(channel));
+              assertThat(seen).containsExactlyInAnyOrder("a", "b");
+            });
 
-    // Pushed by etcd's watch: nothing polls, so this bound is far below any polling period worth having.
+    // Pushed by etcd's watch: nothing polls, so this bound is far below any polling period worth
+    // having.
     EchoServer c = server("c");
     register(service, c, 10);
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      EchoServer.call(channel);
-      assertThat(c.calls()).isPositive();
-    });
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              EchoServer.call(channel);
+              assertThat(c.calls()).isPositive();
+            });
 
     registry.deregister(infoA);
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      int before = a.calls();
-      for (int i = 0; i < 6; i++) {
-        assertThat(EchoServer.call(channel)).isIn("b", "c");
-      }
-      assertThat(a.calls()).isEqualTo(before);
-    });
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              int before = a.calls();
+              for (int i = 0; i < 6; i++) {
+                assertThat(EchoServer.call(channel)).isIn("b", "c");
+              }
+              assertThat(a.calls()).isEqualTo(before);
+            });
   }
 
   @Test
@@ -125,7 +139,8 @@ class EtcdChannelTest {
     }
 
     // Smooth weighted round robin is deterministic: any 600 consecutive picks are 100 full cycles.
-    assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of("one", 100, "two", 200, "three", 300));
+    assertThat(counts)
+        .containsExactlyInAnyOrderEntriesOf(Map.of("one", 100, "two", 200, "three", 300));
   }
 
   @Test
@@ -133,7 +148,8 @@ class EtcdChannelTest {
     String service = "echo-down";
     EchoServer live = server("live");
     register(service, live, 10);
-    registry.register(Info.builder().serviceName(service).address(deadAddress()).weight(10).build());
+    registry.register(
+        Info.builder().serviceName(service).address(deadAddress()).weight(10).build());
     ManagedChannel channel = channel(service, WEIGHTED);
 
     for (int i = 0; i < 30; i++) {
@@ -147,14 +163,20 @@ class EtcdChannelTest {
     ManagedChannel channel = channel(service, WEIGHTED);
 
     assertThatThrownBy(() -> EchoServer.call(channel))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(e.getStatus().getDescription()).contains("no instance remains for echo-empty");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription())
+                  .contains("no instance remains for echo-empty");
+            });
 
     EchoServer late = server("late");
     register(service, late, 10);
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).ignoreException(StatusRuntimeException.class)
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreException(StatusRuntimeException.class)
         .until(() -> EchoServer.call(channel).equals("late"));
   }
 
@@ -171,8 +193,11 @@ class EtcdChannelTest {
     // Calls in flight on both servers while the weights change.
     List<Future<String>> held = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      held.add(ClientCalls.futureUnaryCall(
-          channel.newCall(Echo.METHOD, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), EchoServer.HOLD));
+      held.add(
+          ClientCalls.futureUnaryCall(
+              channel.newCall(
+                  Echo.METHOD, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)),
+              EchoServer.HOLD));
     }
     await().atMost(BOUND).until(() -> a.held() + b.held() == 4);
     assertThat(a.held()).as("in-flight calls on a").isPositive();
@@ -182,26 +207,35 @@ class EtcdChannelTest {
     AtomicBoolean going = new AtomicBoolean(true);
     AtomicInteger ongoing = new AtomicInteger();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
-    Thread caller = new Thread(() -> {
-      while (going.get()) {
-        try {
-          EchoServer.call(channel);
-          ongoing.incrementAndGet();
-        } catch (RuntimeException e) {
-          failures.add(e);
-        }
-      }
-    }, "ongoing-calls");
+    Thread caller =
+        new Thread(
+            () -> {
+              while (going.get()) {
+                try {
+                  EchoServer.call(channel);
+                  ongoing.incrementAndGet();
+                } catch (RuntimeException e) {
+                  failures.add(e);
+                }
+              }
+            },
+            "ongoing-calls");
     caller.start();
 
     registry.register(infoB.toBuilder().weight(9).build());
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      int toB = 0;
-      for (int i = 0; i < 20; i++) {
-        toB += EchoServer.call(channel).equals("b") ? 1 : 0;
-      }
-      assertThat(toB).as("calls to b (weight 9 of 10) out of 20").isGreaterThanOrEqualTo(16);
-    });
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              int toB = 0;
+              for (int i = 0; i < 20; i++) {
+                toB += EchoServer.call(channel).equals("b") ? 1 : 0;
+              }
+              assertThat(toB)
+                  .as("calls to b (weight 9 of 10) out of 20")
+                  .isGreaterThanOrEqualTo(16);
+            });
 
     going.set(false);
     caller.join(TimeUnit.SECONDS.toMillis(10));
@@ -210,7 +244,8 @@ class EtcdChannelTest {
     a.release();
     b.release();
     for (Future<String> call : held) {
-      assertThat(EchoServer.serverOf(call.get(10, TimeUnit.SECONDS), EchoServer.HOLD)).isIn("a", "b");
+      assertThat(EchoServer.serverOf(call.get(10, TimeUnit.SECONDS), EchoServer.HOLD))
+          .isIn("a", "b");
     }
   }
 
@@ -227,7 +262,10 @@ class EtcdChannelTest {
     registry.deregister(infos.get(first));
 
     String other = first.equals("a") ? "b" : "a";
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(10)).ignoreException(StatusRuntimeException.class)
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(10))
+        .ignoreException(StatusRuntimeException.class)
         .until(() -> EchoServer.call(channel).equals(other));
   }
 
@@ -237,25 +275,33 @@ class EtcdChannelTest {
     EchoServer s = server("s");
     register(service, s, 10);
     // The provider's own endpoint is dead: only the target's authority can find the server.
-    try (EtcdNameResolverProvider elsewhere = EtcdNameResolverProvider.forEndpoints(
-        List.of(hostPort(deadAddress())), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
-      ManagedChannel channel = channel(
-          "etcd://" + String.join(",", etcd.clientEndpointsAsHostPort()) + "/" + service, elsewhere, null);
+    try (EtcdNameResolverProvider elsewhere =
+        EtcdNameResolverProvider.forEndpoints(
+            List.of(hostPort(deadAddress())), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+      ManagedChannel channel =
+          channel(
+              "etcd://" + String.join(",", etcd.clientEndpointsAsHostPort()) + "/" + service,
+              elsewhere,
+              null);
       assertThat(EchoServer.call(channel)).isEqualTo("s");
     }
   }
 
   @Test
   void unreachableEtcdAtStartSurfacesUnavailableWithTheCause() throws IOException {
-    try (EtcdNameResolverProvider unreachable = EtcdNameResolverProvider.forEndpoints(
-        List.of(hostPort(deadAddress())), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+    try (EtcdNameResolverProvider unreachable =
+        EtcdNameResolverProvider.forEndpoints(
+            List.of(hostPort(deadAddress())), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       ManagedChannel channel = channel("etcd:///echo-nowhere", unreachable, WEIGHTED);
 
       assertThatThrownBy(() -> EchoServer.call(channel))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-            assertThat(e.getStatus().getDescription()).contains("cannot read service echo-nowhere from etcd");
-          });
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(e.getStatus().getDescription())
+                    .contains("cannot read service echo-nowhere from etcd");
+              });
     }
   }
 
@@ -285,7 +331,8 @@ class EtcdChannelTest {
   }
 
   private Info register(String service, EchoServer server, int weight) {
-    Info info = Info.builder().serviceName(service).address(server.address()).weight(weight).build();
+    Info info =
+        Info.builder().serviceName(service).address(server.address()).weight(weight).build();
     registry.register(info);
     return info;
   }
@@ -294,30 +341,38 @@ class EtcdChannelTest {
     return channel("etcd:///" + service, provider, policy);
   }
 
-  @SuppressWarnings("deprecation") // nameResolverFactory: the per-channel way to use a programmatic provider
-  private ManagedChannel channel(String target, EtcdNameResolverProvider resolverProvider, String policy) {
-    ManagedChannelBuilder<?> builder = ManagedChannelBuilder.forTarget(target)
-        .nameResolverFactory(resolverProvider)
-        .usePlaintext();
+  @SuppressWarnings(
+      "deprecation") // nameResolverFactory: the per-channel way to use a programmatic provider
+  private ManagedChannel channel(
+      String target, EtcdNameResolverProvider resolverProvider, String policy) {
+    ManagedChannelBuilder<?> builder =
+        ManagedChannelBuilder.forTarget(target)
+            .nameResolverFactory(resolverProvider)
+            .usePlaintext();
     if (policy != null) {
       builder.defaultLoadBalancingPolicy(policy);
     }
     ManagedChannel channel = builder.build();
-    toClose.add(() -> {
-      channel.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    });
+    toClose.add(
+        () -> {
+          channel.shutdownNow();
+          channel.awaitTermination(5, TimeUnit.SECONDS);
+        });
     return channel;
   }
 
   /** Calls until every server answered once: all their subchannels are READY. */
   private static void awaitAllServe(ManagedChannel channel, EchoServer... servers) {
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
-      EchoServer.call(channel);
-      for (EchoServer server : servers) {
-        assertThat(server.calls()).as("calls to " + server).isPositive();
-      }
-    });
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(5))
+        .untilAsserted(
+            () -> {
+              EchoServer.call(channel);
+              for (EchoServer server : servers) {
+                assertThat(server.calls()).as("calls to " + server).isPositive();
+              }
+            });
   }
 
   /** A loopback address nothing listens on (the port was free a moment ago). */

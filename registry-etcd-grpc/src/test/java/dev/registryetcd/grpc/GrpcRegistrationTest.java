@@ -30,8 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GrpcRegistrationTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static Client client;
   private EtcdRegistry registry;
@@ -65,8 +64,11 @@ class GrpcRegistrationTest {
         GrpcRegistration.register(echo.server(), registry, "echo-reg", 7, Map.of("zone", "b"));
 
     String value = valueOf(key("echo-reg", echo.address()));
-    assertThat(value).isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:" + echo.address().getPort()
-        + "\",\"weight\":7,\"tags\":{\"zone\":\"b\"}}");
+    assertThat(value)
+        .isEqualTo(
+            "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                + echo.address().getPort()
+                + "\",\"weight\":7,\"tags\":{\"zone\":\"b\"}}");
 
     registration.close();
 
@@ -78,21 +80,22 @@ class GrpcRegistrationTest {
   @Test
   void closeDeregistersBeforeTheServerStopsTakingCalls() {
     List<Boolean> shutDownWhenDeregistered = new CopyOnWriteArrayList<>();
-    Registry recording = new Registry() {
-      @Override
-      public void register(Info info) {
-        registry.register(info);
-      }
+    Registry recording =
+        new Registry() {
+          @Override
+          public void register(Info info) {
+            registry.register(info);
+          }
 
-      @Override
-      public void deregister(Info info) {
-        shutDownWhenDeregistered.add(echo.server().isShutdown());
-        registry.deregister(info);
-      }
+          @Override
+          public void deregister(Info info) {
+            shutDownWhenDeregistered.add(echo.server().isShutdown());
+            registry.deregister(info);
+          }
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
 
     GrpcRegistration.register(echo.server(), recording, "echo-order", 10, null).close();
 
@@ -107,15 +110,20 @@ class GrpcRegistrationTest {
 
     echo.server().shutdownNow();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> valueOf(key("echo-self", echo.address())) == null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> valueOf(key("echo-self", echo.address())) == null);
   }
 
   @Test
   void serverThatIsNotStartedIsRefused() {
-    Server unstarted = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-        InsecureServerCredentials.create()).build();
+    Server unstarted =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .build();
 
-    assertThatThrownBy(() -> GrpcRegistration.register(unstarted, registry, "echo-unstarted", 10, null))
+    assertThatThrownBy(
+            () -> GrpcRegistration.register(unstarted, registry, "echo-unstarted", 10, null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("server.start()");
   }
@@ -133,8 +141,12 @@ class GrpcRegistrationTest {
   }
 
   private static String valueOf(String key) throws Exception {
-    List<KeyValue> kvs = client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8))
-        .get(5, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        client
+            .getKVClient()
+            .get(ByteSequence.from(key, StandardCharsets.UTF_8))
+            .get(5, TimeUnit.SECONDS)
+            .getKvs();
     return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
   }
 }

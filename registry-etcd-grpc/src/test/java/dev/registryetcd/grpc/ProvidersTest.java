@@ -25,12 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The providers as gRPC's registries see them, and their configuration. */
 class ProvidersTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   @Test
   void defaultNameResolverRegistryFindsTheEtcdScheme() {
-    NameResolverProvider found = NameResolverRegistry.getDefaultRegistry().getProviderForScheme("etcd");
+    NameResolverProvider found =
+        NameResolverRegistry.getDefaultRegistry().getProviderForScheme("etcd");
 
     assertThat(found).isInstanceOf(EtcdNameResolverProvider.class);
     assertThat(found.getDefaultScheme()).isEqualTo("etcd");
@@ -43,7 +43,8 @@ class ProvidersTest {
 
   @Test
   void defaultLoadBalancerRegistryFindsTheWeightedPolicy() {
-    LoadBalancerProvider found = LoadBalancerRegistry.getDefaultRegistry().getProvider("etcd_weighted_round_robin");
+    LoadBalancerProvider found =
+        LoadBalancerRegistry.getDefaultRegistry().getProvider("etcd_weighted_round_robin");
 
     assertThat(found).isInstanceOf(EtcdWeightedRoundRobinLoadBalancerProvider.class);
     assertThat(found.isAvailable()).isTrue();
@@ -52,9 +53,11 @@ class ProvidersTest {
 
   @Test
   void policyConfigParsingAcceptsAnythingAndNeverThrows() {
-    EtcdWeightedRoundRobinLoadBalancerProvider lb = new EtcdWeightedRoundRobinLoadBalancerProvider();
+    EtcdWeightedRoundRobinLoadBalancerProvider lb =
+        new EtcdWeightedRoundRobinLoadBalancerProvider();
 
-    for (Map<String, ?> config : List.of(Map.<String, Object>of(), Map.of("unknown", List.of(1, "x")))) {
+    for (Map<String, ?> config :
+        List.of(Map.<String, Object>of(), Map.of("unknown", List.of(1, "x")))) {
       NameResolver.ConfigOrError parsed = lb.parseLoadBalancingPolicyConfig(config);
       assertThat(parsed.getError()).isNull();
       assertThat(parsed.getConfig()).isNotNull();
@@ -72,13 +75,17 @@ class ProvidersTest {
 
   @Test
   void serviceLoadedProviderReadsItsEndpointsFromTheSystemProperty() throws Exception {
-    assumeTrue(System.getenv(EtcdNameResolverProvider.ENDPOINTS_ENV) == null, "ETCD_ENDPOINTS overrides the property");
-    String previous = System.setProperty(EtcdNameResolverProvider.ENDPOINTS_PROPERTY,
-        String.join(",", etcd.clientEndpoints()));
+    assumeTrue(
+        System.getenv(EtcdNameResolverProvider.ENDPOINTS_ENV) == null,
+        "ETCD_ENDPOINTS overrides the property");
+    String previous =
+        System.setProperty(
+            EtcdNameResolverProvider.ENDPOINTS_PROPERTY, String.join(",", etcd.clientEndpoints()));
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
-         EchoServer server = EchoServer.start("spi")) {
+        EchoServer server = EchoServer.start("spi")) {
       registry.register(Info.builder().serviceName("echo-spi").address(server.address()).build());
-      ManagedChannel channel = ManagedChannelBuilder.forTarget("etcd:///echo-spi").usePlaintext().build();
+      ManagedChannel channel =
+          ManagedChannelBuilder.forTarget("etcd:///echo-spi").usePlaintext().build();
       try {
         assertThat(EchoServer.call(channel)).isEqualTo("spi");
       } finally {
@@ -86,7 +93,9 @@ class ProvidersTest {
       }
     } finally {
       // Nothing else here uses the service-loaded provider: release its resolver before etcd stops.
-      ((EtcdNameResolverProvider) NameResolverRegistry.getDefaultRegistry().getProviderForScheme("etcd")).close();
+      ((EtcdNameResolverProvider)
+              NameResolverRegistry.getDefaultRegistry().getProviderForScheme("etcd"))
+          .close();
       if (previous == null) {
         System.clearProperty(EtcdNameResolverProvider.ENDPOINTS_PROPERTY);
       } else {
@@ -97,14 +106,21 @@ class ProvidersTest {
 
   @Test
   void configurationPrefersTheEnvironmentThenTheSystemPropertyThenTheDefault() {
-    Map<String, String> env = Map.of("ETCD_ENDPOINTS", " 10.0.0.1:2379, http://10.0.0.2:2379 ,", "ETCD_PREFIX", "hertz/registry-etcd");
-    Map<String, String> properties = Map.of("registry.etcd.endpoints", "10.0.0.9:2379", "registry.etcd.prefix", "p");
+    Map<String, String> env =
+        Map.of(
+            "ETCD_ENDPOINTS",
+            " 10.0.0.1:2379, http://10.0.0.2:2379 ,",
+            "ETCD_PREFIX",
+            "hertz/registry-etcd");
+    Map<String, String> properties =
+        Map.of("registry.etcd.endpoints", "10.0.0.9:2379", "registry.etcd.prefix", "p");
 
     EtcdNameResolverProvider both = new EtcdNameResolverProvider(env::get, properties::get);
     assertThat(both.configuredEndpoints()).containsExactly("10.0.0.1:2379", "http://10.0.0.2:2379");
     assertThat(both.configuredPrefix()).isEqualTo("hertz/registry-etcd");
 
-    EtcdNameResolverProvider propertiesOnly = new EtcdNameResolverProvider(name -> " ", properties::get);
+    EtcdNameResolverProvider propertiesOnly =
+        new EtcdNameResolverProvider(name -> " ", properties::get);
     assertThat(propertiesOnly.configuredEndpoints()).containsExactly("10.0.0.9:2379");
     assertThat(propertiesOnly.configuredPrefix()).isEqualTo("p");
 
@@ -112,8 +128,10 @@ class ProvidersTest {
     assertThat(neither.configuredEndpoints()).containsExactly("127.0.0.1:2379");
     assertThat(neither.configuredPrefix()).isNull();
 
-    EtcdNameResolverProvider onlyCommas = new EtcdNameResolverProvider(Map.of("ETCD_ENDPOINTS", ",,")::get, name -> null);
-    assertThatThrownBy(onlyCommas::configuredEndpoints).hasMessageContaining("no etcd endpoint in ',,'");
+    EtcdNameResolverProvider onlyCommas =
+        new EtcdNameResolverProvider(Map.of("ETCD_ENDPOINTS", ",,")::get, name -> null);
+    assertThatThrownBy(onlyCommas::configuredEndpoints)
+        .hasMessageContaining("no etcd endpoint in ',,'");
   }
 
   @Test
@@ -127,7 +145,8 @@ class ProvidersTest {
           .hasMessageContaining("an etcd target names one service, as in etcd:///echo");
     }
     assertThat(provider.newNameResolver(URI.create("dns:///echo"), args())).isNull();
-    assertThat(provider.newNameResolver(URI.create("etcd:///echo"), args()).getServiceAuthority()).isEqualTo("echo");
+    assertThat(provider.newNameResolver(URI.create("etcd:///echo"), args()).getServiceAuthority())
+        .isEqualTo("echo");
   }
 
   @Test
@@ -135,7 +154,8 @@ class ProvidersTest {
     try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpoints())) {
       EtcdNameResolverProvider provider = EtcdNameResolverProvider.forResolver(resolver);
 
-      assertThatThrownBy(() -> provider.newNameResolver(URI.create("etcd://10.0.0.1:2379/echo"), args()))
+      assertThatThrownBy(
+              () -> provider.newNameResolver(URI.create("etcd://10.0.0.1:2379/echo"), args()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("use etcd:///echo without endpoints");
     }
@@ -145,7 +165,8 @@ class ProvidersTest {
   void registerAsDefaultReplacesTheServiceLoadedProvider() {
     NameResolverRegistry registry = NameResolverRegistry.getDefaultRegistry();
     NameResolverProvider original = registry.getProviderForScheme("etcd");
-    try (EtcdNameResolverProvider mine = EtcdNameResolverProvider.forEndpoints(etcd.clientEndpoints())) {
+    try (EtcdNameResolverProvider mine =
+        EtcdNameResolverProvider.forEndpoints(etcd.clientEndpoints())) {
       mine.registerAsDefault();
       try {
         assertThat(registry.getProviderForScheme("etcd")).isSameAs(mine);
@@ -162,13 +183,15 @@ class ProvidersTest {
     return NameResolver.Args.newBuilder()
         .setDefaultPort(443)
         .setProxyDetector(address -> null)
-        .setSynchronizationContext(new SynchronizationContext((thread, error) -> { }))
-        .setServiceConfigParser(new NameResolver.ServiceConfigParser() {
-          @Override
-          public NameResolver.ConfigOrError parseServiceConfig(Map<String, ?> rawServiceConfig) {
-            return NameResolver.ConfigOrError.fromConfig(rawServiceConfig);
-          }
-        })
+        .setSynchronizationContext(new SynchronizationContext((thread, error) -> {}))
+        .setServiceConfigParser(
+            new NameResolver.ServiceConfigParser() {
+              @Override
+              public NameResolver.ConfigOrError parseServiceConfig(
+                  Map<String, ?> rawServiceConfig) {
+                return NameResolver.ConfigOrError.fromConfig(rawServiceConfig);
+              }
+            })
         .build();
   }
 }

@@ -13,8 +13,8 @@ import dev.registryetcd.spring.autoconfigure.EtcdDiscoveryAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdHealthAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdMetricsAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdProperties;
-import dev.registryetcd.spring.autoconfigure.EtcdSettings;
 import dev.registryetcd.spring.autoconfigure.EtcdRegistrationAutoConfiguration;
+import dev.registryetcd.spring.autoconfigure.EtcdSettings;
 import dev.registryetcd.spring.autoconfigure.InvalidEtcdPropertyException;
 import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
@@ -37,32 +37,48 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** What the properties switch on and off, what a bad value does, and that the application's own beans win. */
+/**
+ * What the properties switch on and off, what a bad value does, and that the application's own
+ * beans win.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class ConfigurationTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(EtcdAutoConfiguration.class, EtcdRegistrationAutoConfiguration.class,
-          EtcdDiscoveryAutoConfiguration.class, EtcdHealthAutoConfiguration.class,
-          EtcdMetricsAutoConfiguration.class))
-      .withPropertyValues("registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  EtcdAutoConfiguration.class,
+                  EtcdRegistrationAutoConfiguration.class,
+                  EtcdDiscoveryAutoConfiguration.class,
+                  EtcdHealthAutoConfiguration.class,
+                  EtcdMetricsAutoConfiguration.class))
+          .withPropertyValues(
+              "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()));
 
   @Test
   void disabledRegistersNothingAndMakesNoEtcdBean() throws Exception {
-    try (ConfigurableApplicationContext app = TestApp.start(List.of(),
-        "spring.application.name=disabled-app",
-        "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
-        "registry.etcd.enabled=false")) {
+    try (ConfigurableApplicationContext app =
+        TestApp.start(
+            List.of(),
+            "spring.application.name=disabled-app",
+            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            "registry.etcd.enabled=false")) {
       assertThat(TestApp.port(app)).isPositive();
       assertThat(app.getBeanNamesForType(EtcdRegistry.class)).isEmpty();
       assertThat(app.getBeanNamesForType(EtcdResolver.class)).isEmpty();
       assertThat(app.getBeanNamesForType(Client.class)).isEmpty();
       assertThat(app.getBeanNamesForType(EtcdDiscoveryClient.class)).isEmpty();
       try (Client client = EtcdClients.newClient(etcd.clientEndpoints())) {
-        long keys = client.getKVClient().get(ByteSequence.from("kitex/registry-etcd/", UTF_8),
-            GetOption.builder().isPrefix(true).withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount();
+        long keys =
+            client
+                .getKVClient()
+                .get(
+                    ByteSequence.from("kitex/registry-etcd/", UTF_8),
+                    GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                .get(10, TimeUnit.SECONDS)
+                .getCount();
         assertThat(keys).isZero();
       }
     }
@@ -70,68 +86,92 @@ class ConfigurationTest {
 
   @Test
   void everyPartIsThereByDefault() {
-    runner.run(context -> assertThat(context)
-        .hasSingleBean(Client.class)
-        .hasSingleBean(EtcdRegistry.class)
-        .hasSingleBean(EtcdResolver.class)
-        .hasSingleBean(EtcdServiceRegistry.class)
-        .hasSingleBean(EtcdDiscoveryClient.class)
-        .hasBean("etcdHealthIndicator")
-        .doesNotHaveBean(EtcdMetrics.class)); // no MeterRegistry in this context
+    runner.run(
+        context ->
+            assertThat(context)
+                .hasSingleBean(Client.class)
+                .hasSingleBean(EtcdRegistry.class)
+                .hasSingleBean(EtcdResolver.class)
+                .hasSingleBean(EtcdServiceRegistry.class)
+                .hasSingleBean(EtcdDiscoveryClient.class)
+                .hasBean("etcdHealthIndicator")
+                .doesNotHaveBean(EtcdMetrics.class)); // no MeterRegistry in this context
   }
 
   @Test
   void registrationAndDiscoveryCanBeSwitchedOffApart() {
-    runner.withPropertyValues("registry.etcd.registration.enabled=false").run(context -> assertThat(context)
-        .doesNotHaveBean(EtcdRegistry.class)
-        .doesNotHaveBean(EtcdServiceRegistry.class)
-        .hasSingleBean(EtcdDiscoveryClient.class));
-    runner.withPropertyValues("registry.etcd.discovery.enabled=false").run(context -> assertThat(context)
-        .hasSingleBean(EtcdRegistry.class)
-        .doesNotHaveBean(EtcdResolver.class)
-        .doesNotHaveBean(EtcdDiscoveryClient.class));
+    runner
+        .withPropertyValues("registry.etcd.registration.enabled=false")
+        .run(
+            context ->
+                assertThat(context)
+                    .doesNotHaveBean(EtcdRegistry.class)
+                    .doesNotHaveBean(EtcdServiceRegistry.class)
+                    .hasSingleBean(EtcdDiscoveryClient.class));
+    runner
+        .withPropertyValues("registry.etcd.discovery.enabled=false")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasSingleBean(EtcdRegistry.class)
+                    .doesNotHaveBean(EtcdResolver.class)
+                    .doesNotHaveBean(EtcdDiscoveryClient.class));
   }
 
   @Test
   void theApplicationsOwnBeansWin() {
-    runner.withUserConfiguration(OwnResolver.class).run(context -> {
-      assertThat(context).hasSingleBean(EtcdResolver.class);
-      assertThat(context.getBean(EtcdResolver.class)).isSameAs(context.getBean(OwnResolver.class).made);
-    });
+    runner
+        .withUserConfiguration(OwnResolver.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(EtcdResolver.class);
+              assertThat(context.getBean(EtcdResolver.class))
+                  .isSameAs(context.getBean(OwnResolver.class).made);
+            });
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "registry.etcd.lease-ttl=0s            | registry.etcd.lease-ttl            | >= 1s",
-      "registry.etcd.lease-ttl=1500ms        | registry.etcd.lease-ttl            | whole number of seconds",
-      "registry.etcd.default-weight=-1       | registry.etcd.default-weight       | must be > 0",
-      "registry.etcd.dial-timeout=0s         | registry.etcd.dial-timeout         | must be positive",
-      "registry.etcd.prefix=                 | registry.etcd.prefix               | must not be empty",
-      "registry.etcd.retry.max-attempt-times=-2 | registry.etcd.retry.max-attempt-times | >= 0",
-      "registry.etcd.retry.retry-delay=0s    | registry.etcd.retry.retry-delay    | must be positive",
-      "registry.etcd.instance.weight=0       | registry.etcd.instance.weight      | >= 1",
-      "registry.etcd.endpoints=ftp://x:1     | registry.etcd.endpoints            | scheme",
-      "registry.etcd.tls.ca-file=/no/such/ca.pem | registry.etcd.tls.ca-file      | /no/such/ca.pem",
-      "registry.etcd.tls.cert-file=/no/cert.pem | registry.etcd.tls.key-file     | go together",
-      "registry.etcd.tls.key-file=/no/key.pem  | registry.etcd.tls.cert-file    | go together",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "registry.etcd.lease-ttl=0s            | registry.etcd.lease-ttl            | >= 1s",
+        "registry.etcd.lease-ttl=1500ms        | registry.etcd.lease-ttl            | whole number of seconds",
+        "registry.etcd.default-weight=-1       | registry.etcd.default-weight       | must be > 0",
+        "registry.etcd.dial-timeout=0s         | registry.etcd.dial-timeout         | must be positive",
+        "registry.etcd.prefix=                 | registry.etcd.prefix               | must not be empty",
+        "registry.etcd.retry.max-attempt-times=-2 | registry.etcd.retry.max-attempt-times | >= 0",
+        "registry.etcd.retry.retry-delay=0s    | registry.etcd.retry.retry-delay    | must be positive",
+        "registry.etcd.instance.weight=0       | registry.etcd.instance.weight      | >= 1",
+        "registry.etcd.endpoints=ftp://x:1     | registry.etcd.endpoints            | scheme",
+        "registry.etcd.tls.ca-file=/no/such/ca.pem | registry.etcd.tls.ca-file      | /no/such/ca.pem",
+        "registry.etcd.tls.cert-file=/no/cert.pem | registry.etcd.tls.key-file     | go together",
+        "registry.etcd.tls.key-file=/no/key.pem  | registry.etcd.tls.cert-file    | go together",
+      })
   void aBadValueStopsStartUpNamingTheProperty(String setting, String property, String allowed) {
-    runner.withPropertyValues(setting).run(context -> {
-      assertThat(context).hasFailed();
-      Throwable failure = context.getStartupFailure();
-      InvalidEtcdPropertyException invalid = findCause(failure, InvalidEtcdPropertyException.class);
-      assertThat(invalid).as("cause of %s", failure).isNotNull();
-      assertThat(invalid.property()).isEqualTo(property);
-      assertThat(invalid.getMessage()).contains(property).contains(allowed);
-    });
+    runner
+        .withPropertyValues(setting)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              Throwable failure = context.getStartupFailure();
+              InvalidEtcdPropertyException invalid =
+                  findCause(failure, InvalidEtcdPropertyException.class);
+              assertThat(invalid).as("cause of %s", failure).isNotNull();
+              assertThat(invalid.property()).isEqualTo(property);
+              assertThat(invalid.getMessage()).contains(property).contains(allowed);
+            });
   }
 
   @Test
   void theFailureReportNamesThePropertyAndWhatIsAllowed(CapturedOutput output) {
-    Throwable failure = catchThrowable(() -> TestApp.start(List.of(),
-        "spring.application.name=bad",
-        "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
-        "registry.etcd.lease-ttl=0s"));
+    Throwable failure =
+        catchThrowable(
+            () ->
+                TestApp.start(
+                    List.of(),
+                    "spring.application.name=bad",
+                    "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+                    "registry.etcd.lease-ttl=0s"));
 
     assertThat(findCause(failure, InvalidEtcdPropertyException.class)).isNotNull();
     assertThat(output.getAll())
@@ -142,16 +182,19 @@ class ConfigurationTest {
 
   @Test
   void thePropertiesNeverShowThePassword() {
-    runner.withPropertyValues("registry.etcd.username=svc", "registry.etcd.password=s3cret-Pa55")
-        .run(context -> {
-          assertThat(context.getBean(EtcdProperties.class).toString())
-              .contains("username=svc")
-              .doesNotContain("s3cret-Pa55");
-          assertThat(context.getBean(EtcdSettings.class).toString())
-              .contains("auth(user=svc, password=***)")
-              .doesNotContain("s3cret-Pa55");
-          assertThat(context.getBean(EtcdRegistry.class).toString()).doesNotContain("s3cret-Pa55");
-        });
+    runner
+        .withPropertyValues("registry.etcd.username=svc", "registry.etcd.password=s3cret-Pa55")
+        .run(
+            context -> {
+              assertThat(context.getBean(EtcdProperties.class).toString())
+                  .contains("username=svc")
+                  .doesNotContain("s3cret-Pa55");
+              assertThat(context.getBean(EtcdSettings.class).toString())
+                  .contains("auth(user=svc, password=***)")
+                  .doesNotContain("s3cret-Pa55");
+              assertThat(context.getBean(EtcdRegistry.class).toString())
+                  .doesNotContain("s3cret-Pa55");
+            });
   }
 
   private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {

@@ -31,13 +31,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 
 /**
- * A Spring Boot application that only discovers (registration off) finds instances registered by the library's
- * registry, the way a Kitex service would, and instances written as raw Go-format JSON; changes reach it without a
- * restart, and {@code lb://} calls follow the registered weights.
+ * A Spring Boot application that only discovers (registration off) finds instances registered by
+ * the library's registry, the way a Kitex service would, and instances written as raw Go-format
+ * JSON; changes reach it without a restart, and {@code lb://} calls follow the registered weights.
  */
 class DiscoveryTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static final List<HttpServer> backends = new ArrayList<>();
   private static Client client;
@@ -48,11 +47,13 @@ class DiscoveryTest {
   static void start() {
     client = EtcdClients.newClient(etcd.clientEndpoints());
     registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
-    app = TestApp.start(List.of(),
-        "spring.application.name=caller",
-        "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
-        "registry.etcd.registration.enabled=false",
-        "spring.cloud.loadbalancer.configurations=weighted");
+    app =
+        TestApp.start(
+            List.of(),
+            "spring.application.name=caller",
+            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            "registry.etcd.registration.enabled=false",
+            "spring.cloud.loadbalancer.configurations=weighted");
   }
 
   @AfterAll
@@ -67,61 +68,99 @@ class DiscoveryTest {
 
   @Test
   void findsInstancesRegisteredByTheLibraryWithTagsAndWeight() {
-    registry.register(Info.builder().serviceName("kitex-echo").address(new InetSocketAddress("127.0.0.1", 8888))
-        .weight(20).tag("zone", "b").build());
+    registry.register(
+        Info.builder()
+            .serviceName("kitex-echo")
+            .address(new InetSocketAddress("127.0.0.1", 8888))
+            .weight(20)
+            .tag("zone", "b")
+            .build());
     DiscoveryClient discovery = app.getBean(EtcdDiscoveryClient.class);
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(discovery.getInstances("kitex-echo")).singleElement().satisfies(instance -> {
-          assertThat(instance.getServiceId()).isEqualTo("kitex-echo");
-          assertThat(instance.getHost()).isEqualTo("127.0.0.1");
-          assertThat(instance.getPort()).isEqualTo(8888);
-          assertThat(instance.getUri()).hasToString("http://127.0.0.1:8888");
-          assertThat(instance.getMetadata()).containsExactlyInAnyOrderEntriesOf(Map.of("zone", "b", "weight", "20"));
-        }));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(discovery.getInstances("kitex-echo"))
+                    .singleElement()
+                    .satisfies(
+                        instance -> {
+                          assertThat(instance.getServiceId()).isEqualTo("kitex-echo");
+                          assertThat(instance.getHost()).isEqualTo("127.0.0.1");
+                          assertThat(instance.getPort()).isEqualTo(8888);
+                          assertThat(instance.getUri()).hasToString("http://127.0.0.1:8888");
+                          assertThat(instance.getMetadata())
+                              .containsExactlyInAnyOrderEntriesOf(
+                                  Map.of("zone", "b", "weight", "20"));
+                        }));
   }
 
   @Test
   void followsRawGoFormatPutsAndDeletesWithoutARestart() throws Exception {
-    DiscoveryClient discovery = app.getBean(DiscoveryClient.class); // Spring Cloud's composite of all clients
+    DiscoveryClient discovery =
+        app.getBean(DiscoveryClient.class); // Spring Cloud's composite of all clients
     String key = "kitex/registry-etcd/go-echo/127.0.0.1:9001";
-    put(key, "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":3,\"tags\":{\"lang\":\"go\"}}");
+    put(
+        key,
+        "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":3,\"tags\":{\"lang\":\"go\"}}");
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.getInstances("go-echo"))
-        .extracting(ServiceInstance::getMetadata)
-        .containsExactly(Map.of("lang", "go", "weight", "3")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(discovery.getInstances("go-echo"))
+                    .extracting(ServiceInstance::getMetadata)
+                    .containsExactly(Map.of("lang", "go", "weight", "3")));
     EtcdDiscoveryClient etcdDiscovery = app.getBean(EtcdDiscoveryClient.class);
     List<ServiceInstance> before = etcdDiscovery.getInstances("go-echo");
-    assertThat(etcdDiscovery.getInstances("go-echo")).as("nothing changed: the same list").isSameAs(before);
+    assertThat(etcdDiscovery.getInstances("go-echo"))
+        .as("nothing changed: the same list")
+        .isSameAs(before);
 
     put(key, "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":5,\"tags\":null}");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(discovery.getInstances("go-echo"))
-        .extracting(ServiceInstance::getMetadata)
-        .containsExactly(Map.of("weight", "5")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(discovery.getInstances("go-echo"))
+                    .extracting(ServiceInstance::getMetadata)
+                    .containsExactly(Map.of("weight", "5")));
     assertThat(etcdDiscovery.getInstances("go-echo")).isNotSameAs(before);
 
     client.getKVClient().delete(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(discovery.getInstances("go-echo")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(discovery.getInstances("go-echo")).isEmpty());
   }
 
   @Test
   void listsEveryServiceWithAnInstanceAndAnswersReactively() throws Exception {
-    put("kitex/registry-etcd/listed-go/127.0.0.1:9101",
+    put(
+        "kitex/registry-etcd/listed-go/127.0.0.1:9101",
         "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9101\",\"weight\":10,\"tags\":null}");
-    registry.register(Info.builder().serviceName("listed-java").address(new InetSocketAddress("127.0.0.1", 9102))
-        .build());
+    registry.register(
+        Info.builder()
+            .serviceName("listed-java")
+            .address(new InetSocketAddress("127.0.0.1", 9102))
+            .build());
     DiscoveryClient discovery = app.getBean(EtcdDiscoveryClient.class);
     ReactiveDiscoveryClient reactive = app.getBean(ReactiveDiscoveryClient.class);
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(discovery.getServices()).contains("listed-go", "listed-java");
-      assertThat(reactive.getServices().collectList().block(Duration.ofSeconds(5)))
-          .contains("listed-go", "listed-java");
-      assertThat(reactive.getInstances("listed-java").collectList().block(Duration.ofSeconds(5)))
-          .extracting(ServiceInstance::getPort)
-          .containsExactly(9102);
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(discovery.getServices()).contains("listed-go", "listed-java");
+              assertThat(reactive.getServices().collectList().block(Duration.ofSeconds(5)))
+                  .contains("listed-go", "listed-java");
+              assertThat(
+                      reactive
+                          .getInstances("listed-java")
+                          .collectList()
+                          .block(Duration.ofSeconds(5)))
+                  .extracting(ServiceInstance::getPort)
+                  .containsExactly(9102);
+            });
     assertThat(discovery.getInstances("no-such-service")).isEmpty();
   }
 
@@ -129,26 +168,41 @@ class DiscoveryTest {
   void loadBalancedCallsReachRegisteredInstancesInProportionToTheirWeights() {
     int light = startBackend();
     int heavy = startBackend();
-    registry.register(Info.builder().serviceName("weighted").address(new InetSocketAddress("127.0.0.1", light))
-        .weight(1).build());
-    registry.register(Info.builder().serviceName("weighted").address(new InetSocketAddress("127.0.0.1", heavy))
-        .weight(4).build());
+    registry.register(
+        Info.builder()
+            .serviceName("weighted")
+            .address(new InetSocketAddress("127.0.0.1", light))
+            .weight(1)
+            .build());
+    registry.register(
+        Info.builder()
+            .serviceName("weighted")
+            .address(new InetSocketAddress("127.0.0.1", heavy))
+            .weight(4)
+            .build());
     DiscoveryClient discovery = app.getBean(EtcdDiscoveryClient.class);
-    await().atMost(Duration.ofSeconds(10)).until(() -> discovery.getInstances("weighted").size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> discovery.getInstances("weighted").size() == 2);
     RestClient rest = app.getBean(RestClient.Builder.class).build();
 
     Map<String, Integer> hits = new TreeMap<>();
     for (int i = 0; i < 250; i++) {
-      hits.merge(rest.get().uri("http://weighted/port").retrieve().body(String.class), 1, Integer::sum);
+      hits.merge(
+          rest.get().uri("http://weighted/port").retrieve().body(String.class), 1, Integer::sum);
     }
 
-    assertThat(hits.keySet()).containsExactlyInAnyOrder(Integer.toString(light), Integer.toString(heavy));
+    assertThat(hits.keySet())
+        .containsExactlyInAnyOrder(Integer.toString(light), Integer.toString(heavy));
     double ratio = hits.get(Integer.toString(heavy)) / (double) hits.get(Integer.toString(light));
     assertThat(ratio).as("heavy:light hits %s", hits).isBetween(3.0, 5.0);
   }
 
   private static void put(String key, String value) throws Exception {
-    client.getKVClient().put(ByteSequence.from(key, UTF_8), ByteSequence.from(value, UTF_8)).get(10, TimeUnit.SECONDS);
+    client
+        .getKVClient()
+        .put(ByteSequence.from(key, UTF_8), ByteSequence.from(value, UTF_8))
+        .get(10, TimeUnit.SECONDS);
   }
 
   /** A plain HTTP server on a free loopback port answering {@code /port} with its port. */
@@ -156,13 +210,15 @@ class DiscoveryTest {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
       int port = server.getAddress().getPort();
-      server.createContext("/port", exchange -> {
-        byte[] body = Integer.toString(port).getBytes(UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      server.createContext(
+          "/port",
+          exchange -> {
+            byte[] body = Integer.toString(port).getBytes(UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
       server.start();
       backends.add(server);
       return port;

@@ -14,16 +14,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.RestClient;
 
 /**
- * etcd with auth on: the application registers as a user allowed only the registry prefix, and its password shows
- * in no log line and no actuator endpoint, even with every value shown.
+ * etcd with auth on: the application registers as a user allowed only the registry prefix, and its
+ * password shows in no log line and no actuator endpoint, even with every value shown.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PasswordTest {
   private static final String USER = "svc";
   private static final String PASSWORD = "svc-Pa55word-7f3a";
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   @BeforeAll
   static void enableAuthWithARegistryOnlyUser() {
@@ -36,28 +35,38 @@ class PasswordTest {
     String configprops;
     String health;
     String registered;
-    try (ConfigurableApplicationContext app = TestApp.start(List.of(),
-        "spring.application.name=secured",
-        "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
-        "registry.etcd.username=" + USER,
-        "registry.etcd.password=" + PASSWORD,
-        "management.endpoints.web.exposure.include=env,configprops,health",
-        "management.endpoint.env.show-values=always",
-        "management.endpoint.configprops.show-values=always",
-        "management.endpoint.health.show-details=always",
-        "logging.level.dev.registryetcd=DEBUG",
-        "logging.level.org.springframework.boot.context.properties=DEBUG")) {
+    try (ConfigurableApplicationContext app =
+        TestApp.start(
+            List.of(),
+            "spring.application.name=secured",
+            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            "registry.etcd.username=" + USER,
+            "registry.etcd.password=" + PASSWORD,
+            "management.endpoints.web.exposure.include=env,configprops,health",
+            "management.endpoint.env.show-values=always",
+            "management.endpoint.configprops.show-values=always",
+            "management.endpoint.health.show-details=always",
+            "logging.level.dev.registryetcd=DEBUG",
+            "logging.level.org.springframework.boot.context.properties=DEBUG")) {
       RestClient rest = RestClient.create("http://127.0.0.1:" + TestApp.port(app));
       env = rest.get().uri("/actuator/env").retrieve().body(String.class);
       configprops = rest.get().uri("/actuator/configprops").retrieve().body(String.class);
       health = rest.get().uri("/actuator/health").retrieve().body(String.class);
-      registered = rest.get().uri("/actuator/env/registry.etcd.password").retrieve().body(String.class);
+      registered =
+          rest.get().uri("/actuator/env/registry.etcd.password").retrieve().body(String.class);
     }
 
-    assertThat(health).contains("\"etcd\"").contains("\"status\":\"UP\"").contains("\"registrations\":1");
-    assertThat(env).contains("registry.etcd.username").contains("registry.etcd.password").contains("******");
+    assertThat(health)
+        .contains("\"etcd\"")
+        .contains("\"status\":\"UP\"")
+        .contains("\"registrations\":1");
+    assertThat(env)
+        .contains("registry.etcd.username")
+        .contains("registry.etcd.password")
+        .contains("******");
     assertThat(configprops).contains("registry.etcd").contains("\"username\":\"svc\"");
-    assertThat(output.getAll()).contains("Registered kitex/registry-etcd/secured/127.0.0.1:"); // the capture works
+    assertThat(output.getAll())
+        .contains("Registered kitex/registry-etcd/secured/127.0.0.1:"); // the capture works
     assertThat(List.of(env, configprops, health, registered, output.getAll()))
         .allSatisfy(text -> assertThat(text).doesNotContain(PASSWORD));
   }

@@ -35,13 +35,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
 
 /**
- * One Spring Boot web application on a random port registers itself, stays registered through a lost lease, and
- * deregisters when it stops: before its web server stops taking requests. The application stops in the last test.
+ * One Spring Boot web application on a random port registers itself, stays registered through a
+ * lost lease, and deregisters when it stops: before its web server stops taking requests. The
+ * application stops in the last test.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistrationTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static Client client;
   private static ConfigurableApplicationContext app;
@@ -52,15 +52,17 @@ class RegistrationTest {
   static void startApplication() {
     client = EtcdClients.newClient(etcd.clientEndpoints());
     ShutdownProbe.client = client;
-    app = TestApp.start(List.of(ShutdownProbe.Config.class),
-        "spring.application.name=spring-echo",
-        "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
-        "registry.etcd.instance.weight=7",
-        "registry.etcd.instance.tags.zone=b",
-        "registry.etcd.instance.tags.lang=java",
-        "registry.etcd.lease-ttl=5s",
-        "registry.etcd.retry.retry-delay=200ms",
-        "registry.etcd.retry.observe-delay=1s");
+    app =
+        TestApp.start(
+            List.of(ShutdownProbe.Config.class),
+            "spring.application.name=spring-echo",
+            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            "registry.etcd.instance.weight=7",
+            "registry.etcd.instance.tags.zone=b",
+            "registry.etcd.instance.tags.lang=java",
+            "registry.etcd.lease-ttl=5s",
+            "registry.etcd.retry.retry-delay=200ms",
+            "registry.etcd.retry.observe-delay=1s");
     port = TestApp.port(app);
     key = "kitex/registry-etcd/spring-echo/127.0.0.1:" + port;
     ShutdownProbe.key = key;
@@ -78,14 +80,17 @@ class RegistrationTest {
   @Test
   @Order(1)
   void registersTheWebServersRealPortUnderTheApplicationNameInGoFormat() throws Exception {
-    byte[] expected = InstanceCodec.encode(
-        new InstanceInfo("tcp", "127.0.0.1:" + port, 7, Map.of("lang", "java", "zone", "b")));
+    byte[] expected =
+        InstanceCodec.encode(
+            new InstanceInfo("tcp", "127.0.0.1:" + port, 7, Map.of("lang", "java", "zone", "b")));
 
     assertThat(port).isPositive();
     assertThat(new String(valueOf(key), UTF_8))
         .isEqualTo(new String(expected, UTF_8))
-        .isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:" + port
-            + "\",\"weight\":7,\"tags\":{\"lang\":\"java\",\"zone\":\"b\"}}");
+        .isEqualTo(
+            "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                + port
+                + "\",\"weight\":7,\"tags\":{\"lang\":\"java\",\"zone\":\"b\"}}");
     assertThat(app.getBean(EtcdAutoServiceRegistration.class).registration().getUri())
         .hasToString("http://127.0.0.1:" + port);
   }
@@ -108,17 +113,21 @@ class RegistrationTest {
   void aRevokedLeaseIsRecoveredAndTheMetricsCountIt() throws Exception {
     MeterRegistry meters = app.getBean(MeterRegistry.class);
     EtcdRegistry registry = app.getBean(EtcdRegistry.class);
-    double recoveriesBefore = meters.get("registry.etcd.lease.recoveries").functionCounter().count();
+    double recoveriesBefore =
+        meters.get("registry.etcd.lease.recoveries").functionCounter().count();
     long lease = registry.leaseId();
 
     client.getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS);
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(meters.get("registry.etcd.lease.recoveries").functionCounter().count())
-          .isGreaterThan(recoveriesBefore);
-      assertThat(registry.leaseId()).isNotIn(0L, lease);
-      assertThat(valueOf(key)).isNotNull();
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(meters.get("registry.etcd.lease.recoveries").functionCounter().count())
+                  .isGreaterThan(recoveriesBefore);
+              assertThat(registry.leaseId()).isNotIn(0L, lease);
+              assertThat(valueOf(key)).isNotNull();
+            });
     assertThat(meters.get("registry.etcd.registrations").gauge().value()).isEqualTo(1.0);
   }
 
@@ -128,21 +137,27 @@ class RegistrationTest {
     app.close();
     app = null;
 
-    assertThat(ShutdownProbe.stopped).as("the probe ran between deregistration and graceful shutdown").isTrue();
-    assertThat(ShutdownProbe.keyPresentWhenProbed).as("key in etcd when the probe stopped").isFalse();
-    assertThat(ShutdownProbe.answerWhenProbed).as("answer of /hello when the probe stopped")
+    assertThat(ShutdownProbe.stopped)
+        .as("the probe ran between deregistration and graceful shutdown")
+        .isTrue();
+    assertThat(ShutdownProbe.keyPresentWhenProbed)
+        .as("key in etcd when the probe stopped")
+        .isFalse();
+    assertThat(ShutdownProbe.answerWhenProbed)
+        .as("answer of /hello when the probe stopped")
         .isEqualTo(Integer.toString(port));
     assertThat(valueOf(key)).isNull();
   }
 
   private static byte[] valueOf(String key) throws Exception {
-    List<KeyValue> kvs = client.getKVClient().get(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        client.getKVClient().get(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS).getKvs();
     return kvs.isEmpty() ? null : kvs.get(0).getValue().getBytes();
   }
 
   /**
-   * Stops between the registration (which stops first) and Boot's graceful shutdown, and records what a caller
-   * would see then: no key in etcd, and a web server that still answers.
+   * Stops between the registration (which stops first) and Boot's graceful shutdown, and records
+   * what a caller would see then: no key in etcd, and a web server that still answers.
    */
   static final class ShutdownProbe implements SmartLifecycle {
     static volatile Client client;
@@ -177,7 +192,8 @@ class RegistrationTest {
 
     @Override
     public int getPhase() {
-      // between EtcdAutoServiceRegistration.PHASE and WebServerGracefulShutdownLifecycle's DEFAULT_PHASE - 1024
+      // between EtcdAutoServiceRegistration.PHASE and WebServerGracefulShutdownLifecycle's
+      // DEFAULT_PHASE - 1024
       return SmartLifecycle.DEFAULT_PHASE - 768;
     }
 

@@ -29,9 +29,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * declared before Spring's, so it outlives the context and checks that last.
  */
 @ExtendWith(SpringBootTestRegistrationTest.EtcdOutlivesTheContext.class)
-@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.application.name=boot-test-echo", "server.address=127.0.0.1",
-        "registry.etcd.instance.host=127.0.0.1"})
+@SpringBootTest(
+    classes = TestApp.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.application.name=boot-test-echo",
+      "server.address=127.0.0.1",
+      "registry.etcd.instance.host=127.0.0.1"
+    })
 @DirtiesContext
 class SpringBootTestRegistrationTest {
   private static final String SERVICE_PREFIX = "kitex/registry-etcd/boot-test-echo/";
@@ -39,31 +44,41 @@ class SpringBootTestRegistrationTest {
 
   @DynamicPropertySource
   static void etcdEndpoints(DynamicPropertyRegistry registry) {
-    registry.add("registry.etcd.endpoints", () -> String.join(",", etcd.clientEndpointsAsHostPort()));
+    registry.add(
+        "registry.etcd.endpoints", () -> String.join(",", etcd.clientEndpointsAsHostPort()));
   }
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
   @Test
   void theApplicationIsUnderItsExactKeyInGoFormat() throws Exception {
     List<KeyValue> stored = keysUnder(SERVICE_PREFIX);
 
     assertThat(stored).hasSize(1);
-    assertThat(stored.get(0).getKey().toString(UTF_8)).isEqualTo(SERVICE_PREFIX + "127.0.0.1:" + port);
+    assertThat(stored.get(0).getKey().toString(UTF_8))
+        .isEqualTo(SERVICE_PREFIX + "127.0.0.1:" + port);
     assertThat(stored.get(0).getValue().toString(UTF_8))
-        .isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:" + port + "\",\"weight\":10,\"tags\":null}");
+        .isEqualTo(
+            "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                + port
+                + "\",\"weight\":10,\"tags\":null}");
     assertThat(stored.get(0).getLease()).as("on the registry's lease").isNotZero();
   }
 
   private static List<KeyValue> keysUnder(String prefix) throws Exception {
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort())) {
-      return client.getKVClient().get(ByteSequence.from(prefix, UTF_8), GetOption.builder().isPrefix(true).build())
-          .get(10, TimeUnit.SECONDS).getKvs();
+      return client
+          .getKVClient()
+          .get(ByteSequence.from(prefix, UTF_8), GetOption.builder().isPrefix(true).build())
+          .get(10, TimeUnit.SECONDS)
+          .getKvs();
     }
   }
 
-  /** Starts etcd before the Spring context and, after Spring closed it, checks the key is gone, then stops etcd. */
+  /**
+   * Starts etcd before the Spring context and, after Spring closed it, checks the key is gone, then
+   * stops etcd.
+   */
   static final class EtcdOutlivesTheContext implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {

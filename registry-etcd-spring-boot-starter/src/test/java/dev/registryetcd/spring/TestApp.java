@@ -14,7 +14,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
-/** The smallest Spring Boot web application with the starter: answers {@code /hello} with its port. */
+/**
+ * The smallest Spring Boot web application with the starter: answers {@code /hello} with its port.
+ */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @RestController
@@ -41,11 +43,13 @@ public class TestApp {
   static ConfigurableApplicationContext start(List<Class<?>> sources, String... properties) {
     List<Class<?>> all = new ArrayList<>(List.of(TestApp.class));
     all.addAll(sources);
-    List<String> props = new ArrayList<>(List.of(
-        "server.port=0",
-        "server.address=127.0.0.1",
-        "spring.main.banner-mode=off",
-        "registry.etcd.instance.host=127.0.0.1"));
+    List<String> props =
+        new ArrayList<>(
+            List.of(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "spring.main.banner-mode=off",
+                "registry.etcd.instance.host=127.0.0.1"));
     props.addAll(List.of(properties));
     return new SpringApplicationBuilder(all.toArray(Class<?>[]::new))
         .properties(props.toArray(String[]::new))

@@ -15,102 +15,108 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Uses the extension on an instance field: a fresh 3-member cluster for every test. */
 class ThreeMemberClusterTest {
 
-    private static final Duration BOUND = Duration.ofSeconds(10);
+  private static final Duration BOUND = Duration.ofSeconds(10);
 
-    @RegisterExtension
-    final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.cluster(3);
 
-    @Test
-    void leaderIsExactlyOneMemberAndKillingItElectsAnotherOne() throws Exception {
-        EtcdCluster cluster = etcd.cluster();
-        assertThat(cluster.members()).hasSize(3);
-        assertThat(etcd.clientEndpoints()).hasSize(3).doesNotHaveDuplicates();
-        // An election can happen at any time on a loaded machine, so look for a stable view.
-        AtomicReference<EtcdMember> found = new AtomicReference<>();
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            EtcdMember leader = etcd.leader();
-            Set<String> reportedLeaders = new HashSet<>();
-            List<EtcdMember> selfProclaimed = new ArrayList<>();
-            for (EtcdMember m : cluster.members()) {
+  @Test
+  void leaderIsExactlyOneMemberAndKillingItElectsAnotherOne() throws Exception {
+    EtcdCluster cluster = etcd.cluster();
+    assertThat(cluster.members()).hasSize(3);
+    assertThat(etcd.clientEndpoints()).hasSize(3).doesNotHaveDuplicates();
+    // An election can happen at any time on a loaded machine, so look for a stable view.
+    AtomicReference<EtcdMember> found = new AtomicReference<>();
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              EtcdMember leader = etcd.leader();
+              Set<String> reportedLeaders = new HashSet<>();
+              List<EtcdMember> selfProclaimed = new ArrayList<>();
+              for (EtcdMember m : cluster.members()) {
                 String[] status = Gateway.status(m.clientEndpoint());
                 reportedLeaders.add(status[1]);
                 if (status[0].equals(status[1])) {
-                    selfProclaimed.add(m);
+                  selfProclaimed.add(m);
                 }
-            }
-            assertThat(selfProclaimed).containsExactly(leader);
-            assertThat(reportedLeaders).hasSize(1);
-            assertThat(cluster.followers()).hasSize(2).doesNotContain(leader);
-            found.set(leader);
-        });
-        EtcdMember leader = found.get();
-        List<EtcdMember> others = cluster.members().stream().filter(m -> m != leader).toList();
+              }
+              assertThat(selfProclaimed).containsExactly(leader);
+              assertThat(reportedLeaders).hasSize(1);
+              assertThat(cluster.followers()).hasSize(2).doesNotContain(leader);
+              found.set(leader);
+            });
+    EtcdMember leader = found.get();
+    List<EtcdMember> others = cluster.members().stream().filter(m -> m != leader).toList();
 
-        leader.kill();
-        EtcdMember newLeader = cluster.awaitLeader(BOUND);
-        assertThat(newLeader).isNotSameAs(leader).isIn(others);
+    leader.kill();
+    EtcdMember newLeader = cluster.awaitLeader(BOUND);
+    assertThat(newLeader).isNotSameAs(leader).isIn(others);
 
-        leader.restart();
-        assertThat(leader.isRunning()).isTrue();
-        cluster.awaitHealthy(BOUND);
-        assertThat(Gateway.memberNames(newLeader.clientEndpoint()))
-                .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
-    }
+    leader.restart();
+    assertThat(leader.isRunning()).isTrue();
+    cluster.awaitHealthy(BOUND);
+    assertThat(Gateway.memberNames(newLeader.clientEndpoint()))
+        .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
+  }
 
-    @Test
-    void stoppingTwoMembersLeavesTheThirdUnhealthyAndRestartingThemRestoresHealth() {
-        EtcdMember survivor = etcd.member(0);
-        etcd.member(1).stop();
-        etcd.member(2).stop();
+  @Test
+  void stoppingTwoMembersLeavesTheThirdUnhealthyAndRestartingThemRestoresHealth() {
+    EtcdMember survivor = etcd.member(0);
+    etcd.member(1).stop();
+    etcd.member(2).stop();
 
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> !survivor.isHealthy());
-        assertThat(survivor.isRunning()).isTrue();
+    await().atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> !survivor.isHealthy());
+    assertThat(survivor.isRunning()).isTrue();
 
-        etcd.member(1).restart(); // quorum is back, so this waits until etcd-1 is healthy
-        assertThat(etcd.member(1).isHealthy()).isTrue();
-        etcd.member(2).restart();
-        etcd.cluster().awaitHealthy(BOUND);
-        assertThat(survivor.isHealthy()).isTrue();
-    }
+    etcd.member(1).restart(); // quorum is back, so this waits until etcd-1 is healthy
+    assertThat(etcd.member(1).isHealthy()).isTrue();
+    etcd.member(2).restart();
+    etcd.cluster().awaitHealthy(BOUND);
+    assertThat(survivor.isHealthy()).isTrue();
+  }
 
-    @Test
-    void restartWithoutQuorumReturnsOnceThePortIsOpen() {
-        EtcdCluster cluster = etcd.cluster();
-        cluster.members().forEach(EtcdMember::stop);
+  @Test
+  void restartWithoutQuorumReturnsOnceThePortIsOpen() {
+    EtcdCluster cluster = etcd.cluster();
+    cluster.members().forEach(EtcdMember::stop);
 
-        long start = System.nanoTime();
-        etcd.member(0).restart();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        assertThat(etcd.member(0).isRunning()).isTrue();
-        assertThat(etcd.member(0).isHealthy()).isFalse();
+    long start = System.nanoTime();
+    etcd.member(0).restart();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(etcd.member(0).isRunning()).isTrue();
+    assertThat(etcd.member(0).isHealthy()).isFalse();
 
-        etcd.member(1).restart();
-        etcd.member(0).awaitHealthy(BOUND);
-        etcd.member(2).restart();
-        cluster.awaitHealthy(BOUND);
-        assertThat(cluster.leader()).isNotNull();
-    }
+    etcd.member(1).restart();
+    etcd.member(0).awaitHealthy(BOUND);
+    etcd.member(2).restart();
+    cluster.awaitHealthy(BOUND);
+    assertThat(cluster.leader()).isNotNull();
+  }
 
-    @Test
-    void aWipedFollowerRejoinsEmptyAndCatchesUp() throws Exception {
-        EtcdCluster cluster = etcd.cluster();
-        EtcdMember leader = etcd.leader();
-        Gateway.put(leader.clientEndpoint(), "config", "v1");
-        EtcdMember follower = cluster.followers().get(0);
-        String oldId = Gateway.status(follower.clientEndpoint())[0];
+  @Test
+  void aWipedFollowerRejoinsEmptyAndCatchesUp() throws Exception {
+    EtcdCluster cluster = etcd.cluster();
+    EtcdMember leader = etcd.leader();
+    Gateway.put(leader.clientEndpoint(), "config", "v1");
+    EtcdMember follower = cluster.followers().get(0);
+    String oldId = Gateway.status(follower.clientEndpoint())[0];
 
-        follower.wipe();
+    follower.wipe();
 
-        String newId = Gateway.status(follower.clientEndpoint())[0];
-        assertThat(newId).isNotEqualTo(oldId);
-        assertThat(Gateway.memberNames(leader.clientEndpoint()))
-                .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
-        await().atMost(BOUND).pollInterval(Duration.ofMillis(50))
-                .until(() -> Gateway.readLocal(follower.clientEndpoint(), "config").orElse(""), "v1"::equals);
-        cluster.awaitHealthy(BOUND);
+    String newId = Gateway.status(follower.clientEndpoint())[0];
+    assertThat(newId).isNotEqualTo(oldId);
+    assertThat(Gateway.memberNames(leader.clientEndpoint()))
+        .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> Gateway.readLocal(follower.clientEndpoint(), "config").orElse(""), "v1"::equals);
+    cluster.awaitHealthy(BOUND);
 
-        follower.kill(); // a rejoined member restarts from its new data dir like any other
-        follower.restart();
-        assertThat(Gateway.status(follower.clientEndpoint())[0]).isEqualTo(newId);
-    }
+    follower.kill(); // a rejoined member restarts from its new data dir like any other
+    follower.restart();
+    assertThat(Gateway.status(follower.clientEndpoint())[0]).isEqualTo(newId);
+  }
 }

@@ -5,17 +5,16 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +27,11 @@ import java.util.Map;
  * Converts {@link InstanceInfo} to and from the bytes the Go extension keeps in etcd.
  *
  * <p>{@link #encode} writes what Go's {@code encoding/json} writes for the same instance, byte for
- * byte: fields in declaration order, tags sorted by key, {@code <}, {@code >}, {@code &}, U+2028 and
- * U+2029 escaped. {@link #decode} accepts exactly what Go's {@code json.Unmarshal} accepts: field
- * names matched case-insensitively, the last duplicate wins, unknown fields ignored, invalid UTF-8
- * replaced by U+FFFD, and nothing but strict JSON. Weights beyond Java's {@code int} are clamped.
+ * byte: fields in declaration order, tags sorted by key, {@code <}, {@code >}, {@code &}, U+2028
+ * and U+2029 escaped. {@link #decode} accepts exactly what Go's {@code json.Unmarshal} accepts:
+ * field names matched case-insensitively, the last duplicate wins, unknown fields ignored, invalid
+ * UTF-8 replaced by U+FFFD, and nothing but strict JSON. Weights beyond Java's {@code int} are
+ * clamped.
  *
  * <p>Thread-safe and stateless.
  */
@@ -40,17 +40,19 @@ public final class InstanceCodec {
   /** Go's decoder gives up past this nesting depth; unknown fields may nest up to it. */
   private static final int GO_MAX_NESTING_DEPTH = 10_000;
 
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(GO_MAX_NESTING_DEPTH)
-          .maxNumberLength(Integer.MAX_VALUE)
-          .maxStringLength(Integer.MAX_VALUE)
-          .maxNameLength(Integer.MAX_VALUE)
-          .build())
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-      .build()
-      .setCharacterEscapes(new GoEscapes());
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(GO_MAX_NESTING_DEPTH)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxNameLength(Integer.MAX_VALUE)
+                  .build())
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          .build()
+          .setCharacterEscapes(new GoEscapes());
 
   private static final String[] FIELDS = {"network", "address", "weight", "tags"};
 
@@ -69,7 +71,8 @@ public final class InstanceCodec {
         json.writeNull();
       } else {
         List<Map.Entry<String, String>> tags = new ArrayList<>();
-        info.tags().forEach((key, value) -> tags.add(Map.entry(wellFormed(key), wellFormed(value))));
+        info.tags()
+            .forEach((key, value) -> tags.add(Map.entry(wellFormed(key), wellFormed(value))));
         // Go sorts map keys by their UTF-8 bytes, which is code point order, not UTF-16 order.
         tags.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
         json.writeStartObject();
@@ -93,7 +96,8 @@ public final class InstanceCodec {
   public static InstanceInfo decode(byte[] value) {
     String text = decodeUtf8AsGo(value);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
-      throw new MalformedInstanceException("value starts with a byte order mark, which JSON does not allow");
+      throw new MalformedInstanceException(
+          "value starts with a byte order mark, which JSON does not allow");
     }
     try (JsonParser json = JSON.createParser(text)) {
       JsonToken first = json.nextToken();
@@ -105,7 +109,9 @@ public final class InstanceCodec {
       long weight = 0;
       Map<String, String> tags = null;
       if (first == JsonToken.START_OBJECT) {
-        for (JsonToken token = json.nextToken(); token != JsonToken.END_OBJECT; token = json.nextToken()) {
+        for (JsonToken token = json.nextToken();
+            token != JsonToken.END_OBJECT;
+            token = json.nextToken()) {
           String field = fieldOf(json.currentName());
           JsonToken valueToken = json.nextToken();
           if (field == null) {
@@ -120,7 +126,8 @@ public final class InstanceCodec {
           }
         }
       } else if (first != JsonToken.VALUE_NULL) {
-        throw new MalformedInstanceException("value is " + describe(first) + ", expected a JSON object");
+        throw new MalformedInstanceException(
+            "value is " + describe(first) + ", expected a JSON object");
       }
       if (json.nextToken() != null) {
         throw new MalformedInstanceException("unexpected data after the JSON value");
@@ -129,15 +136,19 @@ public final class InstanceCodec {
     } catch (JsonProcessingException e) {
       throw new MalformedInstanceException("value is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read instance value (in memory, should not happen)", e);
+      throw new UncheckedIOException(
+          "cannot read instance value (in memory, should not happen)", e);
     }
   }
 
-  private static String stringOr(JsonParser json, JsonToken token, String field, String previous) throws IOException {
+  private static String stringOr(JsonParser json, JsonToken token, String field, String previous)
+      throws IOException {
     return switch (token) {
       case VALUE_STRING -> wellFormed(json.getText());
       case VALUE_NULL -> previous; // Go leaves a non-pointer field alone on null
-      default -> throw new MalformedInstanceException(field + " is " + describe(token) + ", expected a string");
+      default ->
+          throw new MalformedInstanceException(
+              field + " is " + describe(token) + ", expected a string");
     };
   }
 
@@ -145,39 +156,48 @@ public final class InstanceCodec {
     return switch (token) {
       case VALUE_NUMBER_INT -> {
         if (json.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          throw new MalformedInstanceException("weight " + json.getText() + " overflows a 64-bit integer");
+          throw new MalformedInstanceException(
+              "weight " + json.getText() + " overflows a 64-bit integer");
         }
         yield json.getLongValue();
       }
       case VALUE_NULL -> previous;
-      default -> throw new MalformedInstanceException("weight is " + describe(token) + ", expected an integer");
+      default ->
+          throw new MalformedInstanceException(
+              "weight is " + describe(token) + ", expected an integer");
     };
   }
 
-  private static Map<String, String> tagsOr(JsonParser json, JsonToken token, Map<String, String> previous)
-      throws IOException {
+  private static Map<String, String> tagsOr(
+      JsonParser json, JsonToken token, Map<String, String> previous) throws IOException {
     if (token == JsonToken.VALUE_NULL) {
       return null; // Go sets a map to nil on null
     }
     if (token != JsonToken.START_OBJECT) {
-      throw new MalformedInstanceException("tags is " + describe(token) + ", expected an object of strings");
+      throw new MalformedInstanceException(
+          "tags is " + describe(token) + ", expected an object of strings");
     }
     // Go decodes into the map it already has, so a repeated "tags" merges.
-    Map<String, String> tags = previous == null ? new LinkedHashMap<>() : new LinkedHashMap<>(previous);
+    Map<String, String> tags =
+        previous == null ? new LinkedHashMap<>() : new LinkedHashMap<>(previous);
     while (json.nextToken() != JsonToken.END_OBJECT) {
       String key = wellFormed(json.currentName());
       JsonToken value = json.nextToken();
       switch (value) {
         case VALUE_STRING -> tags.put(key, wellFormed(json.getText()));
         case VALUE_NULL -> tags.put(key, "");
-        default -> throw new MalformedInstanceException(
-            "tag " + key + " is " + describe(value) + ", expected a string");
+        default ->
+            throw new MalformedInstanceException(
+                "tag " + key + " is " + describe(value) + ", expected a string");
       }
     }
     return tags;
   }
 
-  /** Go matches JSON keys to fields exactly, else by ASCII case folding plus the Kelvin sign and long s. */
+  /**
+   * Go matches JSON keys to fields exactly, else by ASCII case folding plus the Kelvin sign and
+   * long s.
+   */
   private static String fieldOf(String key) {
     for (String field : FIELDS) {
       if (field.length() == key.length() && foldsTo(key, field)) {
@@ -191,10 +211,11 @@ public final class InstanceCodec {
     for (int i = 0; i < key.length(); i++) {
       char k = key.charAt(i);
       char f = lowerAsciiField.charAt(i);
-      boolean same = k == f
-          || (k >= 'A' && k <= 'Z' && (char) (k + ('a' - 'A')) == f)
-          || (f == 'k' && k == '\u212A')
-          || (f == 's' && k == '\u017F');
+      boolean same =
+          k == f
+              || (k >= 'A' && k <= 'Z' && (char) (k + ('a' - 'A')) == f)
+              || (f == 'k' && k == '\u212A')
+              || (f == 's' && k == '\u017F');
       if (!same) {
         return false;
       }
@@ -224,7 +245,8 @@ public final class InstanceCodec {
    */
   static String decodeUtf8AsGo(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -295,9 +317,11 @@ public final class InstanceCodec {
     StringBuilder fixed = null;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean lone = Character.isHighSurrogate(c)
-          ? i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))
-          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
+      boolean lone =
+          Character.isHighSurrogate(c)
+              ? i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))
+              : Character.isLowSurrogate(c)
+                  && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
       if (lone && fixed == null) {
         fixed = new StringBuilder(text.length()).append(text, 0, i);
       }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The value stored under an instance key, exactly the Go extension's {@code instanceInfo}:
- * {@code {"network":..,"address":..,"weight":..,"tags":..}}.
+ * The value stored under an instance key, exactly the Go extension's {@code instanceInfo}: {@code
+ * {"network":..,"address":..,"weight":..,"tags":..}}.
  *
  * <p>{@code tags} is {@code null} when absent (Go writes {@code "tags":null}) and an unmodifiable
  * copy otherwise, so {@code null} and an empty map stay distinct on the wire.
@@ -24,14 +24,19 @@ public record InstanceInfo(String network, String address, int weight, Map<Strin
     Objects.requireNonNull(address, "address");
     if (tags != null) {
       Map<String, String> copy = new LinkedHashMap<>();
-      tags.forEach((key, value) -> copy.put(
-          Objects.requireNonNull(key, "tag key"),
-          Objects.requireNonNull(value, () -> "value of tag " + key)));
+      tags.forEach(
+          (key, value) ->
+              copy.put(
+                  Objects.requireNonNull(key, "tag key"),
+                  Objects.requireNonNull(value, () -> "value of tag " + key)));
       tags = Collections.unmodifiableMap(copy);
     }
   }
 
-  /** The weight a resolver hands out: {@link #weight()}, or {@code defaultWeight} when it is {@code <= 0}. */
+  /**
+   * The weight a resolver hands out: {@link #weight()}, or {@code defaultWeight} when it is {@code
+   * <= 0}.
+   */
   public int effectiveWeight(int defaultWeight) {
     return weight > 0 ? weight : defaultWeight;
   }

@@ -8,10 +8,12 @@ import java.util.Objects;
  *
  * @param result the instances after the change
  * @param added instances whose address is new
- * @param updated instances whose address was known but whose weight, tags or network changed (new values)
+ * @param updated instances whose address was known but whose weight, tags or network changed (new
+ *     values)
  * @param removed instances whose address is gone (old values)
  */
-public record Change(Result result, List<Instance> added, List<Instance> updated, List<Instance> removed) {
+public record Change(
+    Result result, List<Instance> added, List<Instance> updated, List<Instance> removed) {
   public Change {
     Objects.requireNonNull(result, "result");
     added = List.copyOf(added);

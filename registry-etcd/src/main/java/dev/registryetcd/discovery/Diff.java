@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Kitex's {@code discovery.DefaultDiff}, extended to report weight, tag and network changes as updates. */
+/**
+ * Kitex's {@code discovery.DefaultDiff}, extended to report weight, tag and network changes as
+ * updates.
+ */
 public final class Diff {
   private Diff() {}
 
@@ -42,6 +45,7 @@ public final class Diff {
         }
       }
     }
-    return new Change(new Result(next.cacheable(), cacheKey, next.instances()), added, updated, removed);
+    return new Change(
+        new Result(next.cacheable(), cacheKey, next.instances()), added, updated, removed);
   }
 }

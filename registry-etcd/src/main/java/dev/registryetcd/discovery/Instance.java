@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One instance of a service as a client sees it: the Java form of Kitex's {@code discovery.Instance}.
- * Immutable.
+ * One instance of a service as a client sees it: the Java form of Kitex's {@code
+ * discovery.Instance}. Immutable.
  *
  * @param network {@code tcp}, {@code unix}, ...
  * @param address {@code host:port} ({@code [::1]:8888} for IPv6) or a socket path, as registered
@@ -43,7 +43,8 @@ public record Instance(String network, String address, int weight, Map<String, S
     }
     int colon = address.lastIndexOf(':');
     if (colon <= 0 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("address " + address + " of network " + network + " is not host:port");
+      throw new IllegalArgumentException(
+          "address " + address + " of network " + network + " is not host:port");
     }
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {

@@ -7,7 +7,10 @@ package dev.registryetcd.discovery;
  */
 public interface Resolver extends AutoCloseable {
 
-  /** The description {@link #resolve} takes for the service a client calls; for etcd, the service name itself. */
+  /**
+   * The description {@link #resolve} takes for the service a client calls; for etcd, the service
+   * name itself.
+   */
   String target(String serviceName);
 
   /**

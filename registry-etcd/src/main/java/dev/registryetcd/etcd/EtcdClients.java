@@ -22,8 +22,8 @@ public final class EtcdClients {
   private EtcdClients() {}
 
   /**
-   * A new client for {@code endpoints} ({@code host:port} or {@code http(s)://host:port}); only
-   * the connection options (TLS, auth, dial timeout) matter here.
+   * A new client for {@code endpoints} ({@code host:port} or {@code http(s)://host:port}); only the
+   * connection options (TLS, auth, dial timeout) matter here.
    *
    * @throws IllegalArgumentException for bad endpoints or TLS files that do not load
    */
@@ -33,13 +33,14 @@ public final class EtcdClients {
 
   /**
    * Waits at most {@code timeout} for a call made on a jetcd client, as the registry does: a
-   * failure becomes a {@link dev.registryetcd.registry.RegistryException} whose
-   * {@link dev.registryetcd.registry.RegistryException#reason() reason} says what kind it is and
-   * whose message says what to check. For tools that read etcd directly.
+   * failure becomes a {@link dev.registryetcd.registry.RegistryException} whose {@link
+   * dev.registryetcd.registry.RegistryException#reason() reason} says what kind it is and whose
+   * message says what to check. For tools that read etcd directly.
    *
    * @param what the operation, for the message, e.g. {@code "read kitex/registry-etcd/"}
    */
-  public static <T> T await(java.util.concurrent.CompletableFuture<T> call, java.time.Duration timeout, String what) {
+  public static <T> T await(
+      java.util.concurrent.CompletableFuture<T> call, java.time.Duration timeout, String what) {
     return dev.registryetcd.etcd.internal.EtcdCalls.await(call, timeout, what);
   }
 }

@@ -3,11 +3,11 @@ package dev.registryetcd.etcd;
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.etcd.internal.ClientSettings;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.RegistrationAddress;
 import dev.registryetcd.etcd.internal.ServiceKeys;
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.Registry;
 import dev.registryetcd.registry.RegistryException;
@@ -67,9 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The registry keeps its registrations in memory and puts them back when etcd loses them: when
  * the keep-alive reports the lease gone, when one of its keys is deleted behind its back (it
- * watches its services' keys), or when its check every {@link RetryConfig#observeDelay()} finds
- * one missing. It then grants a new lease and re-puts everything, retrying as its
- * {@link RetryConfig} says.
+ * watches its services' keys), or when its check every {@link RetryConfig#observeDelay()} finds one
+ * missing. It then grants a new lease and re-puts everything, retrying as its {@link RetryConfig}
+ * says.
  *
  * <pre>{@code
  * try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1:2379"))) {
@@ -89,7 +89,10 @@ import org.slf4j.LoggerFactory;
 public final class EtcdRegistry implements Registry {
   private static final Logger log = LoggerFactory.getLogger(EtcdRegistry.class);
   private static final AtomicInteger IDS = new AtomicInteger();
-  /** Up to this many registrations, one check asks for all keys on the lease (about 60 bytes each). */
+
+  /**
+   * Up to this many registrations, one check asks for all keys on the lease (about 60 bytes each).
+   */
   private static final int ATTACHED_KEYS_LIMIT = 20_000;
 
   private final String prefix;
@@ -103,21 +106,29 @@ public final class EtcdRegistry implements Registry {
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile SocketAddress fixedAddress;
   private final EtcdEvents events;
+
   /** Published by the loop after each of its tasks, read anywhere. */
   private volatile RegistryStatus status = new RegistryStatus(0, 0, false, 0, 0, null, false);
 
   // Owned by the loop thread: read and written only there.
   private final Map<String, Registration> registrations = new LinkedHashMap<>();
   private final Map<String, Watch.Watcher> ownKeyWatches = new HashMap<>();
-  /** The revision of the last put of each registered key, to tell our own older deletions from others'. */
+
+  /**
+   * The revision of the last put of each registered key, to tell our own older deletions from
+   * others'.
+   */
   private final Map<String, Long> putRevisions = new HashMap<>();
+
   /**
    * Keys whose last write failed: etcd may hold them anyway (on our lease), or an older value. The
    * next observation makes etcd hold what {@link #registrations} says.
    */
   private final Set<String> unsettled = new HashSet<>();
+
   /** Services whose watch ended, to check and watch again. */
   private final Set<String> unwatched = new LinkedHashSet<>();
+
   private ScheduledFuture<?> resyncTask;
   private int resyncFailures;
   private Lease lease;
@@ -148,30 +159,40 @@ public final class EtcdRegistry implements Registry {
       this.ownsClient = true;
     }
     String name = "registry-etcd-registry-" + IDS.incrementAndGet();
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, name);
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, name);
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.setRemoveOnCancelPolicy(true);
     this.loop = executor;
     // publishing() catches what observe throws: a periodic task that throws is never run again
-    loop.scheduleWithFixedDelay(publishing(this::observe), retry.observeDelay().toNanos(),
-        retry.observeDelay().toNanos(), TimeUnit.NANOSECONDS);
+    loop.scheduleWithFixedDelay(
+        publishing(this::observe),
+        retry.observeDelay().toNanos(),
+        retry.observeDelay().toNanos(),
+        TimeUnit.NANOSECONDS);
     log.debug("Created etcd registry {} with {}", name, settings);
   }
 
-  /** Creates a registry for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
+  /**
+   * Creates a registry for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed
+   * by {@code options}.
+   */
   public static EtcdRegistry newEtcdRegistry(List<String> endpoints, Option... options) {
     return builder().endpoints(endpoints).options(options).build();
   }
 
   /**
-   * Creates a registry that authenticates as {@code username}; the same as
-   * {@code newEtcdRegistry(endpoints, Option.withAuthOpt(username, password))}, with the same
-   * defaults (the Go extension's version forgets the prefix: this one does not).
+   * Creates a registry that authenticates as {@code username}; the same as {@code
+   * newEtcdRegistry(endpoints, Option.withAuthOpt(username, password))}, with the same defaults
+   * (the Go extension's version forgets the prefix: this one does not).
    */
-  public static EtcdRegistry newEtcdRegistryWithAuth(List<String> endpoints, String username, String password) {
+  public static EtcdRegistry newEtcdRegistryWithAuth(
+      List<String> endpoints, String username, String password) {
     return builder().endpoints(endpoints).options(Option.withAuthOpt(username, password)).build();
   }
 
@@ -190,16 +211,21 @@ public final class EtcdRegistry implements Registry {
    */
   public static void setFixedAddress(Registry registry, SocketAddress address) {
     if (!(registry instanceof EtcdRegistry etcd)) {
-      throw new IllegalArgumentException("setFixedAddress needs a registry made by EtcdRegistry, not "
-          + (registry == null ? "null" : registry.getClass().getName()));
+      throw new IllegalArgumentException(
+          "setFixedAddress needs a registry made by EtcdRegistry, not "
+              + (registry == null ? "null" : registry.getClass().getName()));
     }
     if (address != null) {
-      RegistrationAddress.of(address, address, name -> null, java.util.Optional::empty); // validates
+      RegistrationAddress.of(
+          address, address, name -> null, java.util.Optional::empty); // validates
     }
     etcd.fixedAddress = address;
   }
 
-  /** A builder for JVM users: the same registry as the factories, with a shared client or environment if wanted. */
+  /**
+   * A builder for JVM users: the same registry as the factories, with a shared client or
+   * environment if wanted.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -210,17 +236,19 @@ public final class EtcdRegistry implements Registry {
    *
    * @throws IllegalArgumentException when {@code info} is null or its address cannot be registered;
    *     nothing is written
-   * @throws RegistryException when etcd does not accept it within the dial timeout: a new address is
-   *     then not registered, and a replaced one keeps its earlier value (the registry's next check
-   *     puts etcd in line with that, whatever etcd stored)
+   * @throws RegistryException when etcd does not accept it within the dial timeout: a new address
+   *     is then not registered, and a replaced one keeps its earlier value (the registry's next
+   *     check puts etcd in line with that, whatever etcd stored)
    */
   @Override
   public void register(Info info) {
     Registration registration = registrationOf(info);
-    onLoop(() -> {
-      doRegister(registration);
-      return null;
-    }, "register " + registration.key);
+    onLoop(
+        () -> {
+          doRegister(registration);
+          return null;
+        },
+        "register " + registration.key);
   }
 
   /**
@@ -231,10 +259,12 @@ public final class EtcdRegistry implements Registry {
   @Override
   public void deregister(Info info) {
     Registration registration = registrationOf(info);
-    onLoop(() -> {
-      doDeregister(registration);
-      return null;
-    }, "deregister " + registration.key);
+    onLoop(
+        () -> {
+          doDeregister(registration);
+          return null;
+        },
+        "deregister " + registration.key);
   }
 
   /**
@@ -248,9 +278,9 @@ public final class EtcdRegistry implements Registry {
   }
 
   /**
-   * {@code info} as resolvers will see it once registered, after the same address rules as
-   * {@link #keyOf}: the network, the address as written in etcd, the weight and tags as registered
-   * (a resolver hands out its default weight for a weight {@code <= 0}). Reads nothing from etcd;
+   * {@code info} as resolvers will see it once registered, after the same address rules as {@link
+   * #keyOf}: the network, the address as written in etcd, the weight and tags as registered (a
+   * resolver hands out its default weight for a weight {@code <= 0}). Reads nothing from etcd;
    * {@link Instance#socketAddress()} gives the address to advertise elsewhere.
    *
    * @throws IllegalArgumentException when {@code info} cannot be registered
@@ -259,12 +289,16 @@ public final class EtcdRegistry implements Registry {
     if (info == null) {
       throw new IllegalArgumentException("info must not be null");
     }
-    RegistrationAddress address = RegistrationAddress.of(
-        info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
+    RegistrationAddress address =
+        RegistrationAddress.of(
+            info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
     return new Instance(address.network(), address.address(), info.weight(), info.tags());
   }
 
-  /** The lease all keys of this registry are attached to, or 0 when none is held (for tests and tools). */
+  /**
+   * The lease all keys of this registry are attached to, or 0 when none is held (for tests and
+   * tools).
+   */
   public long leaseId() {
     return onLoop(() -> lease == null ? 0L : lease.id, "read lease");
   }
@@ -277,7 +311,9 @@ public final class EtcdRegistry implements Registry {
     return status;
   }
 
-  /** Revokes the lease (every key vanishes at once), stops its thread and closes the client it made. */
+  /**
+   * Revokes the lease (every key vanishes at once), stops its thread and closes the client it made.
+   */
   @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
@@ -287,7 +323,9 @@ public final class EtcdRegistry implements Registry {
       Future<?> shutdown = loop.submit(publishing(this::shutdownOnLoop));
       shutdown.get(timeout.toNanos() * 2, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      log.warn("Closing the etcd registry took longer than {}; its keys expire with their lease", timeout.multipliedBy(2));
+      log.warn(
+          "Closing the etcd registry took longer than {}; its keys expire with their lease",
+          timeout.multipliedBy(2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | RejectedExecutionException e) {
@@ -312,7 +350,8 @@ public final class EtcdRegistry implements Registry {
     Registration previous = registrations.put(registration.key, registration);
     try {
       if (recovering) {
-        // The lease is lost: putting this one alone would need a lease of its own. Recover now, with it.
+        // The lease is lost: putting this one alone would need a lease of its own. Recover now,
+        // with it.
         throwIfFailed(recoverNow());
       } else {
         try {
@@ -352,11 +391,14 @@ public final class EtcdRegistry implements Registry {
     registrations.remove(registration.key);
     putRevisions.remove(registration.key);
     try {
-      EtcdCalls.awaitRetrying(() -> client.getKVClient().delete(bytes(registration.key)), timeout,
+      EtcdCalls.awaitRetrying(
+          () -> client.getKVClient().delete(bytes(registration.key)),
+          timeout,
           "delete " + registration.key);
       unsettled.remove(registration.key);
     } catch (RegistryException e) {
-      // no longer registered here, but maybe still in etcd on our lease: the next observation deletes it
+      // no longer registered here, but maybe still in etcd on our lease: the next observation
+      // deletes it
       unsettled.add(registration.key);
       throw e;
     }
@@ -377,8 +419,12 @@ public final class EtcdRegistry implements Registry {
   }
 
   private Lease grantLease() {
-    long id = EtcdCalls.awaitRetrying(() -> client.getLeaseClient().grant(leaseTtl.getSeconds()), timeout,
-        "grant a lease of " + leaseTtl).getID();
+    long id =
+        EtcdCalls.awaitRetrying(
+                () -> client.getLeaseClient().grant(leaseTtl.getSeconds()),
+                timeout,
+                "grant a lease of " + leaseTtl)
+            .getID();
     Lease granted = new Lease(id);
     granted.keepAlive = client.getLeaseClient().keepAlive(id, new KeepAliveObserver(granted));
     log.debug("Granted lease {} with TTL {}", hex(id), leaseTtl);
@@ -393,29 +439,42 @@ public final class EtcdRegistry implements Registry {
   }
 
   private long put(Registration registration, Lease to) {
-    long revision = EtcdCalls.awaitRetrying(
-        () -> client.getKVClient().put(bytes(registration.key), ByteSequence.from(registration.value),
-            PutOption.builder().withLeaseId(to.id).build()),
-        timeout, "put " + registration.key).getHeader().getRevision();
+    long revision =
+        EtcdCalls.awaitRetrying(
+                () ->
+                    client
+                        .getKVClient()
+                        .put(
+                            bytes(registration.key),
+                            ByteSequence.from(registration.value),
+                            PutOption.builder().withLeaseId(to.id).build()),
+                timeout,
+                "put " + registration.key)
+            .getHeader()
+            .getRevision();
     putRevisions.put(registration.key, revision);
     return revision;
   }
 
-  /** Watches deletions under a service this registry registers, so a key deleted by someone else comes back. */
+  /**
+   * Watches deletions under a service this registry registers, so a key deleted by someone else
+   * comes back.
+   */
   private void watchOwnKeys(String service, long fromRevision) {
     if (ownKeyWatches.containsKey(service)) {
       return;
     }
-    WatchOption option = WatchOption.builder()
-        .isPrefix(true)
-        .withNoPut(true)
-        .withRevision(fromRevision)
-        .build();
+    WatchOption option =
+        WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(fromRevision).build();
     Watch.Watcher[] holder = new Watch.Watcher[1];
-    Watch.Listener listener = Watch.listener(
-        response -> execute(() -> onOwnKeysDeleted(deletedKeys(response))),
-        error -> execute(() -> onOwnKeyWatchFailed(service, holder[0], error)));
-    holder[0] = client.getWatchClient().watch(bytes(ServiceKeys.servicePrefix(prefix, service)), option, listener);
+    Watch.Listener listener =
+        Watch.listener(
+            response -> execute(() -> onOwnKeysDeleted(deletedKeys(response))),
+            error -> execute(() -> onOwnKeyWatchFailed(service, holder[0], error)));
+    holder[0] =
+        client
+            .getWatchClient()
+            .watch(bytes(ServiceKeys.servicePrefix(prefix, service)), option, listener);
     ownKeyWatches.put(service, holder[0]);
   }
 
@@ -424,7 +483,8 @@ public final class EtcdRegistry implements Registry {
     for (WatchEvent event : response.getEvents()) {
       if (event.getEventType() == WatchEvent.EventType.DELETE) {
         KeyValue kv = event.getKeyValue();
-        deletions.add(new Deletion(kv.getKey().toString(StandardCharsets.UTF_8), kv.getModRevision()));
+        deletions.add(
+            new Deletion(kv.getKey().toString(StandardCharsets.UTF_8), kv.getModRevision()));
       }
     }
     return deletions;
@@ -445,16 +505,18 @@ public final class EtcdRegistry implements Registry {
       }
       Long putAt = putRevisions.get(key);
       if (putAt != null && deletion.revision < putAt) {
-        continue; // a deletion older than our last put: our own deregister before registering it again
+        continue; // a deletion older than our last put: our own deregister before registering it
+        // again
       }
       log.warn("{} was deleted from etcd behind this registry's back; putting it back", key);
       try {
         put(registration, lease);
         emit(EtcdEvents::keyRestored);
       } catch (RegistryException e) {
-        leaseLost(EtcdCalls.isLeaseNotFound(e)
-            ? "etcd no longer knows lease " + hex(lease.id)
-            : "putting back " + key + " failed: " + e.getMessage());
+        leaseLost(
+            EtcdCalls.isLeaseNotFound(e)
+                ? "etcd no longer knows lease " + hex(lease.id)
+                : "putting back " + key + " failed: " + e.getMessage());
         return;
       }
     }
@@ -464,7 +526,10 @@ public final class EtcdRegistry implements Registry {
     if (closed || ownKeyWatches.get(service) != watcher) {
       return;
     }
-    log.debug("Watch of {}'s keys failed ({}); checking them and watching again", service, error.toString());
+    log.debug(
+        "Watch of {}'s keys failed ({}); checking them and watching again",
+        service,
+        error.toString());
     EtcdEvents.WatchEnd cause = EtcdCalls.watchEnd(error);
     emit(e -> e.watchRestarted(EtcdEvents.Source.REGISTRY, cause));
     ownKeyWatches.remove(service);
@@ -481,7 +546,8 @@ public final class EtcdRegistry implements Registry {
 
   /**
    * Checks and watches again every service whose watch ended. One task for all of them, backing off
-   * while etcd fails, so an outage does not turn into a request storm from registries with many services.
+   * while etcd fails, so an outage does not turn into a request storm from registries with many
+   * services.
    */
   private void resyncUnwatched() {
     resyncTask = null;
@@ -505,13 +571,21 @@ public final class EtcdRegistry implements Registry {
     if (closed || recovering || lease == null) {
       return true; // recovery puts everything back and watches again
     }
-    List<Registration> mine = registrations.values().stream().filter(r -> r.service.equals(service)).toList();
+    List<Registration> mine =
+        registrations.values().stream().filter(r -> r.service.equals(service)).toList();
     if (mine.isEmpty()) {
       return true;
     }
     try {
-      var response = EtcdCalls.await(client.getKVClient().get(bytes(ServiceKeys.servicePrefix(prefix, service)),
-          GetOption.builder().isPrefix(true).build()), timeout, "read " + service);
+      var response =
+          EtcdCalls.await(
+              client
+                  .getKVClient()
+                  .get(
+                      bytes(ServiceKeys.servicePrefix(prefix, service)),
+                      GetOption.builder().isPrefix(true).build()),
+              timeout,
+              "read " + service);
       Map<String, KeyValue> found = new HashMap<>();
       for (KeyValue kv : response.getKvs()) {
         found.put(kv.getKey().toString(StandardCharsets.UTF_8), kv);
@@ -519,8 +593,12 @@ public final class EtcdRegistry implements Registry {
       long revision = response.getHeader().getRevision();
       for (Registration registration : mine) {
         KeyValue kv = found.get(registration.key);
-        if (kv == null || kv.getLease() != lease.id || !Arrays.equals(kv.getValue().getBytes(), registration.value)) {
-          log.warn("{} is missing from etcd (or not on lease {}, or not its value); putting it back", registration.key,
+        if (kv == null
+            || kv.getLease() != lease.id
+            || !Arrays.equals(kv.getValue().getBytes(), registration.value)) {
+          log.warn(
+              "{} is missing from etcd (or not on lease {}, or not its value); putting it back",
+              registration.key,
               hex(lease.id));
           revision = put(registration, lease);
           emit(EtcdEvents::keyRestored);
@@ -541,9 +619,9 @@ public final class EtcdRegistry implements Registry {
   /**
    * Every observe delay, as the Go extension: is the lease alive, are all keys there? One request
    * answers both: the lease's TTL with the keys attached to it. A registration whose key is not on
-   * the lease (deleted, expired, or overwritten without it) is put back. Past
-   * {@link #ATTACHED_KEYS_LIMIT} registrations, whose key list would strain a gRPC message, each
-   * service is read instead.
+   * the lease (deleted, expired, or overwritten without it) is put back. Past {@link
+   * #ATTACHED_KEYS_LIMIT} registrations, whose key list would strain a gRPC message, each service
+   * is read instead.
    */
   private void observe() {
     if (closed || recovering || lease == null) {
@@ -552,9 +630,17 @@ public final class EtcdRegistry implements Registry {
     boolean listKeys = registrations.size() <= ATTACHED_KEYS_LIMIT;
     Set<String> attached = new HashSet<>();
     try {
-      LeaseTimeToLiveResponse ttl = EtcdCalls.await(client.getLeaseClient().timeToLive(lease.id,
-              listKeys ? LeaseOption.newBuilder().withAttachedKeys().build() : LeaseOption.DEFAULT),
-          timeout, "check lease " + hex(lease.id));
+      LeaseTimeToLiveResponse ttl =
+          EtcdCalls.await(
+              client
+                  .getLeaseClient()
+                  .timeToLive(
+                      lease.id,
+                      listKeys
+                          ? LeaseOption.newBuilder().withAttachedKeys().build()
+                          : LeaseOption.DEFAULT),
+              timeout,
+              "check lease " + hex(lease.id));
       if (ttl.getTTL() <= 0) {
         leaseLost("lease " + hex(lease.id) + " expired");
         return;
@@ -583,7 +669,9 @@ public final class EtcdRegistry implements Registry {
       if (attached.contains(registration.key) || unsettled.contains(registration.key)) {
         continue; // an unsettled key is compared with etcd's value next
       }
-      log.warn("{} is missing from etcd (or no longer on lease {}); putting it back", registration.key,
+      log.warn(
+          "{} is missing from etcd (or no longer on lease {}); putting it back",
+          registration.key,
           hex(lease.id));
       try {
         put(registration, lease);
@@ -592,7 +680,10 @@ public final class EtcdRegistry implements Registry {
         if (EtcdCalls.isLeaseNotFound(e)) {
           leaseLost("etcd no longer knows lease " + hex(lease.id));
         } else {
-          log.debug("Putting back {} failed ({}); trying again at the next check", registration.key, e.getMessage());
+          log.debug(
+              "Putting back {} failed ({}); trying again at the next check",
+              registration.key,
+              e.getMessage());
         }
         return;
       }
@@ -610,7 +701,8 @@ public final class EtcdRegistry implements Registry {
         return;
       }
       try {
-        var kvs = EtcdCalls.await(client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
+        var kvs =
+            EtcdCalls.await(client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
         KeyValue stored = kvs.isEmpty() ? null : kvs.get(0);
         Registration registration = registrations.get(key);
         if (registration == null) {
@@ -618,7 +710,8 @@ public final class EtcdRegistry implements Registry {
             EtcdCalls.await(client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
             log.info("Removed {}: etcd stored it although its register call failed", key);
           }
-        } else if (stored == null || stored.getLease() != lease.id
+        } else if (stored == null
+            || stored.getLease() != lease.id
             || !Arrays.equals(stored.getValue().getBytes(), registration.value)) {
           put(registration, lease);
           log.info("Put {} back to its registered value after a failed write", key);
@@ -643,12 +736,17 @@ public final class EtcdRegistry implements Registry {
     recovering = true;
     failedAttempts = 0;
     problem = "recovering: " + reason;
-    log.warn("Lost the etcd registrations ({}); re-registering {} instance(s)", reason, registrations.size());
+    log.warn(
+        "Lost the etcd registrations ({}); re-registering {} instance(s)",
+        reason,
+        registrations.size());
     dropLease();
     return recoverNow();
   }
 
-  /** One recovery attempt now, instead of the scheduled one; returns its failure or {@code null}. */
+  /**
+   * One recovery attempt now, instead of the scheduled one; returns its failure or {@code null}.
+   */
   private RuntimeException recoverNow() {
     if (recoveryTask != null) {
       recoveryTask.cancel(false);
@@ -669,7 +767,9 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** Grants a new lease and puts every registration on it; on failure leaves no new lease behind. */
+  /**
+   * Grants a new lease and puts every registration on it; on failure leaves no new lease behind.
+   */
   private RuntimeException tryRecover() {
     if (closed || !recovering) {
       return null;
@@ -695,8 +795,11 @@ public final class EtcdRegistry implements Registry {
       leaseRecoveries++;
       int recovered = registrations.size();
       emit(e -> e.leaseRecovered(recovered));
-      log.info("Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
-          registrations.size(), hex(fresh.id), failedAttempts);
+      log.info(
+          "Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
+          registrations.size(),
+          hex(fresh.id),
+          failedAttempts);
       failedAttempts = 0;
       return null;
     } catch (RuntimeException e) {
@@ -708,19 +811,29 @@ public final class EtcdRegistry implements Registry {
     }
   }
 
-  /** Next attempt after RetryDelay; once MaxAttemptTimes is reached, says so once and tries every ObserveDelay. */
+  /**
+   * Next attempt after RetryDelay; once MaxAttemptTimes is reached, says so once and tries every
+   * ObserveDelay.
+   */
   private void scheduleNextAttempt(RuntimeException failure) {
     failedAttempts++;
-    problem = "re-registering failed " + failedAttempts + " time(s) in a row: " + failure.getMessage();
+    problem =
+        "re-registering failed " + failedAttempts + " time(s) in a row: " + failure.getMessage();
     if (retry.exhaustedBy(failedAttempts)) {
       if (failedAttempts == retry.maxAttemptTimes()) {
-        log.error("Re-registering in etcd failed {} times in a row ({}); checking again every {}",
-            failedAttempts, failure.getMessage(), retry.observeDelay());
+        log.error(
+            "Re-registering in etcd failed {} times in a row ({}); checking again every {}",
+            failedAttempts,
+            failure.getMessage(),
+            retry.observeDelay());
       }
       recoveryTask = scheduleOnLoop(this::attemptRecovery, retry.observeDelay());
     } else {
-      log.warn("Re-registering in etcd failed (attempt {}{}): {}; retrying in {}", failedAttempts,
-          retry.maxAttemptTimes() == 0 ? "" : " of " + retry.maxAttemptTimes(), failure.getMessage(),
+      log.warn(
+          "Re-registering in etcd failed (attempt {}{}): {}; retrying in {}",
+          failedAttempts,
+          retry.maxAttemptTimes() == 0 ? "" : " of " + retry.maxAttemptTimes(),
+          failure.getMessage(),
           retry.retryDelay());
       recoveryTask = scheduleOnLoop(this::attemptRecovery, jitter(retry.retryDelay()));
     }
@@ -741,11 +854,19 @@ public final class EtcdRegistry implements Registry {
     if (lease != null) {
       lease.keepAlive.close();
       try {
-        EtcdCalls.await(client.getLeaseClient().revoke(lease.id), timeout, "revoke lease " + hex(lease.id));
-        log.info("Revoked lease {}: {} registration(s) removed from etcd", hex(lease.id), registrations.size());
+        EtcdCalls.await(
+            client.getLeaseClient().revoke(lease.id), timeout, "revoke lease " + hex(lease.id));
+        log.info(
+            "Revoked lease {}: {} registration(s) removed from etcd",
+            hex(lease.id),
+            registrations.size());
       } catch (RegistryException e) {
-        log.warn("Could not revoke lease {} ({}); its {} key(s) expire within {}", hex(lease.id), e.getMessage(),
-            registrations.size(), leaseTtl);
+        log.warn(
+            "Could not revoke lease {} ({}); its {} key(s) expire within {}",
+            hex(lease.id),
+            e.getMessage(),
+            registrations.size(),
+            leaseTtl);
       }
       lease = null;
     }
@@ -765,28 +886,36 @@ public final class EtcdRegistry implements Registry {
     if (info == null) {
       throw new IllegalArgumentException("info must not be null");
     }
-    RegistrationAddress address = RegistrationAddress.of(
-        info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
-    byte[] value = InstanceCodec.encode(
-        new InstanceInfo(address.network(), address.address(), info.weight(), info.tags()));
-    return new Registration(info.serviceName(), ServiceKeys.instanceKey(prefix, info.serviceName(),
-        address.address()), value);
+    RegistrationAddress address =
+        RegistrationAddress.of(
+            info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
+    byte[] value =
+        InstanceCodec.encode(
+            new InstanceInfo(address.network(), address.address(), info.weight(), info.tags()));
+    return new Registration(
+        info.serviceName(),
+        ServiceKeys.instanceKey(prefix, info.serviceName(), address.address()),
+        value);
   }
 
-  /** Runs {@code work} on the loop and waits a bounded time: a few requests' worth of dial timeouts. */
+  /**
+   * Runs {@code work} on the loop and waits a bounded time: a few requests' worth of dial timeouts.
+   */
   private <T> T onLoop(Callable<T> work, String what) {
     if (closing.get()) {
       throw new IllegalStateException("this etcd registry is closed");
     }
     Future<T> result;
     try {
-      result = loop.submit(() -> {
-        try {
-          return work.call();
-        } finally {
-          publishStatus();
-        }
-      });
+      result =
+          loop.submit(
+              () -> {
+                try {
+                  return work.call();
+                } finally {
+                  publishStatus();
+                }
+              });
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("this etcd registry is closed", e);
     }
@@ -795,8 +924,13 @@ public final class EtcdRegistry implements Registry {
       return result.get(bound.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       result.cancel(false);
-      throw new RegistryException(RegistryException.Reason.UNREACHABLE, what + ": no answer from etcd within " + bound
-          + " (is etcd running and reachable at the configured endpoints?)", e);
+      throw new RegistryException(
+          RegistryException.Reason.UNREACHABLE,
+          what
+              + ": no answer from etcd within "
+              + bound
+              + " (is etcd running and reachable at the configured endpoints?)",
+          e);
     } catch (InterruptedException e) {
       result.cancel(false);
       Thread.currentThread().interrupt();
@@ -843,8 +977,15 @@ public final class EtcdRegistry implements Registry {
   }
 
   private void publishStatus() {
-    status = new RegistryStatus(registrations.size(), lease == null ? 0 : lease.id, lease != null && !recovering,
-        leaseRecoveries, keepAliveFailures, problem, closed);
+    status =
+        new RegistryStatus(
+            registrations.size(),
+            lease == null ? 0 : lease.id,
+            lease != null && !recovering,
+            leaseRecoveries,
+            keepAliveFailures,
+            problem,
+            closed);
   }
 
   private void keepAliveFailed(EtcdEvents.KeepAliveFailure failure) {
@@ -923,28 +1064,35 @@ public final class EtcdRegistry implements Registry {
 
     @Override
     public void onError(Throwable error) {
-      execute(() -> {
-        if (lease != of) {
-          return;
-        }
-        keepAliveFailed(EtcdCalls.isLeaseNotFound(error)
-            ? EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND : EtcdEvents.KeepAliveFailure.STREAM_ERROR);
-        if (EtcdCalls.isLeaseNotFound(error)) {
-          leaseLost("etcd no longer knows lease " + hex(of.id));
-        } else {
-          log.debug("Keep-alive of lease {} interrupted ({}); jetcd reconnects", hex(of.id), error.toString());
-        }
-      });
+      execute(
+          () -> {
+            if (lease != of) {
+              return;
+            }
+            keepAliveFailed(
+                EtcdCalls.isLeaseNotFound(error)
+                    ? EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND
+                    : EtcdEvents.KeepAliveFailure.STREAM_ERROR);
+            if (EtcdCalls.isLeaseNotFound(error)) {
+              leaseLost("etcd no longer knows lease " + hex(of.id));
+            } else {
+              log.debug(
+                  "Keep-alive of lease {} interrupted ({}); jetcd reconnects",
+                  hex(of.id),
+                  error.toString());
+            }
+          });
     }
 
     @Override
     public void onCompleted() {
-      execute(() -> {
-        if (lease == of) {
-          keepAliveFailed(EtcdEvents.KeepAliveFailure.NO_ANSWER);
-          leaseLost("the keep-alive of lease " + hex(of.id) + " got no answer within its TTL");
-        }
-      });
+      execute(
+          () -> {
+            if (lease == of) {
+              keepAliveFailed(EtcdEvents.KeepAliveFailure.NO_ANSWER);
+              leaseLost("the keep-alive of lease " + hex(of.id) + " got no answer within its TTL");
+            }
+          });
     }
   }
 
@@ -997,7 +1145,10 @@ public final class EtcdRegistry implements Registry {
       return this;
     }
 
-    /** Who hears about lease recoveries, keep-alive failures and the like, e.g. {@code dev.registryetcd.metrics.EtcdMetrics}. */
+    /**
+     * Who hears about lease recoveries, keep-alive failures and the like, e.g. {@code
+     * dev.registryetcd.metrics.EtcdMetrics}.
+     */
     public Builder events(EtcdEvents events) {
       this.events = Objects.requireNonNull(events, "events");
       return this;

@@ -12,9 +12,9 @@ import dev.registryetcd.discovery.Resolver;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.internal.ClientSettings;
-import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.ServiceKeys;
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -71,8 +71,8 @@ import org.slf4j.LoggerFactory;
  * the idle time (and nobody subscribes to) is dropped from the cache and its watch closed.
  *
  * <p>As in Go: a value that does not decode is skipped with one warning naming its key, a weight
- * {@code <= 0} becomes the default weight, and a service without instances is a
- * {@link NoInstanceException} ("no instance remains for echo").
+ * {@code <= 0} becomes the default weight, and a service without instances is a {@link
+ * NoInstanceException} ("no instance remains for echo").
  *
  * <pre>{@code
  * try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:2379"))) {
@@ -82,19 +82,21 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Threads: one daemon thread ({@code registry-etcd-resolver-N}) applies every change and owns
- * the cache's state; listeners run on daemon threads of the resolver's
- * ({@code registry-etcd-listener-N}), one call at a time per subscription. It owns the jetcd
- * {@link Client} unless one was handed to {@link Builder#client(Client)}.
+ * the cache's state; listeners run on daemon threads of the resolver's ({@code
+ * registry-etcd-listener-N}), one call at a time per subscription. It owns the jetcd {@link Client}
+ * unless one was handed to {@link Builder#client(Client)}.
  */
 public final class EtcdResolver implements Resolver {
   private static final Logger log = LoggerFactory.getLogger(EtcdResolver.class);
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
   /**
-   * How often the resolver asks etcd for its revision: a watch resumed by jetcd on an etcd that lost
-   * its data waits for a revision that may never come, and says nothing.
+   * How often the resolver asks etcd for its revision: a watch resumed by jetcd on an etcd that
+   * lost its data waits for a revision that may never come, and says nothing.
    */
   private static final Duration REVISION_CHECK = Duration.ofSeconds(3);
+
   private static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
   private final String prefix;
@@ -110,6 +112,7 @@ public final class EtcdResolver implements Resolver {
   private final EtcdEvents events;
   private final AtomicLong watchRestarts = new AtomicLong();
   private volatile Catalog catalog;
+
   /** The highest revision any read or watch of this resolver has seen. Loop only. */
   private long highestRevision;
 
@@ -129,28 +132,41 @@ public final class EtcdResolver implements Resolver {
       this.ownsClient = true;
     }
     int id = IDS.incrementAndGet();
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("registry-etcd-resolver-" + id));
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(1, daemon("registry-etcd-resolver-" + id));
     executor.setRemoveOnCancelPolicy(true);
     this.loop = executor;
     this.listeners = Executors.newCachedThreadPool(daemon("registry-etcd-listener-" + id));
-    Duration sweep = idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
-        ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4)) : idleTimeout.dividedBy(4);
-    loop.scheduleWithFixedDelay(survivingFailures(this::dropIdleServices, "dropping idle services"),
-        sweep.toNanos(), sweep.toNanos(), TimeUnit.NANOSECONDS);
-    loop.scheduleWithFixedDelay(survivingFailures(this::checkRevision, "checking etcd's revision"),
-        REVISION_CHECK.toNanos(), REVISION_CHECK.toNanos(), TimeUnit.NANOSECONDS);
+    Duration sweep =
+        idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+            ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4))
+            : idleTimeout.dividedBy(4);
+    loop.scheduleWithFixedDelay(
+        survivingFailures(this::dropIdleServices, "dropping idle services"),
+        sweep.toNanos(),
+        sweep.toNanos(),
+        TimeUnit.NANOSECONDS);
+    loop.scheduleWithFixedDelay(
+        survivingFailures(this::checkRevision, "checking etcd's revision"),
+        REVISION_CHECK.toNanos(),
+        REVISION_CHECK.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
-  /** Creates a resolver for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed by {@code options}. */
+  /**
+   * Creates a resolver for {@code endpoints} ({@code host:port} or URLs) with Go's defaults changed
+   * by {@code options}.
+   */
   public static EtcdResolver newEtcdResolver(List<String> endpoints, Option... options) {
     return builder().endpoints(endpoints).options(options).build();
   }
 
   /**
-   * Creates a resolver that authenticates as {@code username}, with the same defaults as
-   * {@link #newEtcdResolver} (prefix {@code kitex/registry-etcd}, default weight 10).
+   * Creates a resolver that authenticates as {@code username}, with the same defaults as {@link
+   * #newEtcdResolver} (prefix {@code kitex/registry-etcd}, default weight 10).
    */
-  public static EtcdResolver newEtcdResolverWithAuth(List<String> endpoints, String username, String password) {
+  public static EtcdResolver newEtcdResolverWithAuth(
+      List<String> endpoints, String username, String password) {
     return builder().endpoints(endpoints).options(Option.withAuthOpt(username, password)).build();
   }
 
@@ -203,7 +219,10 @@ public final class EtcdResolver implements Resolver {
     return subscriber;
   }
 
-  /** On the loop: joins the subscriber to its service's cache, made again if it was dropped meanwhile. */
+  /**
+   * On the loop: joins the subscriber to its service's cache, made again if it was dropped
+   * meanwhile.
+   */
   private void attach(Subscriber subscriber, String service) {
     if (subscriber.cancelled) {
       return;
@@ -254,12 +273,18 @@ public final class EtcdResolver implements Resolver {
     }
     String what = "read " + prefix + "/";
     try {
-      current.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+      current.loaded.get(
+          timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
       return current.names;
     } catch (TimeoutException e) {
       dropCatalog(current);
-      throw new RegistryException(RegistryException.Reason.UNREACHABLE, what + ": etcd did not answer within "
-          + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
+      throw new RegistryException(
+          RegistryException.Reason.UNREACHABLE,
+          what
+              + ": etcd did not answer within "
+              + timeout
+              + " (is etcd running and reachable at the configured endpoints?)",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException(RegistryException.Reason.INTERRUPTED, "services: interrupted", e);
@@ -271,16 +296,17 @@ public final class EtcdResolver implements Resolver {
 
   /** Forgets a catalog whose first read failed, so the next {@link #services()} starts again. */
   private void dropCatalog(Catalog failed) {
-    execute(() -> {
-      if (failed.names == null) {
-        failed.close();
-        synchronized (this) {
-          if (catalog == failed) {
-            catalog = null;
+    execute(
+        () -> {
+          if (failed.names == null) {
+            failed.close();
+            synchronized (this) {
+              if (catalog == failed) {
+                catalog = null;
+              }
+            }
           }
-        }
-      }
-    });
+        });
   }
 
   /**
@@ -300,8 +326,13 @@ public final class EtcdResolver implements Resolver {
       }
     }
     Catalog names = catalog;
-    return new ResolverStatus(caches.size(), instances, failing, names != null && names.reportedOutage,
-        watchRestarts.get(), closed.get());
+    return new ResolverStatus(
+        caches.size(),
+        instances,
+        failing,
+        names != null && names.reportedOutage,
+        watchRestarts.get(),
+        closed.get());
   }
 
   /** Services currently cached (for tools and tests). */
@@ -316,16 +347,18 @@ public final class EtcdResolver implements Resolver {
       return;
     }
     try {
-      loop.submit(() -> {
-        for (ServiceCache cache : caches.values()) {
-          cache.close();
-        }
-        caches.clear();
-        Catalog current = catalog;
-        if (current != null) {
-          current.close();
-        }
-      }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      loop.submit(
+              () -> {
+                for (ServiceCache cache : caches.values()) {
+                  cache.close();
+                }
+                caches.clear();
+                Catalog current = catalog;
+                if (current != null) {
+                  current.close();
+                }
+              })
+          .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
@@ -346,23 +379,32 @@ public final class EtcdResolver implements Resolver {
     cache.touch();
     if (cache.snapshot == null) {
       try {
-        cache.loaded.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
+        cache.loaded.get(
+            timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
-        execute(() -> {
-          if (cache.snapshot == null && cache.subscribers.isEmpty()) {
-            caches.remove(service, cache);
-            cache.close();
-          }
-        });
-        throw new RegistryException(RegistryException.Reason.UNREACHABLE,
-            "read " + ServiceKeys.servicePrefix(prefix, service) + ": etcd did not answer within "
-            + timeout + " (is etcd running and reachable at the configured endpoints?)", e);
+        execute(
+            () -> {
+              if (cache.snapshot == null && cache.subscribers.isEmpty()) {
+                caches.remove(service, cache);
+                cache.close();
+              }
+            });
+        throw new RegistryException(
+            RegistryException.Reason.UNREACHABLE,
+            "read "
+                + ServiceKeys.servicePrefix(prefix, service)
+                + ": etcd did not answer within "
+                + timeout
+                + " (is etcd running and reachable at the configured endpoints?)",
+            e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new RegistryException(RegistryException.Reason.INTERRUPTED, "resolve " + service + ": interrupted", e);
+        throw new RegistryException(
+            RegistryException.Reason.INTERRUPTED, "resolve " + service + ": interrupted", e);
       } catch (ExecutionException e) {
         if (cache.snapshot == null) {
-          throw EtcdCalls.failure("read " + ServiceKeys.servicePrefix(prefix, service), e.getCause());
+          throw EtcdCalls.failure(
+              "read " + ServiceKeys.servicePrefix(prefix, service), e.getCause());
         }
       }
     }
@@ -372,26 +414,30 @@ public final class EtcdResolver implements Resolver {
   /** The service's cache, made (and its first read started) when missing. */
   private ServiceCache cacheEntry(String service) {
     if (service == null || service.isEmpty() || service.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("service must be a non-empty name without '/', not " + service);
+      throw new IllegalArgumentException(
+          "service must be a non-empty name without '/', not " + service);
     }
     if (closed.get()) {
       throw new IllegalStateException("this etcd resolver is closed");
     }
     ServiceCache cache = caches.get(service); // the hot path: no lock, no allocation
     if (cache == null) {
-      cache = caches.computeIfAbsent(service, name -> {
-        ServiceCache fresh = new ServiceCache(name);
-        execute(fresh::read);
-        return fresh;
-      });
+      cache =
+          caches.computeIfAbsent(
+              service,
+              name -> {
+                ServiceCache fresh = new ServiceCache(name);
+                execute(fresh::read);
+                return fresh;
+              });
     }
     return cache;
   }
 
   /**
-   * Asks etcd for its current revision (a count-only read of one key) and, when it is below what this
-   * resolver has already seen, etcd lost or replaced its data: every watch is waiting for a revision
-   * that will not come, so every cached service and the catalog are read again.
+   * Asks etcd for its current revision (a count-only read of one key) and, when it is below what
+   * this resolver has already seen, etcd lost or replaced its data: every watch is waiting for a
+   * revision that will not come, so every cached service and the catalog are read again.
    */
   private void checkRevision() {
     Catalog current = catalog;
@@ -401,33 +447,45 @@ public final class EtcdResolver implements Resolver {
     // A linearizable read sent now answers at least the revision seen so far; events applied while
     // it is on its way may raise highestRevision, so compare with what was seen when it was sent.
     long seenBefore = highestRevision;
-    readThenOnLoop(bytes(prefix + "/"), GetOption.builder().withCountOnly(true).withLimit(1).build(), response -> {
-      long revision = response.getHeader().getRevision();
-      if (revision >= seenBefore) {
-        return;
-      }
-      log.warn("etcd's revision went back from {} to {}: it lost or replaced its data; reading every cached "
-          + "service again", seenBefore, revision);
-      highestRevision = revision;
-      IllegalStateException wentBack = new IllegalStateException("etcd's revision went back to " + revision);
-      for (ServiceCache cache : caches.values()) {
-        cache.restartWatch(wentBack);
-      }
-      Catalog now = catalog;
-      if (now != null) {
-        now.restartWatch(wentBack);
-      }
-    }, error -> log.debug("Checking etcd's revision failed: {}", error.toString()));
+    readThenOnLoop(
+        bytes(prefix + "/"),
+        GetOption.builder().withCountOnly(true).withLimit(1).build(),
+        response -> {
+          long revision = response.getHeader().getRevision();
+          if (revision >= seenBefore) {
+            return;
+          }
+          log.warn(
+              "etcd's revision went back from {} to {}: it lost or replaced its data; reading every cached "
+                  + "service again",
+              seenBefore,
+              revision);
+          highestRevision = revision;
+          IllegalStateException wentBack =
+              new IllegalStateException("etcd's revision went back to " + revision);
+          for (ServiceCache cache : caches.values()) {
+            cache.restartWatch(wentBack);
+          }
+          Catalog now = catalog;
+          if (now != null) {
+            now.restartWatch(wentBack);
+          }
+        },
+        error -> log.debug("Checking etcd's revision failed: {}", error.toString()));
   }
 
   private void dropIdleServices() {
     long now = System.nanoTime();
     for (ServiceCache cache : caches.values()) {
-      if (cache.subscribers.isEmpty() && cache.snapshot != null
+      if (cache.subscribers.isEmpty()
+          && cache.snapshot != null
           && now - cache.lastAccessNanos > idleTimeout.toNanos()) {
         caches.remove(cache.service, cache);
         cache.close();
-        log.debug("Dropped {} from the resolver's cache: not resolved for {}", cache.service, idleTimeout);
+        log.debug(
+            "Dropped {} from the resolver's cache: not resolved for {}",
+            cache.service,
+            idleTimeout);
       }
     }
   }
@@ -440,8 +498,8 @@ public final class EtcdResolver implements Resolver {
 
   /**
    * A range of keys the resolver reads, then watches from the next revision, and reads again when
-   * the watch ends: at once after a compaction, else after a backoff. Subclasses say what a read and
-   * an event mean; answers of an older read or watch never reach them. Loop only, but for what
+   * the watch ends: at once after a compaction, else after a backoff. Subclasses say what a read
+   * and an event mean; answers of an older read or watch never reach them. Loop only, but for what
    * subclasses make volatile.
    */
   private abstract class WatchedRange {
@@ -474,32 +532,38 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       int readGeneration = ++generation;
-      readThenOnLoop(range, readOption, response -> {
-        if (!closed && readGeneration == generation) {
-          onRead(response);
-        }
-      }, error -> {
-        if (!closed && readGeneration == generation) {
-          onReadFailed(error);
-        }
-      });
+      readThenOnLoop(
+          range,
+          readOption,
+          response -> {
+            if (!closed && readGeneration == generation) {
+              onRead(response);
+            }
+          },
+          error -> {
+            if (!closed && readGeneration == generation) {
+              onReadFailed(error);
+            }
+          });
     }
 
     /** Watches the range from {@code fromRevision}; call after a read. */
     final void watch(long fromRevision) {
       int watchGeneration = generation;
       WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-      Watch.Listener listener = Watch.listener(
-          response -> {
-            long received = System.nanoTime();
-            execute(() -> {
-              if (!closed && watchGeneration == generation) {
-                onEvents(response, received);
-              }
-            });
-          },
-          error -> execute(() -> watchEnded(watchGeneration, error)),
-          () -> execute(() -> watchEnded(watchGeneration, null)));
+      Watch.Listener listener =
+          Watch.listener(
+              response -> {
+                long received = System.nanoTime();
+                execute(
+                    () -> {
+                      if (!closed && watchGeneration == generation) {
+                        onEvents(response, received);
+                      }
+                    });
+              },
+              error -> execute(() -> watchEnded(watchGeneration, error)),
+              () -> execute(() -> watchEnded(watchGeneration, null)));
       try {
         watcher = client.getWatchClient().watch(range, option, listener);
       } catch (RuntimeException e) {
@@ -515,18 +579,25 @@ public final class EtcdResolver implements Resolver {
       closeWatch();
       watchRestarted(error);
       if (error instanceof CompactedException compacted) {
-        log.info("Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again", what(),
+        log.info(
+            "Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again",
+            what(),
             compacted.getCompactedRevision());
         read();
       } else {
-        log.debug("Resolver's watch of {} ended ({}); reading it again", what(),
+        log.debug(
+            "Resolver's watch of {} ended ({}); reading it again",
+            what(),
             error == null ? "completed" : error.toString());
         failures++;
         schedule(this::read, backoff(failures));
       }
     }
 
-    /** Ends a running watch for {@code why} and reads again; without a watch a read is already coming. */
+    /**
+     * Ends a running watch for {@code why} and reads again; without a watch a read is already
+     * coming.
+     */
     final void restartWatch(Throwable why) {
       if (watcher != null) {
         watchEnded(generation, why);
@@ -548,7 +619,10 @@ public final class EtcdResolver implements Resolver {
     }
   }
 
-  /** One service's cache. {@link #snapshot} and {@link #lastAccessNanos} are read anywhere; the rest only on the loop. */
+  /**
+   * One service's cache. {@link #snapshot} and {@link #lastAccessNanos} are read anywhere; the rest
+   * only on the loop.
+   */
   private final class ServiceCache extends WatchedRange {
     final String service;
     volatile Snapshot snapshot;
@@ -558,6 +632,7 @@ public final class EtcdResolver implements Resolver {
     final Set<String> warned = new HashSet<>();
     final List<Subscriber> subscribers = new ArrayList<>();
     int firstReadRetries;
+
     /** Written on the loop, read by {@link #status()}. */
     volatile boolean reportedOutage;
 
@@ -583,11 +658,18 @@ public final class EtcdResolver implements Resolver {
     void onRead(GetResponse response) {
       entries.clear();
       for (KeyValue kv : response.getKvs()) {
-        apply(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().getBytes(), kv.getModRevision());
+        apply(
+            kv.getKey().toString(StandardCharsets.UTF_8),
+            kv.getValue().getBytes(),
+            kv.getModRevision());
       }
       long revision = response.getHeader().getRevision();
       if (reportedOutage || failures > 0) {
-        log.info("Resolver reads {} again: {} instance(s) at revision {}", service, entries.size(), revision);
+        log.info(
+            "Resolver reads {} again: {} instance(s) at revision {}",
+            service,
+            entries.size(),
+            revision);
       }
       failures = 0;
       reportedOutage = false;
@@ -604,7 +686,8 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       if (snapshot == null) {
-        // Fail the waiting resolves at once; keep trying only for subscribers, else the next resolve starts again.
+        // Fail the waiting resolves at once; keep trying only for subscribers, else the next
+        // resolve starts again.
         loaded.completeExceptionally(error);
         if (subscribers.isEmpty()) {
           closed = true;
@@ -615,8 +698,11 @@ public final class EtcdResolver implements Resolver {
       failures++;
       if (!reportedOutage) {
         reportedOutage = true;
-        log.warn("Resolver cannot read {} ({}); serving its last {} instance(s) and retrying", service,
-            EtcdCalls.describe(error), snapshot == null ? 0 : snapshot.result.instances().size());
+        log.warn(
+            "Resolver cannot read {} ({}); serving its last {} instance(s) and retrying",
+            service,
+            EtcdCalls.describe(error),
+            snapshot == null ? 0 : snapshot.result.instances().size());
         for (Subscriber subscriber : subscribers) {
           subscriber.deliverError(error);
         }
@@ -643,24 +729,35 @@ public final class EtcdResolver implements Resolver {
       publish(revision, receivedNanos);
     }
 
-    /** Decodes one key's value into the entries, or skips it with one warning per key and revision. */
+    /**
+     * Decodes one key's value into the entries, or skips it with one warning per key and revision.
+     */
     void apply(String key, byte[] value, long modRevision) {
       try {
         InstanceInfo info = InstanceCodec.decode(value);
-        entries.put(key, new Entry(
-            new Instance(info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags()),
-            modRevision));
+        entries.put(
+            key,
+            new Entry(
+                new Instance(
+                    info.network(),
+                    info.address(),
+                    info.effectiveWeight(defaultWeight),
+                    info.tags()),
+                modRevision));
       } catch (MalformedInstanceException e) {
         entries.remove(key);
         if (warned.add(key + "@" + modRevision)) {
-          log.warn("Skipping {}: its value is not an instance the Go extension would read ({})", key, e.getMessage());
+          log.warn(
+              "Skipping {}: its value is not an instance the Go extension would read ({})",
+              key,
+              e.getMessage());
         }
       }
     }
 
     /**
-     * Swaps in a new snapshot and tells subscribers the difference; {@code receivedNanos} is when the
-     * watch event behind it arrived, or 0 when a read is.
+     * Swaps in a new snapshot and tells subscribers the difference; {@code receivedNanos} is when
+     * the watch event behind it arrived, or 0 when a read is.
      */
     void publish(long revision, long receivedNanos) {
       List<Instance> instances = new ArrayList<>(entries.size());
@@ -714,11 +811,12 @@ public final class EtcdResolver implements Resolver {
         deliver(change);
         return;
       }
-      enqueue(() -> {
-        Duration sinceEvent = Duration.ofNanos(System.nanoTime() - receivedNanos);
-        emit(e -> e.listenerNotified(cache.service, sinceEvent));
-        listener.onChange(change);
-      });
+      enqueue(
+          () -> {
+            Duration sinceEvent = Duration.ofNanos(System.nanoTime() - receivedNanos);
+            emit(e -> e.listenerNotified(cache.service, sinceEvent));
+            listener.onChange(change);
+          });
     }
 
     void deliverError(Throwable error) {
@@ -735,22 +833,25 @@ public final class EtcdResolver implements Resolver {
         return;
       }
       try {
-        listeners.execute(() -> {
-          try {
-            for (Runnable call = pending.poll(); call != null && !cancelled; call = pending.poll()) {
+        listeners.execute(
+            () -> {
               try {
-                call.run();
-              } catch (RuntimeException e) {
-                log.warn("A listener of {} threw; it keeps its subscription", cache.service, e);
+                for (Runnable call = pending.poll();
+                    call != null && !cancelled;
+                    call = pending.poll()) {
+                  try {
+                    call.run();
+                  } catch (RuntimeException e) {
+                    log.warn("A listener of {} threw; it keeps its subscription", cache.service, e);
+                  }
+                }
+              } finally {
+                draining.set(false);
+                if (!pending.isEmpty() && !cancelled) {
+                  drain();
+                }
               }
-            }
-          } finally {
-            draining.set(false);
-            if (!pending.isEmpty() && !cancelled) {
-              drain();
-            }
-          }
-        });
+            });
       } catch (RejectedExecutionException closedAlready) {
         draining.set(false);
       }
@@ -774,6 +875,7 @@ public final class EtcdResolver implements Resolver {
     volatile Set<String> names;
     final Set<String> keys = new HashSet<>();
     final Map<String, Integer> keysPerService = new HashMap<>();
+
     /** Written on the loop, read by {@link #status()}. */
     volatile boolean reportedOutage;
 
@@ -813,8 +915,11 @@ public final class EtcdResolver implements Resolver {
       failures++;
       if (!reportedOutage) {
         reportedOutage = true;
-        log.warn("Resolver cannot read the service names under {}/ ({}); serving the last {} and retrying", prefix,
-            EtcdCalls.describe(error), names.size());
+        log.warn(
+            "Resolver cannot read the service names under {}/ ({}); serving the last {} and retrying",
+            prefix,
+            EtcdCalls.describe(error),
+            names.size());
       }
       schedule(this::read, backoff(failures));
     }
@@ -860,7 +965,10 @@ public final class EtcdResolver implements Resolver {
    * Reads {@code range}, bounded by the dial timeout, and continues on the loop with the answer or
    * the failure: jetcd's callback only hands it over.
    */
-  private void readThenOnLoop(ByteSequence range, GetOption option, Consumer<GetResponse> onRead,
+  private void readThenOnLoop(
+      ByteSequence range,
+      GetOption option,
+      Consumer<GetResponse> onRead,
       Consumer<Throwable> onFailed) {
     CompletableFuture<GetResponse> get;
     try {
@@ -869,13 +977,17 @@ public final class EtcdResolver implements Resolver {
       onFailed.accept(e);
       return;
     }
-    get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((response, error) -> execute(() -> {
-      if (error != null) {
-        onFailed.accept(error);
-      } else {
-        onRead.accept(response);
-      }
-    }));
+    get.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (response, error) ->
+                execute(
+                    () -> {
+                      if (error != null) {
+                        onFailed.accept(error);
+                      } else {
+                        onRead.accept(response);
+                      }
+                    }));
   }
 
   private void watchRestarted(Throwable error) {
@@ -930,7 +1042,8 @@ public final class EtcdResolver implements Resolver {
 
   /** 100 ms, doubling to 5 s, with ±20% jitter so many resolvers do not retry in step. */
   private static Duration backoff(int failures) {
-    long base = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
+    long base =
+        Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
     double factor = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
     return Duration.ofMillis((long) (base * factor));
   }
@@ -938,7 +1051,8 @@ public final class EtcdResolver implements Resolver {
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     AtomicInteger count = new AtomicInteger();
     return task -> {
-      Thread thread = new Thread(task, count.getAndIncrement() == 0 ? name : name + "-" + count.get());
+      Thread thread =
+          new Thread(task, count.getAndIncrement() == 0 ? name : name + "-" + count.get());
       thread.setDaemon(true);
       return thread;
     };
@@ -950,7 +1064,13 @@ public final class EtcdResolver implements Resolver {
 
   @Override
   public String toString() {
-    return "EtcdResolver{prefix=" + prefix + ", defaultWeight=" + defaultWeight + ", cached=" + caches.size() + "}";
+    return "EtcdResolver{prefix="
+        + prefix
+        + ", defaultWeight="
+        + defaultWeight
+        + ", cached="
+        + caches.size()
+        + "}";
   }
 
   /** Builds an {@link EtcdResolver}. Not thread-safe. */
@@ -992,7 +1112,10 @@ public final class EtcdResolver implements Resolver {
       return this;
     }
 
-    /** Who hears about watch restarts and listener latency, e.g. {@code dev.registryetcd.metrics.EtcdMetrics}. */
+    /**
+     * Who hears about watch restarts and listener latency, e.g. {@code
+     * dev.registryetcd.metrics.EtcdMetrics}.
+     */
     public Builder events(EtcdEvents events) {
       this.events = Objects.requireNonNull(events, "events");
       return this;

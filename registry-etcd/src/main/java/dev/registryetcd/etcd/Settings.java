@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
-/** The settings every registry and resolver starts from, changed by {@link Option}s. Not thread-safe. */
+/**
+ * The settings every registry and resolver starts from, changed by {@link Option}s. Not
+ * thread-safe.
+ */
 final class Settings {
   static final String DEFAULT_PREFIX = "kitex/registry-etcd";
   static final int DEFAULT_WEIGHT = 10;
@@ -72,7 +75,9 @@ final class Settings {
     return dialTimeout;
   }
 
-  /** The lease TTL option, else {@code KITEX_ETCD_REGISTRY_LEASE_TTL} from {@code env}, else 60 s. */
+  /**
+   * The lease TTL option, else {@code KITEX_ETCD_REGISTRY_LEASE_TTL} from {@code env}, else 60 s.
+   */
   Duration leaseTtl(Function<String, String> env) {
     if (leaseTtl != null) {
       return leaseTtl;
@@ -85,8 +90,12 @@ final class Settings {
     try {
       ttl = Duration.ofSeconds(Long.parseLong(fromEnv.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(LEASE_TTL_ENV + "=" + fromEnv
-          + " is not a whole number of seconds: set it to e.g. 60, or unset it for the default", e);
+      throw new IllegalArgumentException(
+          LEASE_TTL_ENV
+              + "="
+              + fromEnv
+              + " is not a whole number of seconds: set it to e.g. 60, or unset it for the default",
+          e);
     }
     checkLeaseTtl(ttl, LEASE_TTL_ENV);
     return ttl;
@@ -98,14 +107,25 @@ final class Settings {
 
   static void checkLeaseTtl(Duration ttl, String source) {
     if (ttl == null || ttl.getSeconds() < 1 || ttl.getNano() != 0) {
-      throw new IllegalArgumentException(source + ": the lease TTL must be a whole number of seconds >= 1s, not "
-          + ttl);
+      throw new IllegalArgumentException(
+          source + ": the lease TTL must be a whole number of seconds >= 1s, not " + ttl);
     }
   }
 
   @Override
   public String toString() {
-    return "Settings{endpoints=" + endpoints + ", prefix=" + prefix + ", defaultWeight=" + defaultWeight
-        + ", dialTimeout=" + dialTimeout + ", tls=" + (caFile != null) + ", user=" + user + "}";
+    return "Settings{endpoints="
+        + endpoints
+        + ", prefix="
+        + prefix
+        + ", defaultWeight="
+        + defaultWeight
+        + ", dialTimeout="
+        + dialTimeout
+        + ", tls="
+        + (caFile != null)
+        + ", user="
+        + user
+        + "}";
   }
 }

@@ -6,9 +6,9 @@ import java.time.Duration;
  * What registries and resolvers tell an observer about their work with etcd, for metrics and
  * tracing: the Micrometer binding {@code dev.registryetcd.metrics.EtcdMetrics} is one.
  *
- * <p>Every method has an empty default, so an observer overrides only what it needs. They are called
- * on the registry's or resolver's own threads: an implementation must return quickly, never block
- * and never throw (what it throws is logged and dropped).
+ * <p>Every method has an empty default, so an observer overrides only what it needs. They are
+ * called on the registry's or resolver's own threads: an implementation must return quickly, never
+ * block and never throw (what it throws is logged and dropped).
  *
  * <pre>{@code
  * EtcdResolver resolver = EtcdResolver.builder()
@@ -26,7 +26,10 @@ public interface EtcdEvents {
   EtcdEvents NONE = new EtcdEvents() {};
 
   /** Which component a watch belongs to. */
-  enum Source { REGISTRY, RESOLVER }
+  enum Source {
+    REGISTRY,
+    RESOLVER
+  }
 
   /** Why a watch ended and was started again. */
   enum WatchEnd {
@@ -53,10 +56,15 @@ public interface EtcdEvents {
   /** A registry's lease keep-alive failed. */
   default void keepAliveFailed(KeepAliveFailure failure) {}
 
-  /** A registry that lost its lease holds a new one and has put back all its {@code registrations}. */
+  /**
+   * A registry that lost its lease holds a new one and has put back all its {@code registrations}.
+   */
   default void leaseRecovered(int registrations) {}
 
-  /** A registry found one of its keys deleted or taken off its lease behind its back and put it back. */
+  /**
+   * A registry found one of its keys deleted or taken off its lease behind its back and put it
+   * back.
+   */
   default void keyRestored() {}
 
   /** A watch ended for {@code cause} and its component is reading and watching again. */

@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Micrometer meters for etcd registries and resolvers. Pass it to their builders as
- * {@link EtcdEvents}, {@linkplain #monitor(EtcdRegistry) monitor} them, and bind it to a
- * {@link MeterRegistry} (Spring Boot binds every {@link MeterBinder} bean itself):
+ * Micrometer meters for etcd registries and resolvers. Pass it to their builders as {@link
+ * EtcdEvents}, {@linkplain #monitor(EtcdRegistry) monitor} them, and bind it to a {@link
+ * MeterRegistry} (Spring Boot binds every {@link MeterBinder} bean itself):
  *
  * <pre>{@code
  * EtcdMetrics metrics = new EtcdMetrics();
@@ -47,9 +47,9 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code registry.etcd.listener.latency}</td><td>timer</td><td></td><td>from a watch event reaching the process to a listener called with the change</td></tr>
  * </table>
  *
- * <p>Counters count from this object's creation, also before it is bound. Thread-safe.
- * Micrometer is an optional dependency of this library: this class needs {@code micrometer-core}
- * on the class path, nothing else does.
+ * <p>Counters count from this object's creation, also before it is bound. Thread-safe. Micrometer
+ * is an optional dependency of this library: this class needs {@code micrometer-core} on the class
+ * path, nothing else does.
  */
 public final class EtcdMetrics implements EtcdEvents, MeterBinder {
   private final Tags tags;
@@ -57,7 +57,8 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
   private final List<EtcdResolver> resolvers = new CopyOnWriteArrayList<>();
   private final AtomicLong leaseRecoveries = new AtomicLong();
   private final AtomicLong keysRestored = new AtomicLong();
-  private final Map<KeepAliveFailure, AtomicLong> keepAliveFailures = new EnumMap<>(KeepAliveFailure.class);
+  private final Map<KeepAliveFailure, AtomicLong> keepAliveFailures =
+      new EnumMap<>(KeepAliveFailure.class);
   private final Map<Source, Map<WatchEnd, AtomicLong>> watchRestarts = new EnumMap<>(Source.class);
   private final List<Timer> listenerLatency = new CopyOnWriteArrayList<>();
 
@@ -95,26 +96,57 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry meters) {
-    gauge(meters, "registry.etcd.registrations", "Instances the etcd registries keep registered",
+    gauge(
+        meters,
+        "registry.etcd.registrations",
+        "Instances the etcd registries keep registered",
         m -> m.sumOfRegistries(RegistryStatus::registrations));
-    gauge(meters, "registry.etcd.cache.services", "Services in the etcd resolvers' caches",
+    gauge(
+        meters,
+        "registry.etcd.cache.services",
+        "Services in the etcd resolvers' caches",
         m -> m.sumOfResolvers(ResolverStatus::cachedServices));
-    gauge(meters, "registry.etcd.cache.instances", "Instances in the etcd resolvers' caches",
+    gauge(
+        meters,
+        "registry.etcd.cache.instances",
+        "Instances in the etcd resolvers' caches",
         m -> m.sumOfResolvers(ResolverStatus::cachedInstances));
-    counter(meters, "registry.etcd.lease.recoveries",
+    counter(
+        meters,
+        "registry.etcd.lease.recoveries",
         "Times a registry granted a new lease after losing one and put every registration back",
-        Tags.empty(), leaseRecoveries);
-    counter(meters, "registry.etcd.keys.restored", "Keys deleted or taken off its lease behind a registry's back, and put back",
-        Tags.empty(), keysRestored);
-    keepAliveFailures.forEach((cause, count) -> counter(meters, "registry.etcd.keepalive.failures",
-        "Failures of the keep-alive of a registry's lease", Tags.of("cause", tagValue(cause)), count));
-    watchRestarts.forEach((source, causes) -> causes.forEach((cause, count) -> counter(meters,
-        "registry.etcd.watch.restarts", "Watches of etcd that ended and were started again",
-        Tags.of("source", tagValue(source), "cause", tagValue(cause)), count)));
-    listenerLatency.add(Timer.builder("registry.etcd.listener.latency")
-        .description("From a watch event reaching the process to a resolver listener called with the change")
-        .tags(tags)
-        .register(meters));
+        Tags.empty(),
+        leaseRecoveries);
+    counter(
+        meters,
+        "registry.etcd.keys.restored",
+        "Keys deleted or taken off its lease behind a registry's back, and put back",
+        Tags.empty(),
+        keysRestored);
+    keepAliveFailures.forEach(
+        (cause, count) ->
+            counter(
+                meters,
+                "registry.etcd.keepalive.failures",
+                "Failures of the keep-alive of a registry's lease",
+                Tags.of("cause", tagValue(cause)),
+                count));
+    watchRestarts.forEach(
+        (source, causes) ->
+            causes.forEach(
+                (cause, count) ->
+                    counter(
+                        meters,
+                        "registry.etcd.watch.restarts",
+                        "Watches of etcd that ended and were started again",
+                        Tags.of("source", tagValue(source), "cause", tagValue(cause)),
+                        count)));
+    listenerLatency.add(
+        Timer.builder("registry.etcd.listener.latency")
+            .description(
+                "From a watch event reaching the process to a resolver listener called with the change")
+            .tags(tags)
+            .register(meters));
   }
 
   @Override
@@ -144,11 +176,17 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
     }
   }
 
-  private void gauge(MeterRegistry meters, String name, String description, ToDoubleFunction<EtcdMetrics> value) {
-    Gauge.builder(name, this, value).description(description).tags(tags).strongReference(true).register(meters);
+  private void gauge(
+      MeterRegistry meters, String name, String description, ToDoubleFunction<EtcdMetrics> value) {
+    Gauge.builder(name, this, value)
+        .description(description)
+        .tags(tags)
+        .strongReference(true)
+        .register(meters);
   }
 
-  private void counter(MeterRegistry meters, String name, String description, Tags extra, AtomicLong count) {
+  private void counter(
+      MeterRegistry meters, String name, String description, Tags extra, AtomicLong count) {
     FunctionCounter.builder(name, count, AtomicLong::doubleValue)
         .description(description)
         .tags(tags.and(extra))
@@ -187,6 +225,12 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
 
   @Override
   public String toString() {
-    return "EtcdMetrics{registries=" + registries.size() + ", resolvers=" + resolvers.size() + ", tags=" + tags + "}";
+    return "EtcdMetrics{registries="
+        + registries.size()
+        + ", resolvers="
+        + resolvers.size()
+        + ", tags="
+        + tags
+        + "}";
   }
 }

@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a service registers about one of its instances: the Java form of Kitex's
- * {@code registry.Info}. Immutable; build one with {@link #builder()}.
+ * What a service registers about one of its instances: the Java form of Kitex's {@code
+ * registry.Info}. Immutable; build one with {@link #builder()}.
  *
  * <pre>{@code
  * Info info = Info.builder()
@@ -23,14 +23,16 @@ import java.util.Map;
  * }</pre>
  *
  * @param serviceName the service's name: non-empty, without {@code '/'}
- * @param address where the instance listens: an {@link InetSocketAddress} (TCP) or a
- *     {@link UnixDomainSocketAddress}; a wildcard host ({@code 0.0.0.0}, {@code ::}) is replaced by
- *     the machine's first non-loopback IPv4 address when registered
- * @param payloadCodec the payload codec the instance speaks (Kitex's {@code PayloadCodec}), or empty;
- *     not written to etcd, as in Go
- * @param weight the instance's share of traffic; resolvers read {@code <= 0} as their default weight
+ * @param address where the instance listens: an {@link InetSocketAddress} (TCP) or a {@link
+ *     UnixDomainSocketAddress}; a wildcard host ({@code 0.0.0.0}, {@code ::}) is replaced by the
+ *     machine's first non-loopback IPv4 address when registered
+ * @param payloadCodec the payload codec the instance speaks (Kitex's {@code PayloadCodec}), or
+ *     empty; not written to etcd, as in Go
+ * @param weight the instance's share of traffic; resolvers read {@code <= 0} as their default
+ *     weight
  * @param startTime when the instance started
- * @param warmUp how long the instance warms up after {@code startTime}; not written to etcd, as in Go
+ * @param warmUp how long the instance warms up after {@code startTime}; not written to etcd, as in
+ *     Go
  * @param tags string tags, or {@code null} for none (written as {@code "tags":null}, as Go writes a
  *     nil map); an unmodifiable copy
  * @param skipListenAddr Kitex's hint to frameworks that {@code address} is final and must not be
@@ -46,7 +48,9 @@ public record Info(
     Map<String, String> tags,
     boolean skipListenAddr) {
 
-  /** Kitex's {@code discovery.DefaultWeight}, the weight a server registers unless told otherwise. */
+  /**
+   * Kitex's {@code discovery.DefaultWeight}, the weight a server registers unless told otherwise.
+   */
   public static final int DEFAULT_WEIGHT = 10;
 
   /** Validates every field; see the record's parameters. */
@@ -56,15 +60,18 @@ public record Info(
     }
     if (serviceName.indexOf('/') >= 0) {
       throw new IllegalArgumentException(
-          "serviceName must not contain '/' (it separates the parts of an etcd key): " + serviceName);
+          "serviceName must not contain '/' (it separates the parts of an etcd key): "
+              + serviceName);
     }
     if (address == null) {
-      throw new IllegalArgumentException("address must not be null: give the address the instance listens on, "
-          + "e.g. new InetSocketAddress(\"10.0.0.7\", 8888)");
+      throw new IllegalArgumentException(
+          "address must not be null: give the address the instance listens on, "
+              + "e.g. new InetSocketAddress(\"10.0.0.7\", 8888)");
     }
     if (!(address instanceof InetSocketAddress) && !(address instanceof UnixDomainSocketAddress)) {
-      throw new IllegalArgumentException("address must be an InetSocketAddress or a UnixDomainSocketAddress, not "
-          + address.getClass().getName());
+      throw new IllegalArgumentException(
+          "address must be an InetSocketAddress or a UnixDomainSocketAddress, not "
+              + address.getClass().getName());
     }
     if (address instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
       throw new IllegalArgumentException("address must not be an empty Unix domain socket path");
@@ -83,7 +90,8 @@ public record Info(
           throw new IllegalArgumentException("tags must not have a null key");
         }
         if (tag.getValue() == null) {
-          throw new IllegalArgumentException("tags must not have a null value (tag " + tag.getKey() + ")");
+          throw new IllegalArgumentException(
+              "tags must not have a null value (tag " + tag.getKey() + ")");
         }
         copy.put(tag.getKey(), tag.getValue());
       }
@@ -103,14 +111,15 @@ public record Info(
 
   /** A builder holding this info's values. */
   public Builder toBuilder() {
-    Builder builder = new Builder()
-        .serviceName(serviceName)
-        .address(address)
-        .payloadCodec(payloadCodec)
-        .weight(weight)
-        .startTime(startTime)
-        .warmUp(warmUp)
-        .skipListenAddr(skipListenAddr);
+    Builder builder =
+        new Builder()
+            .serviceName(serviceName)
+            .address(address)
+            .payloadCodec(payloadCodec)
+            .weight(weight)
+            .startTime(startTime)
+            .warmUp(warmUp)
+            .skipListenAddr(skipListenAddr);
     builder.tags = tags == null ? null : new LinkedHashMap<>(tags);
     return builder;
   }
@@ -184,8 +193,15 @@ public record Info(
      * @throws IllegalArgumentException naming the field that is missing or invalid
      */
     public Info build() {
-      return new Info(serviceName, address, payloadCodec, weight,
-          startTime == null ? Instant.now() : startTime, warmUp, tags, skipListenAddr);
+      return new Info(
+          serviceName,
+          address,
+          payloadCodec,
+          weight,
+          startTime == null ? Instant.now() : startTime,
+          warmUp,
+          tags,
+          skipListenAddr);
     }
   }
 }

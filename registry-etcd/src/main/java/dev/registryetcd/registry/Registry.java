@@ -1,8 +1,8 @@
 package dev.registryetcd.registry;
 
 /**
- * Registers service instances so that clients can find them: the Java form of Kitex's
- * {@code registry.Registry}.
+ * Registers service instances so that clients can find them: the Java form of Kitex's {@code
+ * registry.Registry}.
  *
  * <p>Implementations are thread-safe. {@link #close()} withdraws every registration this registry
  * still holds and is idempotent.

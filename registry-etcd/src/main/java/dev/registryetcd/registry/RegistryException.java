@@ -12,7 +12,9 @@ public class RegistryException extends RuntimeException {
 
   /** What kind of failure this is. */
   public enum Reason {
-    /** etcd did not answer in time or could not be reached: check that it runs and the endpoints. */
+    /**
+     * etcd did not answer in time or could not be reached: check that it runs and the endpoints.
+     */
     UNREACHABLE,
     /** etcd refused the user name or password. */
     AUTHENTICATION,

@@ -27,15 +27,18 @@ public record RetryConfig(int maxAttemptTimes, Duration observeDelay, Duration r
 
   /** Go's default: 5 attempts. */
   public static final int DEFAULT_MAX_ATTEMPT_TIMES = 5;
+
   /** Go's default: 30 s. */
   public static final Duration DEFAULT_OBSERVE_DELAY = Duration.ofSeconds(30);
+
   /** Go's default: 10 s. */
   public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(10);
 
   /** Validates: attempts {@code >= 0}, delays positive. */
   public RetryConfig {
     if (maxAttemptTimes < 0) {
-      throw new IllegalArgumentException("maxAttemptTimes must be >= 0 (0 = unlimited), not " + maxAttemptTimes);
+      throw new IllegalArgumentException(
+          "maxAttemptTimes must be >= 0 (0 = unlimited), not " + maxAttemptTimes);
     }
     requirePositive(observeDelay, "observeDelay");
     requirePositive(retryDelay, "retryDelay");
@@ -43,7 +46,8 @@ public record RetryConfig(int maxAttemptTimes, Duration observeDelay, Duration r
 
   /** The configuration with Go's defaults changed by {@code options}, applied in order. */
   public static RetryConfig newRetryConfig(Option... options) {
-    RetryConfig config = new RetryConfig(DEFAULT_MAX_ATTEMPT_TIMES, DEFAULT_OBSERVE_DELAY, DEFAULT_RETRY_DELAY);
+    RetryConfig config =
+        new RetryConfig(DEFAULT_MAX_ATTEMPT_TIMES, DEFAULT_OBSERVE_DELAY, DEFAULT_RETRY_DELAY);
     for (Option option : options) {
       config = Objects.requireNonNull(option, "option").apply(config);
     }
@@ -52,7 +56,8 @@ public record RetryConfig(int maxAttemptTimes, Duration observeDelay, Duration r
 
   /** Attempts in a row before giving up for an observe period; 0 means unlimited. */
   public static Option withMaxAttemptTimes(int maxAttemptTimes) {
-    RetryConfig check = new RetryConfig(maxAttemptTimes, DEFAULT_OBSERVE_DELAY, DEFAULT_RETRY_DELAY);
+    RetryConfig check =
+        new RetryConfig(maxAttemptTimes, DEFAULT_OBSERVE_DELAY, DEFAULT_RETRY_DELAY);
     return config -> new RetryConfig(check.maxAttemptTimes, config.observeDelay, config.retryDelay);
   }
 

@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The vectors of {@code instance-info.jsonl}, made by Go's own encoder (a copy of shared/golden). */
+/**
+ * The vectors of {@code instance-info.jsonl}, made by Go's own encoder (a copy of shared/golden).
+ */
 public final class GoldenVectors {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -22,7 +24,8 @@ public final class GoldenVectors {
   public static List<JsonNode> of(String kind) throws IOException {
     List<JsonNode> vectors = new ArrayList<>();
     try (InputStream in = GoldenVectors.class.getResourceAsStream("/instance-info.jsonl");
-        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader lines =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (!line.isBlank()) {
           JsonNode vector = MAPPER.readTree(line);

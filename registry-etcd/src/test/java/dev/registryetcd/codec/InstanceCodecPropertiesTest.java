@@ -13,21 +13,33 @@ import net.jqwik.api.Provide;
 
 class InstanceCodecPropertiesTest {
 
-  /** Any text Go can hold: every code point but lone surrogates, controls and HTML characters included. */
+  /**
+   * Any text Go can hold: every code point but lone surrogates, controls and HTML characters
+   * included.
+   */
   private static Arbitrary<String> goText() {
-    Arbitrary<Integer> codePoint = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(5, Arbitraries.integers().between(0, 0x7F)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.of(0x2028, 0x2029, (int) '<', (int) '>', (int) '&', 0xFFFD, 0xFEFF)),
-        net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(0x80, 0x10FFFF)
-            .filter(cp -> cp < 0xD800 || cp > 0xDFFF)));
-    return codePoint.list().ofMaxSize(24)
+    Arbitrary<Integer> codePoint =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(5, Arbitraries.integers().between(0, 0x7F)),
+            net.jqwik.api.Tuple.of(
+                2, Arbitraries.of(0x2028, 0x2029, (int) '<', (int) '>', (int) '&', 0xFFFD, 0xFEFF)),
+            net.jqwik.api.Tuple.of(
+                3,
+                Arbitraries.integers()
+                    .between(0x80, 0x10FFFF)
+                    .filter(cp -> cp < 0xD800 || cp > 0xDFFF)));
+    return codePoint
+        .list()
+        .ofMaxSize(24)
         .map(cps -> new String(cps.stream().mapToInt(Integer::intValue).toArray(), 0, cps.size()));
   }
 
   @Provide
   Arbitrary<InstanceInfo> instances() {
-    Arbitrary<Map<String, String>> tags = Arbitraries.maps(goText(), goText()).ofMaxSize(6).injectNull(0.3);
-    return Combinators.combine(goText(), goText(), Arbitraries.integers(), tags).as(InstanceInfo::new);
+    Arbitrary<Map<String, String>> tags =
+        Arbitraries.maps(goText(), goText()).ofMaxSize(6).injectNull(0.3);
+    return Combinators.combine(goText(), goText(), Arbitraries.integers(), tags)
+        .as(InstanceInfo::new);
   }
 
   @Property(tries = 2000)

@@ -31,7 +31,8 @@ class InstanceCodecTest {
   @Test
   void nestingUpToGosLimitInAnUnknownFieldIsAcceptedAndBeyondItRefused() {
     assertThat(InstanceCodec.decode(nested(10_000)).address()).isEqualTo("127.0.0.1:1");
-    assertThatThrownBy(() -> InstanceCodec.decode(nested(10_001))).isInstanceOf(MalformedInstanceException.class);
+    assertThatThrownBy(() -> InstanceCodec.decode(nested(10_001)))
+        .isInstanceOf(MalformedInstanceException.class);
   }
 
   /** An instance whose unknown field nests arrays so the document is {@code depth} levels deep. */
@@ -43,16 +44,20 @@ class InstanceCodecTest {
 
   @Test
   void fieldNamesMatchAsGoMatchesThemIncludingKelvinSignAndLongS() {
-    InstanceInfo info = InstanceCodec.decode(
-        "{\"NETWOR\u212A\":\"unix\",\"addre\u017Fs\":\"/a\",\"WeIgHt\":3,\"weıght\":9}".getBytes(StandardCharsets.UTF_8));
+    InstanceInfo info =
+        InstanceCodec.decode(
+            "{\"NETWOR\u212A\":\"unix\",\"addre\u017Fs\":\"/a\",\"WeIgHt\":3,\"weıght\":9}"
+                .getBytes(StandardCharsets.UTF_8));
 
     assertThat(info).isEqualTo(new InstanceInfo("unix", "/a", 3, null));
   }
 
   @Test
   void aRepeatedTagsObjectMergesIntoTheFirstAsGoDecodesIntoAnExistingMap() {
-    InstanceInfo info = InstanceCodec.decode(
-        "{\"tags\":{\"a\":\"1\"},\"tags\":{\"b\":\"2\",\"c\":null}}".getBytes(StandardCharsets.UTF_8));
+    InstanceInfo info =
+        InstanceCodec.decode(
+            "{\"tags\":{\"a\":\"1\"},\"tags\":{\"b\":\"2\",\"c\":null}}"
+                .getBytes(StandardCharsets.UTF_8));
 
     assertThat(info.tags()).isEqualTo(Map.of("a", "1", "b", "2", "c", ""));
   }
@@ -60,16 +65,21 @@ class InstanceCodecTest {
   @Test
   void invalidUtf8IsReplacedByteByByteAsGoDoes() {
     byte[] value = "{\"address\":\"a\u0000b\"}".getBytes(StandardCharsets.UTF_8);
-    List<byte[]> broken = List.of(new byte[] {(byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xC0, (byte) 0x80});
+    List<byte[]> broken =
+        List.of(new byte[] {(byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xC0, (byte) 0x80});
     for (byte[] bad : broken) {
-      byte[] withBad = new String(value, StandardCharsets.UTF_8).replace("\u0000", "\\u0000").getBytes(StandardCharsets.UTF_8);
+      byte[] withBad =
+          new String(value, StandardCharsets.UTF_8)
+              .replace("\u0000", "\\u0000")
+              .getBytes(StandardCharsets.UTF_8);
       int at = indexOf(withBad, (byte) 'b');
       byte[] spliced = new byte[withBad.length + bad.length];
       System.arraycopy(withBad, 0, spliced, 0, at);
       System.arraycopy(bad, 0, spliced, at, bad.length);
       System.arraycopy(withBad, at, spliced, at + bad.length, withBad.length - at);
 
-      assertThat(InstanceCodec.decode(spliced).address()).isEqualTo("a\u0000" + "\uFFFD".repeat(bad.length) + "b");
+      assertThat(InstanceCodec.decode(spliced).address())
+          .isEqualTo("a\u0000" + "\uFFFD".repeat(bad.length) + "b");
     }
   }
 
@@ -85,7 +95,8 @@ class InstanceCodecTest {
   @Test
   void mapKeysAreSortedByCodePointLikeGoNotByUtf16() {
     // U+FF61 sorts before U+1F600 by code point (and by UTF-8 bytes) but after it in UTF-16 order.
-    InstanceInfo info = new InstanceInfo("tcp", "a:1", 1, Map.of("\uFF61", "x", "\uD83D\uDE00", "y"));
+    InstanceInfo info =
+        new InstanceInfo("tcp", "a:1", 1, Map.of("\uFF61", "x", "\uD83D\uDE00", "y"));
 
     assertThat(new String(InstanceCodec.encode(info), StandardCharsets.UTF_8))
         .contains("{\"\uFF61\":\"x\",\"\uD83D\uDE00\":\"y\"}");

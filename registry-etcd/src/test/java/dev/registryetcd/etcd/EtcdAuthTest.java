@@ -24,15 +24,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * etcd with auth on: a user allowed only the registry prefix registers and resolves; outside the prefix and with a
- * wrong password it is refused, and the password shows nowhere.
+ * etcd with auth on: a user allowed only the registry prefix registers and resolves; outside the
+ * prefix and with a wrong password it is refused, and the password shows nowhere.
  */
 class EtcdAuthTest {
   private static final String USER = "svc";
   private static final String PASSWORD = "svc-Pa55word";
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   @BeforeAll
   static void enableAuthWithARegistryOnlyUser() {
@@ -41,21 +40,36 @@ class EtcdAuthTest {
 
   @Test
   void aUserAllowedTheRegistryPrefixRegistersAndResolves() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithAuth(etcd.clientEndpointsAsHostPort(), USER, PASSWORD);
-        EtcdResolver resolver = EtcdResolver.newEtcdResolverWithAuth(etcd.clientEndpointsAsHostPort(), USER, PASSWORD)) {
-      registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 8888)).build());
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistryWithAuth(etcd.clientEndpointsAsHostPort(), USER, PASSWORD);
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolverWithAuth(
+                etcd.clientEndpointsAsHostPort(), USER, PASSWORD)) {
+      registry.register(
+          Info.builder()
+              .serviceName("echo")
+              .address(new InetSocketAddress("127.0.0.1", 8888))
+              .build());
 
-      assertThat(resolver.resolve("echo").instances()).extracting(Instance::address).containsExactly("127.0.0.1:8888");
+      assertThat(resolver.resolve("echo").instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:8888");
     }
   }
 
   @Test
   void aWrongPasswordFailsWithAnAuthenticationErrorThatDoesNotShowThePassword() {
     String wrong = "not-the-Pa55word";
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(),
-        Option.withAuthOpt(USER, wrong))) {
-      assertThatThrownBy(() -> registry.register(
-          Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build()))
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpointsAsHostPort(), Option.withAuthOpt(USER, wrong))) {
+      assertThatThrownBy(
+              () ->
+                  registry.register(
+                      Info.builder()
+                          .serviceName("echo")
+                          .address(new InetSocketAddress("127.0.0.1", 1))
+                          .build()))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("credentials")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong))
@@ -65,10 +79,18 @@ class EtcdAuthTest {
 
   @Test
   void registeringOutsideTheGrantedPrefixIsDeniedWithAMessageNamingTheFix() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(),
-        Option.withAuthOpt(USER, PASSWORD), Option.withEtcdServicePrefix("other/prefix"))) {
-      assertThatThrownBy(() -> registry.register(
-          Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 8888)).build()))
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpointsAsHostPort(),
+            Option.withAuthOpt(USER, PASSWORD),
+            Option.withEtcdServicePrefix("other/prefix"))) {
+      assertThatThrownBy(
+              () ->
+                  registry.register(
+                      Info.builder()
+                          .serviceName("echo")
+                          .address(new InetSocketAddress("127.0.0.1", 8888))
+                          .build()))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("other/prefix/echo/127.0.0.1:8888")
           .hasMessageContaining("permission denied")
@@ -78,8 +100,11 @@ class EtcdAuthTest {
 
   @Test
   void readingOutsideTheGrantedPrefixIsDeniedWithAMessageNamingTheFix() {
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
-        Option.withAuthOpt(USER, PASSWORD), Option.withEtcdServicePrefix("other/prefix"))) {
+    try (EtcdResolver resolver =
+        EtcdResolver.newEtcdResolver(
+            etcd.clientEndpointsAsHostPort(),
+            Option.withAuthOpt(USER, PASSWORD),
+            Option.withEtcdServicePrefix("other/prefix"))) {
       assertThatThrownBy(() -> resolver.resolve("echo"))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("other/prefix/echo/")
@@ -88,7 +113,9 @@ class EtcdAuthTest {
     }
   }
 
-  /** slf4j-simple writes to System.err, gRPC logs through java.util.logging: both are captured here. */
+  /**
+   * slf4j-simple writes to System.err, gRPC logs through java.util.logging: both are captured here.
+   */
   @Test
   void thePasswordShowsInNoLogLineExceptionOrToString() {
     String wrong = "wr0ng-Pa55word";
@@ -103,17 +130,32 @@ class EtcdAuthTest {
     julRoot.addHandler(julCapture);
     try {
       Option auth = Option.withAuthOpt(USER, PASSWORD);
-      try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), auth);
-          EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), auth)) {
-        registry.register(Info.builder().serviceName("audited").address(new InetSocketAddress("127.0.0.1", 7)).build());
+      try (EtcdRegistry registry =
+              EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), auth);
+          EtcdResolver resolver =
+              EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), auth)) {
+        registry.register(
+            Info.builder()
+                .serviceName("audited")
+                .address(new InetSocketAddress("127.0.0.1", 7))
+                .build());
         assertThat(resolver.resolve("audited").instances()).hasSize(1);
         texts.addAll(List.of(auth.toString(), registry.toString(), resolver.toString()));
       }
       Option wrongAuth = Option.withAuthOpt(USER, wrong);
-      try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), wrongAuth);
-          EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), wrongAuth)) {
-        texts.add(stackTrace(catchThrowable(() -> registry.register(
-            Info.builder().serviceName("audited").address(new InetSocketAddress("127.0.0.1", 8)).build()))));
+      try (EtcdRegistry registry =
+              EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), wrongAuth);
+          EtcdResolver resolver =
+              EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), wrongAuth)) {
+        texts.add(
+            stackTrace(
+                catchThrowable(
+                    () ->
+                        registry.register(
+                            Info.builder()
+                                .serviceName("audited")
+                                .address(new InetSocketAddress("127.0.0.1", 8))
+                                .build()))));
         texts.add(stackTrace(catchThrowable(() -> resolver.resolve("audited"))));
         texts.addAll(List.of(wrongAuth.toString(), registry.toString(), resolver.toString()));
       }
@@ -124,7 +166,8 @@ class EtcdAuthTest {
     }
     String log = captured.toString(StandardCharsets.UTF_8);
 
-    assertThat(log).contains("Registered kitex/registry-etcd/audited/127.0.0.1:7"); // the capture works
+    assertThat(log)
+        .contains("Registered kitex/registry-etcd/audited/127.0.0.1:7"); // the capture works
     assertThat(texts.get(3)).contains("RegistryException").contains("credentials");
     assertThat(texts.get(4)).contains("RegistryException").contains("credentials");
     assertThat(log).doesNotContain(PASSWORD).doesNotContain(wrong);

@@ -16,42 +16,70 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A 3-member cluster losing its leader: registrations stay, resolvers follow. */
 class EtcdClusterFailoverTest {
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.cluster(3);
 
   @Test
   void killingTheLeaderLosesNoRegistrationAndTheResolverSeesLaterChanges() {
-    RetryConfig fast = RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0),
-        RetryConfig.withRetryDelay(Duration.ofMillis(500)), RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), fast,
-        Option.withLeaseTtl(Duration.ofSeconds(5)));
+    RetryConfig fast =
+        RetryConfig.newRetryConfig(
+            RetryConfig.withMaxAttemptTimes(0),
+            RetryConfig.withRetryDelay(Duration.ofMillis(500)),
+            RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistryWithRetry(
+                etcd.clientEndpointsAsHostPort(),
+                fast,
+                Option.withLeaseTtl(Duration.ofSeconds(5)));
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
-      registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build());
-      assertThat(resolver.resolve("echo").instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      registry.register(
+          Info.builder()
+              .serviceName("echo")
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build());
+      assertThat(resolver.resolve("echo").instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
 
       EtcdMember leader = etcd.leader();
       leader.kill();
 
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-        registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 2)).build());
-        assertThat(resolver.resolve("echo").instances()).extracting(Instance::address)
-            .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2");
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                registry.register(
+                    Info.builder()
+                        .serviceName("echo")
+                        .address(new InetSocketAddress("127.0.0.1", 2))
+                        .build());
+                assertThat(resolver.resolve("echo").instances())
+                    .extracting(Instance::address)
+                    .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2");
+              });
 
       leader.restart();
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
         // more than a TTL later both keys are still alive on the registry's lease
-        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-            assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).hasSize(2)
-                .allSatisfy((key, lease) -> assertThat(probe.ttlOf(lease)).isPositive()));
+        await()
+            .during(Duration.ofSeconds(6))
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(
+                () ->
+                    assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                        .hasSize(2)
+                        .allSatisfy((key, lease) -> assertThat(probe.ttlOf(lease)).isPositive()));
       }
     }
   }
 
   @Test
   void killingAFollowerChangesNothingForRegistryOrResolver() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), fast(),
-        Option.withLeaseTtl(Duration.ofSeconds(3)));
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistryWithRetry(
+                etcd.clientEndpointsAsHostPort(),
+                fast(),
+                Option.withLeaseTtl(Duration.ofSeconds(3)));
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
       registry.register(echo(1));
       long lease = registry.leaseId();
@@ -60,9 +88,13 @@ class EtcdClusterFailoverTest {
       etcd.cluster().followers().get(0).kill();
       registry.register(echo(2));
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(resolver.resolve("echo").instances()).extracting(Instance::address)
-              .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(resolver.resolve("echo").instances())
+                      .extracting(Instance::address)
+                      .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2"));
       assertThat(registry.leaseId()).isEqualTo(lease);
     }
   }
@@ -70,8 +102,12 @@ class EtcdClusterFailoverTest {
   @Test
   void losingQuorumForLongerThanTheTtlThenRestoringItLosesNoRegistration() {
     Duration ttl = Duration.ofSeconds(2);
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), fast(),
-        Option.withLeaseTtl(ttl), Option.withDialTimeoutOpt(Duration.ofSeconds(1)));
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistryWithRetry(
+                etcd.clientEndpointsAsHostPort(),
+                fast(),
+                Option.withLeaseTtl(ttl),
+                Option.withDialTimeoutOpt(Duration.ofSeconds(1)));
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
       registry.register(echo(1));
       registry.register(echo(2));
@@ -79,30 +115,44 @@ class EtcdClusterFailoverTest {
 
       List<EtcdMember> down = etcd.cluster().followers();
       down.forEach(EtcdMember::kill);
-      // without quorum nothing can be written; the registry's keep-alive goes unanswered past the TTL
+      // without quorum nothing can be written; the registry's keep-alive goes unanswered past the
+      // TTL
       await().atMost(ttl.multipliedBy(5)).until(() -> registry.leaseId() == 0);
-      assertThat(resolver.resolve("echo").instances()).hasSize(2); // last known instances are served
+      assertThat(resolver.resolve("echo").instances())
+          .hasSize(2); // last known instances are served
       down.forEach(EtcdMember::restart);
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-          assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(
-              "kitex/registry-etcd/echo/127.0.0.1:1", "kitex/registry-etcd/echo/127.0.0.1:2")
-              .allSatisfy((key, lease) -> assertThat(lease).isEqualTo(registry.leaseId()));
-          assertThat(probe.ttlOf(registry.leaseId())).isPositive();
-          assertThat(resolver.resolve("echo").instances()).extracting(Instance::address)
-              .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2");
-        });
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .ignoreExceptions()
+            .untilAsserted(
+                () -> {
+                  assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                      .containsOnlyKeys(
+                          "kitex/registry-etcd/echo/127.0.0.1:1",
+                          "kitex/registry-etcd/echo/127.0.0.1:2")
+                      .allSatisfy((key, lease) -> assertThat(lease).isEqualTo(registry.leaseId()));
+                  assertThat(probe.ttlOf(registry.leaseId())).isPositive();
+                  assertThat(resolver.resolve("echo").instances())
+                      .extracting(Instance::address)
+                      .containsExactlyInAnyOrder("127.0.0.1:1", "127.0.0.1:2");
+                });
       }
     }
   }
 
   private static RetryConfig fast() {
-    return RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0),
-        RetryConfig.withRetryDelay(Duration.ofMillis(500)), RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
+    return RetryConfig.newRetryConfig(
+        RetryConfig.withMaxAttemptTimes(0),
+        RetryConfig.withRetryDelay(Duration.ofMillis(500)),
+        RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
   }
 
   private static Info echo(int port) {
-    return Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", port)).build();
+    return Info.builder()
+        .serviceName("echo")
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .build();
   }
 }

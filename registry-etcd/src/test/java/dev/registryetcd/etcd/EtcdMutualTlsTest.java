@@ -14,13 +14,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** etcd requiring client certificates signed by its CA ({@code --client-cert-auth --trusted-ca-file}). */
+/**
+ * etcd requiring client certificates signed by its CA ({@code --client-cert-auth
+ * --trusted-ca-file}).
+ */
 class EtcdMutualTlsTest {
   private static final Duration FAILURE_BOUND = Duration.ofSeconds(3);
   private static final TestCertificates certs = TestCertificates.create();
 
   @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.of(EtcdCluster.builder().name("mtls").tls(certs.mutual()));
+  static final EtcdExtension etcd =
+      EtcdExtension.of(EtcdCluster.builder().name("mtls").tls(certs.mutual()));
 
   @AfterAll
   static void deleteCertificates() {
@@ -30,21 +34,29 @@ class EtcdMutualTlsTest {
   @Test
   void aClientWithACertificateFromTheCaRegistersAndResolves() {
     String service = uniqueService();
-    Option tls = Option.withTLSOpt(certs.clientCertFile().toString(), certs.clientKeyFile().toString(),
-        certs.caFile().toString());
+    Option tls =
+        Option.withTLSOpt(
+            certs.clientCertFile().toString(),
+            certs.clientKeyFile().toString(),
+            certs.caFile().toString());
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpoints(), tls);
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), tls)) {
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), tls)) {
       registry.register(info(service, 8888));
 
-      assertThat(resolver.resolve(service).instances()).extracting(Instance::address)
+      assertThat(resolver.resolve(service).instances())
+          .extracting(Instance::address)
           .containsExactly("127.0.0.1:8888");
     }
   }
 
   @Test
   void aClientWithoutACertificateFailsRegisterSayingEtcdRejectedIt() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpoints(),
-        Option.withTLSOpt(null, null, certs.caFile().toString()), Option.withDialTimeoutOpt(FAILURE_BOUND))) {
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpoints(),
+            Option.withTLSOpt(null, null, certs.caFile().toString()),
+            Option.withDialTimeoutOpt(FAILURE_BOUND))) {
       assertThatThrownBy(() -> registry.register(info(uniqueService(), 1)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("TLS handshake with etcd failed")
@@ -55,9 +67,14 @@ class EtcdMutualTlsTest {
 
   @Test
   void aClientCertificateFromAForeignCaFailsRegisterSayingEtcdRejectedIt() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpoints(),
-        Option.withTLSOpt(certs.foreignClientCertFile().toString(), certs.foreignClientKeyFile().toString(),
-            certs.caFile().toString()), Option.withDialTimeoutOpt(FAILURE_BOUND))) {
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpoints(),
+            Option.withTLSOpt(
+                certs.foreignClientCertFile().toString(),
+                certs.foreignClientKeyFile().toString(),
+                certs.caFile().toString()),
+            Option.withDialTimeoutOpt(FAILURE_BOUND))) {
       assertThatThrownBy(() -> registry.register(info(uniqueService(), 1)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("TLS handshake with etcd failed")

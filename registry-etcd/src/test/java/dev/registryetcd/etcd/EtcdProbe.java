@@ -31,15 +31,19 @@ final class EtcdProbe implements AutoCloseable {
   }
 
   KeyValue kv(String key) {
-    List<KeyValue> kvs = get(ByteSequence.from(key, StandardCharsets.UTF_8), GetOption.DEFAULT).getKvs();
+    List<KeyValue> kvs =
+        get(ByteSequence.from(key, StandardCharsets.UTF_8), GetOption.DEFAULT).getKvs();
     return kvs.isEmpty() ? null : kvs.get(0);
   }
 
   /** Every key under {@code prefix} with its lease. */
   Map<String, Long> leasesUnder(String prefix) {
     Map<String, Long> leases = new LinkedHashMap<>();
-    for (KeyValue kv : get(ByteSequence.from(prefix, StandardCharsets.UTF_8),
-        GetOption.builder().isPrefix(true).build()).getKvs()) {
+    for (KeyValue kv :
+        get(
+                ByteSequence.from(prefix, StandardCharsets.UTF_8),
+                GetOption.builder().isPrefix(true).build())
+            .getKvs()) {
       leases.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getLease());
     }
     return leases;
@@ -48,7 +52,11 @@ final class EtcdProbe implements AutoCloseable {
   /** The lease's remaining TTL in seconds; -1 when etcd does not know it. */
   long ttlOf(long leaseId) {
     try {
-      return client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT).get(10, TimeUnit.SECONDS).getTTL();
+      return client
+          .getLeaseClient()
+          .timeToLive(leaseId, LeaseOption.DEFAULT)
+          .get(10, TimeUnit.SECONDS)
+          .getTTL();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -56,7 +64,10 @@ final class EtcdProbe implements AutoCloseable {
 
   void delete(String key) {
     try {
-      client.getKVClient().delete(ByteSequence.from(key, StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+      client
+          .getKVClient()
+          .delete(ByteSequence.from(key, StandardCharsets.UTF_8))
+          .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -65,8 +76,15 @@ final class EtcdProbe implements AutoCloseable {
   /** Puts {@code value} under {@code key}; returns the revision of the put. */
   long put(String key, byte[] value) {
     try {
-      return client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8), ByteSequence.from(value),
-          PutOption.DEFAULT).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+      return client
+          .getKVClient()
+          .put(
+              ByteSequence.from(key, StandardCharsets.UTF_8),
+              ByteSequence.from(value),
+              PutOption.DEFAULT)
+          .get(10, TimeUnit.SECONDS)
+          .getHeader()
+          .getRevision();
     } catch (Exception e) {
       throw new AssertionError(e);
     }

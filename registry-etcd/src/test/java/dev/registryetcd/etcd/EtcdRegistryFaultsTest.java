@@ -26,11 +26,11 @@ class EtcdRegistryFaultsTest {
   private static final String PREFIX = "kitex/registry-etcd/echo/";
   private static final Duration TTL = Duration.ofSeconds(2);
 
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   private EtcdRegistry newRegistry(int maxAttempts, Duration observeDelay) {
-    return EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
+    return EtcdRegistry.newEtcdRegistryWithRetry(
+        etcd.clientEndpointsAsHostPort(),
         RetryConfig.newRetryConfig(
             RetryConfig.withMaxAttemptTimes(maxAttempts),
             RetryConfig.withRetryDelay(Duration.ofMillis(300)),
@@ -40,7 +40,10 @@ class EtcdRegistryFaultsTest {
   }
 
   private static Info echo(int port) {
-    return Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", port)).build();
+    return Info.builder()
+        .serviceName("echo")
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .build();
   }
 
   private static String key(int port) {
@@ -48,36 +51,45 @@ class EtcdRegistryFaultsTest {
   }
 
   @Test
-  void aBurstOfRegistrationsThroughAnEtcdKillLeavesExactlyTheSuccessfulOnesOnOneLease() throws Exception {
+  void aBurstOfRegistrationsThroughAnEtcdKillLeavesExactlyTheSuccessfulOnesOnOneLease()
+      throws Exception {
     try (EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(1))) {
       Set<String> succeeded = new HashSet<>();
-      CompletableFuture<Void> burst = CompletableFuture.runAsync(() -> {
-        for (int port = 1000; port < 1150; port++) {
-          try {
-            registry.register(echo(port));
-            synchronized (succeeded) {
-              succeeded.add(key(port));
-            }
-          } catch (RegistryException refusedWhileDown) {
-            // the caller learns it: this one is not registered
-          }
-        }
-      });
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        synchronized (succeeded) {
-          return succeeded.size() >= 30;
-        }
-      });
+      CompletableFuture<Void> burst =
+          CompletableFuture.runAsync(
+              () -> {
+                for (int port = 1000; port < 1150; port++) {
+                  try {
+                    registry.register(echo(port));
+                    synchronized (succeeded) {
+                      succeeded.add(key(port));
+                    }
+                  } catch (RegistryException refusedWhileDown) {
+                    // the caller learns it: this one is not registered
+                  }
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                synchronized (succeeded) {
+                  return succeeded.size() >= 30;
+                }
+              });
       etcd.member(0).kill();
       etcd.member(0).restart();
       burst.get();
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-          Map<String, Long> leases = probe.leasesUnder(PREFIX);
-          assertThat(leases.keySet()).containsExactlyInAnyOrderElementsOf(succeeded);
-          assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
-        });
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(
+                () -> {
+                  Map<String, Long> leases = probe.leasesUnder(PREFIX);
+                  assertThat(leases.keySet()).containsExactlyInAnyOrderElementsOf(succeeded);
+                  assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
+                });
         assertThat(probe.ttlOf(registry.leaseId())).isPositive();
       }
     }
@@ -97,13 +109,16 @@ class EtcdRegistryFaultsTest {
       etcd.member(0).thaw();
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-          Map<String, Long> leases = probe.leasesUnder(PREFIX);
-          assertThat(leases).containsOnlyKeys(key(1), key(2));
-          assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
-          assertThat(probe.ttlOf(registry.leaseId())).isPositive();
-          assertThat(resolver.resolve("echo").instances()).hasSize(2);
-        });
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(
+                () -> {
+                  Map<String, Long> leases = probe.leasesUnder(PREFIX);
+                  assertThat(leases).containsOnlyKeys(key(1), key(2));
+                  assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
+                  assertThat(probe.ttlOf(registry.leaseId())).isPositive();
+                  assertThat(resolver.resolve("echo").instances()).hasSize(2);
+                });
       }
     }
   }
@@ -117,16 +132,22 @@ class EtcdRegistryFaultsTest {
       registry.register(echo(1));
 
       etcd.member(0).kill();
-      // lease lost after the TTL without answers, then 2 failed attempts, then observe-delay attempts
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          captured.toString(StandardCharsets.UTF_8).contains("failed 2 times in a row"));
+      // lease lost after the TTL without answers, then 2 failed attempts, then observe-delay
+      // attempts
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> captured.toString(StandardCharsets.UTF_8).contains("failed 2 times in a row"));
       etcd.member(0).restart();
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-          assertThat(probe.leasesUnder(PREFIX)).containsOnlyKeys(key(1));
-          assertThat(probe.kv(key(1)).getLease()).isEqualTo(registry.leaseId());
-        });
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  assertThat(probe.leasesUnder(PREFIX)).containsOnlyKeys(key(1));
+                  assertThat(probe.kv(key(1)).getLease()).isEqualTo(registry.leaseId());
+                });
       }
     } finally {
       System.setErr(original);
@@ -150,9 +171,13 @@ class EtcdRegistryFaultsTest {
 
     etcd.member(0).restart();
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-      // the old lease comes back with etcd, unrenewed: its key expires within the TTL and nobody re-puts it
+      // the old lease comes back with etcd, unrenewed: its key expires within the TTL and nobody
+      // re-puts it
       await().atMost(TTL.plusSeconds(5)).until(() -> probe.leasesUnder(PREFIX).isEmpty());
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> probe.leasesUnder(PREFIX).isEmpty());
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> probe.leasesUnder(PREFIX).isEmpty());
     }
   }
 

@@ -25,11 +25,11 @@ class EtcdRegistryRecoveryTest {
   private static final String KEY_2 = "kitex/registry-etcd/echo/127.0.0.1:2";
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
 
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   private EtcdRegistry newRegistry(Duration leaseTtl) {
-    return EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
+    return EtcdRegistry.newEtcdRegistryWithRetry(
+        etcd.clientEndpointsAsHostPort(),
         RetryConfig.newRetryConfig(
             RetryConfig.withMaxAttemptTimes(0),
             RetryConfig.withRetryDelay(RETRY_DELAY),
@@ -39,8 +39,10 @@ class EtcdRegistryRecoveryTest {
   }
 
   private static void registerTwo(EtcdRegistry registry) {
-    registry.register(Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 1)).build());
-    registry.register(Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 2)).build());
+    registry.register(
+        Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(
+        Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", 2)).build());
   }
 
   @Test
@@ -52,14 +54,23 @@ class EtcdRegistryRecoveryTest {
       etcd.member(0).restart();
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-          assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2);
-          assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
-        });
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(
+                () -> {
+                  assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                      .containsOnlyKeys(KEY_1, KEY_2);
+                  assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
+                });
         // still alive after more than one TTL: the keep-alive resumed
         long lease = probe.kv(KEY_1).getLease();
-        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-            assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2));
+        await()
+            .during(Duration.ofSeconds(6))
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(
+                () ->
+                    assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                        .containsOnlyKeys(KEY_1, KEY_2));
         assertThat(probe.ttlOf(probe.kv(KEY_1).getLease())).isPositive();
         assertThat(lease).isNotZero();
       }
@@ -76,8 +87,12 @@ class EtcdRegistryRecoveryTest {
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
         // detection (keep-alive NOT_FOUND, at most TTL/3 away) + one retry delay + a margin
-        await().atMost(Duration.ofSeconds(5).plus(RETRY_DELAY).plusSeconds(3)).untilAsserted(() ->
-            assertThat(probe.leasesUnder("kitex/registry-etcd/echo/")).containsOnlyKeys(KEY_1, KEY_2));
+        await()
+            .atMost(Duration.ofSeconds(5).plus(RETRY_DELAY).plusSeconds(3))
+            .untilAsserted(
+                () ->
+                    assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                        .containsOnlyKeys(KEY_1, KEY_2));
         long after = probe.kv(KEY_1).getLease();
         assertThat(after).isNotEqualTo(before).isEqualTo(probe.kv(KEY_2).getLease());
         assertThat(probe.ttlOf(after)).isPositive();
@@ -89,23 +104,32 @@ class EtcdRegistryRecoveryTest {
   void aRegistryProcessKilledWithoutDeregisteringDisappearsWithinItsLeaseTtl() throws Exception {
     long ttlSeconds = 2;
     String key = "kitex/registry-etcd/child/127.0.0.1:4242";
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        RegistryChild.class.getName(),
-        etcd.clientEndpointsAsHostPort().get(0), "child", "4242", Long.toString(ttlSeconds))
-        .redirectError(new File("target/registry-child.log"))
-        .start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                RegistryChild.class.getName(),
+                etcd.clientEndpointsAsHostPort().get(0),
+                "child",
+                "4242",
+                Long.toString(ttlSeconds))
+            .redirectError(new File("target/registry-child.log"))
+            .start();
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      String line = CompletableFuture.supplyAsync(() -> {
-        try {
-          return out.readLine();
-        } catch (java.io.IOException e) {
-          return null;
-        }
-      }).get(30, TimeUnit.SECONDS);
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return out.readLine();
+                    } catch (java.io.IOException e) {
+                      return null;
+                    }
+                  })
+              .get(30, TimeUnit.SECONDS);
       assertThat(line).isEqualTo("REGISTERED");
       assertThat(probe.value(key)).isNotNull();
 

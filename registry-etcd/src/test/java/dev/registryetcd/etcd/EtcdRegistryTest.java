@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
@@ -25,8 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdRegistryTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static EtcdProbe probe;
 
@@ -52,17 +50,19 @@ class EtcdRegistryTest {
   void registeredInstanceAppearsUnderTheExactKeyWithGoBytes() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      registry.register(Info.builder()
-          .serviceName(service)
-          .address(new InetSocketAddress("127.0.0.1", 8888))
-          .weight(7)
-          .tag("zone", "b")
-          .tag("a&b", "<x>")
-          .build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 8888))
+              .weight(7)
+              .tag("zone", "b")
+              .tag("a&b", "<x>")
+              .build());
 
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:8888")).isEqualTo(
-          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:8888\",\"weight\":7,"
-              + "\"tags\":{\"a\\u0026b\":\"\\u003cx\\u003e\",\"zone\":\"b\"}}");
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:8888"))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:8888\",\"weight\":7,"
+                  + "\"tags\":{\"a\\u0026b\":\"\\u003cx\\u003e\",\"zone\":\"b\"}}");
     }
   }
 
@@ -73,16 +73,22 @@ class EtcdRegistryTest {
     tags.put("名前", "値\u2028");
     tags.put("ctl", "a\u0001\tb\n");
     tags.put("html", "<a href=\"x\">&</a>");
-    try (EtcdRegistry registry = newRegistry(); EtcdResolver resolver = EtcdResolver.newEtcdResolver(
-        etcd.clientEndpointsAsHostPort())) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1))
-          .tags(tags).build());
+    try (EtcdRegistry registry = newRegistry();
+        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .tags(tags)
+              .build());
 
-      // the key holds the name's UTF-8 bytes as they are; the value escapes as Go's encoding/json does
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isEqualTo(
-          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":{"
-              + "\"ctl\":\"a\\u0001\\tb\\n\",\"html\":\"\\u003ca href=\\\"x\\\"\\u003e\\u0026\\u003c/a\\u003e\","
-              + "\"名前\":\"値\\u2028\"}}");
+      // the key holds the name's UTF-8 bytes as they are; the value escapes as Go's encoding/json
+      // does
+      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":{"
+                  + "\"ctl\":\"a\\u0001\\tb\\n\",\"html\":\"\\u003ca href=\\\"x\\\"\\u003e\\u0026\\u003c/a\\u003e\","
+                  + "\"名前\":\"値\\u2028\"}}");
       assertThat(resolver.resolve(service).instances().get(0).tags()).isEqualTo(tags);
     }
   }
@@ -91,10 +97,15 @@ class EtcdRegistryTest {
   void instanceWithoutTagsIsWrittenWithNullTagsAsGoDoes() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build());
 
       assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
-          .isEqualTo("{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":null}");
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":null}");
     }
   }
 
@@ -104,8 +115,16 @@ class EtcdRegistryTest {
     String b = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
       for (int port = 9000; port < 9005; port++) {
-        registry.register(Info.builder().serviceName(a).address(new InetSocketAddress("127.0.0.1", port)).build());
-        registry.register(Info.builder().serviceName(b).address(new InetSocketAddress("127.0.0.1", port)).build());
+        registry.register(
+            Info.builder()
+                .serviceName(a)
+                .address(new InetSocketAddress("127.0.0.1", port))
+                .build());
+        registry.register(
+            Info.builder()
+                .serviceName(b)
+                .address(new InetSocketAddress("127.0.0.1", port))
+                .build());
       }
 
       Map<String, Long> leases = probe.leasesUnder("kitex/registry-etcd/" + a + "/");
@@ -121,11 +140,16 @@ class EtcdRegistryTest {
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:7000";
     try (EtcdRegistry registry = newRegistry()) {
-      Info info = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 7000)).build();
+      Info info =
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 7000))
+              .build();
       registry.register(info);
       registry.register(info.toBuilder().weight(99).build());
 
-      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).weight()).isEqualTo(99);
+      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).weight())
+          .isEqualTo(99);
       assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
     }
   }
@@ -134,8 +158,16 @@ class EtcdRegistryTest {
   void deregisterRemovesOnlyThatKey() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      Info one = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build();
-      Info two = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 2)).build();
+      Info one =
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build();
+      Info two =
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 2))
+              .build();
       registry.register(one);
       registry.register(two);
 
@@ -150,8 +182,10 @@ class EtcdRegistryTest {
   void closeRevokesTheLeaseAndRemovesEveryKey() {
     String service = uniqueService();
     EtcdRegistry registry = newRegistry();
-    registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
-    registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 2)).build());
+    registry.register(
+        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(
+        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 2)).build());
     long lease = registry.leaseId();
 
     registry.close();
@@ -159,9 +193,15 @@ class EtcdRegistryTest {
 
     assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
     assertThat(probe.ttlOf(lease)).isEqualTo(-1);
-    assertThatThrownBy(() -> registry.register(
-        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 3)).build()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(
+            () ->
+                registry.register(
+                    Info.builder()
+                        .serviceName(service)
+                        .address(new InetSocketAddress("127.0.0.1", 3))
+                        .build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -169,7 +209,11 @@ class EtcdRegistryTest {
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4000";
     try (EtcdRegistry registry = newRegistry()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 4000)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 4000))
+              .build());
       String written = probe.value(key);
 
       probe.delete(key);
@@ -185,18 +229,28 @@ class EtcdRegistryTest {
     // lease is for the check every ObserveDelay, which asks for the keys attached to the lease.
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4001";
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
-        RetryConfig.newRetryConfig(RetryConfig.withObserveDelay(Duration.ofSeconds(1))))) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 4001)).build());
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistryWithRetry(
+            etcd.clientEndpointsAsHostPort(),
+            RetryConfig.newRetryConfig(RetryConfig.withObserveDelay(Duration.ofSeconds(1))))) {
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 4001))
+              .build());
       String written = probe.value(key);
 
-      probe.put(key, "{\"network\":\"tcp\",\"address\":\"10.9.9.9:1\"}".getBytes(StandardCharsets.UTF_8));
+      probe.put(
+          key, "{\"network\":\"tcp\",\"address\":\"10.9.9.9:1\"}".getBytes(StandardCharsets.UTF_8));
       assertThat(probe.kv(key).getLease()).isZero();
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(probe.value(key)).isEqualTo(written);
-        assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(probe.value(key)).isEqualTo(written);
+                assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
+              });
       assertThat(registry.status().leaseRecoveries()).as("one key put back, no new lease").isZero();
     }
   }
@@ -205,7 +259,11 @@ class EtcdRegistryTest {
   void servicePrefixOptionWritesUnderThatPrefix() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry(Option.withEtcdServicePrefix("hertz/registry-etcd"))) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 5)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 5))
+              .build());
 
       assertThat(probe.value("hertz/registry-etcd/" + service + "/127.0.0.1:5")).isNotNull();
       assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:5")).isNull();
@@ -214,11 +272,17 @@ class EtcdRegistryTest {
 
   @Test
   void wildcardAddressIsRegisteredAsTheFirstNonLoopbackIPv4() {
-    String local = dev.registryetcd.etcd.internal.RegistrationAddress.firstNonLoopbackIPv4().orElse(null);
-    org.junit.jupiter.api.Assumptions.assumeTrue(local != null, "this machine has no non-loopback IPv4 address");
+    String local =
+        dev.registryetcd.etcd.internal.RegistrationAddress.firstNonLoopbackIPv4().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        local != null, "this machine has no non-loopback IPv4 address");
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("0.0.0.0", 8888))
+              .build());
 
       assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
           .containsExactly("kitex/registry-etcd/" + service + "/" + local + ":8888");
@@ -228,12 +292,15 @@ class EtcdRegistryTest {
   @Test
   void kitexEnvironmentVariablesReplaceHostAndPort() {
     String service = uniqueService();
-    Map<String, String> env = Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
-    try (EtcdRegistry registry = EtcdRegistry.builder()
-        .endpoints(etcd.clientEndpoints())
-        .environment(env::get)
-        .build()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).build());
+    Map<String, String> env =
+        Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
+    try (EtcdRegistry registry =
+        EtcdRegistry.builder().endpoints(etcd.clientEndpoints()).environment(env::get).build()) {
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("0.0.0.0", 8888))
+              .build());
 
       String key = "kitex/registry-etcd/" + service + "/10.1.2.3:9999";
       assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).address())
@@ -244,18 +311,23 @@ class EtcdRegistryTest {
   @Test
   void instanceOfTellsWhatResolversWillSeeWithoutWritingAnything() {
     String service = uniqueService();
-    Map<String, String> env = Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
-    try (EtcdRegistry registry = EtcdRegistry.builder()
-        .endpoints(etcd.clientEndpoints())
-        .environment(env::get)
-        .build()) {
-      Info info = Info.builder().serviceName(service).address(new InetSocketAddress("0.0.0.0", 8888)).weight(3)
-          .tag("zone", "b").build();
+    Map<String, String> env =
+        Map.of("KITEX_IP_TO_REGISTRY", "10.1.2.3", "KITEX_PORT_TO_REGISTRY", "9999");
+    try (EtcdRegistry registry =
+        EtcdRegistry.builder().endpoints(etcd.clientEndpoints()).environment(env::get).build()) {
+      Info info =
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("0.0.0.0", 8888))
+              .weight(3)
+              .tag("zone", "b")
+              .build();
 
       Instance instance = registry.instanceOf(info);
 
       assertThat(instance).isEqualTo(new Instance("tcp", "10.1.2.3:9999", 3, Map.of("zone", "b")));
-      assertThat(instance.socketAddress()).isEqualTo(InetSocketAddress.createUnresolved("10.1.2.3", 9999));
+      assertThat(instance.socketAddress())
+          .isEqualTo(InetSocketAddress.createUnresolved("10.1.2.3", 9999));
       assertThat(registry.keyOf(info)).endsWith("/" + instance.address());
       assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
     }
@@ -266,10 +338,15 @@ class EtcdRegistryTest {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
       EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.10", 7777));
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build());
 
       assertThat(probe.value("kitex/registry-etcd/" + service + "/192.0.2.10:7777"))
-          .isEqualTo("{\"network\":\"tcp\",\"address\":\"192.0.2.10:7777\",\"weight\":10,\"tags\":null}");
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"192.0.2.10:7777\",\"weight\":10,\"tags\":null}");
     }
   }
 
@@ -277,23 +354,34 @@ class EtcdRegistryTest {
   void ipv6AndUnixSocketAddressesAreWrittenAsGoReadsThem() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("::1", 8888)).build());
-      registry.register(Info.builder().serviceName(service)
-          .address(UnixDomainSocketAddress.of("/tmp/echo.sock")).build());
+      registry.register(
+          Info.builder().serviceName(service).address(new InetSocketAddress("::1", 8888)).build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(UnixDomainSocketAddress.of("/tmp/echo.sock"))
+              .build());
 
       assertThat(probe.value("kitex/registry-etcd/" + service + "/[::1]:8888"))
-          .isEqualTo("{\"network\":\"tcp\",\"address\":\"[::1]:8888\",\"weight\":10,\"tags\":null}");
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"[::1]:8888\",\"weight\":10,\"tags\":null}");
       assertThat(probe.value("kitex/registry-etcd/" + service + "//tmp/echo.sock"))
-          .isEqualTo("{\"network\":\"unix\",\"address\":\"/tmp/echo.sock\",\"weight\":10,\"tags\":null}");
+          .isEqualTo(
+              "{\"network\":\"unix\",\"address\":\"/tmp/echo.sock\",\"weight\":10,\"tags\":null}");
     }
   }
 
   @Test
   void endpointsWorkAsHostPortAndAsUrls() {
-    for (List<String> endpoints : List.of(etcd.clientEndpointsAsHostPort(), etcd.clientEndpoints())) {
+    for (List<String> endpoints :
+        List.of(etcd.clientEndpointsAsHostPort(), etcd.clientEndpoints())) {
       String service = uniqueService();
       try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(endpoints)) {
-        registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+        registry.register(
+            Info.builder()
+                .serviceName(service)
+                .address(new InetSocketAddress("127.0.0.1", 1))
+                .build());
         assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
       }
     }
@@ -303,11 +391,18 @@ class EtcdRegistryTest {
   void addressThatCannotBeRegisteredIsRefusedAndNothingIsWritten() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {
-      assertThatThrownBy(() -> registry.register(
-          Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 0)).build()))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+      assertThatThrownBy(
+              () ->
+                  registry.register(
+                      Info.builder()
+                          .serviceName(service)
+                          .address(new InetSocketAddress("127.0.0.1", 0))
+                          .build()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("port");
       assertThatThrownBy(() -> registry.register(null))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("info");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("info");
 
       assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
       assertThat(registry.leaseId()).isZero();
@@ -318,8 +413,13 @@ class EtcdRegistryTest {
   void withRetryFactoryRegistersToo() {
     String service = uniqueService();
     RetryConfig retry = RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0));
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), retry)) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), retry)) {
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build());
       assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isNotNull();
     }
   }
@@ -327,14 +427,19 @@ class EtcdRegistryTest {
   @Test
   void closeLeavesNoRegistryThreadBehind() {
     EtcdRegistry registry = newRegistry();
-    registry.register(Info.builder().serviceName(uniqueService()).address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(
+        Info.builder()
+            .serviceName(uniqueService())
+            .address(new InetSocketAddress("127.0.0.1", 1))
+            .build());
     Set<String> during = registryThreads();
     assertThat(during).isNotEmpty();
 
     registry.close();
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(registryThreads()).doesNotContainAnyElementsOf(during));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(registryThreads()).doesNotContainAnyElementsOf(during));
   }
 
   private static Set<String> registryThreads() {
@@ -344,5 +449,4 @@ class EtcdRegistryTest {
         .filter(name -> name.startsWith("registry-etcd-registry-"))
         .collect(Collectors.toSet());
   }
-
 }

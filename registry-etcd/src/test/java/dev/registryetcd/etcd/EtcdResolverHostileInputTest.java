@@ -17,15 +17,17 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Whatever lands under the prefix, the resolver serves the valid instances and its watch lives on. */
+/**
+ * Whatever lands under the prefix, the resolver serves the valid instances and its watch lives on.
+ */
 class EtcdResolverHostileInputTest {
   private static final String PREFIX = "kitex/registry-etcd/hostile/";
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static byte[] json(String address, String tagValue) {
-    return InstanceCodec.encode(new InstanceInfo("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
+    return InstanceCodec.encode(
+        new InstanceInfo("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
   }
 
   @Test
@@ -50,35 +52,61 @@ class EtcdResolverHostileInputTest {
       byte[] hugeGarbage = new byte[1_400_000];
       random.nextBytes(hugeGarbage);
       write(probe, written, PREFIX + "huge-garbage", hugeGarbage);
-      write(probe, written, PREFIX + "deep-valid", ("{\"address\":\"127.0.0.1:3\",\"x\":" + "[".repeat(9000)
-          + "]".repeat(9000) + "}").getBytes(StandardCharsets.UTF_8));
-      write(probe, written, PREFIX + "deep-invalid", ("{\"address\":\"127.0.0.1:4\",\"x\":" + "[".repeat(20000)
-          + "]".repeat(20000) + "}").getBytes(StandardCharsets.UTF_8));
+      write(
+          probe,
+          written,
+          PREFIX + "deep-valid",
+          ("{\"address\":\"127.0.0.1:3\",\"x\":" + "[".repeat(9000) + "]".repeat(9000) + "}")
+              .getBytes(StandardCharsets.UTF_8));
+      write(
+          probe,
+          written,
+          PREFIX + "deep-invalid",
+          ("{\"address\":\"127.0.0.1:4\",\"x\":" + "[".repeat(20000) + "]".repeat(20000) + "}")
+              .getBytes(StandardCharsets.UTF_8));
       write(probe, written, PREFIX + "extra/segments/here", json("127.0.0.1:5", "a/b"));
       write(probe, written, PREFIX, json("127.0.0.1:6", null)); // nothing after the service name
-      write(probe, written, "kitex/registry-etcd/hostile", json("127.0.0.1:66", null)); // not under hostile/
+      write(
+          probe,
+          written,
+          "kitex/registry-etcd/hostile",
+          json("127.0.0.1:66", null)); // not under hostile/
       write(probe, written, PREFIX + "last", json("127.0.0.1:7", "<&>\u2028"));
 
-      List<String> expected = written.entrySet().stream()
-          .filter(e -> e.getKey().startsWith(PREFIX))
-          .filter(e -> decodes(e.getValue()))
-          .map(e -> InstanceCodec.decode(e.getValue()).address())
-          .toList();
-      assertThat(expected).contains("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:5", "127.0.0.1:6",
-          "127.0.0.1:7").doesNotContain("127.0.0.1:4", "127.0.0.1:66");
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(resolver.resolve("hostile").instances()).extracting(Instance::address)
-              .containsExactlyElementsOf(expected));
+      List<String> expected =
+          written.entrySet().stream()
+              .filter(e -> e.getKey().startsWith(PREFIX))
+              .filter(e -> decodes(e.getValue()))
+              .map(e -> InstanceCodec.decode(e.getValue()).address())
+              .toList();
+      assertThat(expected)
+          .contains(
+              "127.0.0.1:1",
+              "127.0.0.1:2",
+              "127.0.0.1:3",
+              "127.0.0.1:5",
+              "127.0.0.1:6",
+              "127.0.0.1:7")
+          .doesNotContain("127.0.0.1:4", "127.0.0.1:66");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(resolver.resolve("hostile").instances())
+                      .extracting(Instance::address)
+                      .containsExactlyElementsOf(expected));
 
       // a fresh resolver reading all of it at once (several MiB in one range) agrees
       try (EtcdResolver fresh = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
-        assertThat(fresh.resolve("hostile").instances()).extracting(Instance::address)
+        assertThat(fresh.resolve("hostile").instances())
+            .extracting(Instance::address)
             .containsExactlyElementsOf(expected);
       }
     }
   }
 
-  private static void write(EtcdProbe probe, Map<String, byte[]> written, String key, byte[] value) {
+  private static void write(
+      EtcdProbe probe, Map<String, byte[]> written, String key, byte[] value) {
     probe.put(key, value);
     written.put(key, value);
   }

@@ -28,11 +28,14 @@ class EtcdResolverRecoveryTest {
   private static final String SERVICE = "echo";
   private static final String PREFIX = "kitex/registry-etcd/echo/";
 
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   private static byte[] value(String address, int weight) {
-    return ("{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":" + weight + ",\"tags\":null}")
+    return ("{\"network\":\"tcp\",\"address\":\""
+            + address
+            + "\",\"weight\":"
+            + weight
+            + ",\"tags\":null}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -75,12 +78,18 @@ class EtcdResolverRecoveryTest {
       probe.delete(PREFIX + "a");
       probe.put(PREFIX + "c", value("127.0.0.1:3", 7));
 
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(view(resolver)).isEqualTo(truth(probe)));
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-        Change last = changes.get(changes.size() - 1);
-        assertThat(last.result().instances()).extracting(Instance::address)
-            .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
-      });
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(truth(probe)));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                Change last = changes.get(changes.size() - 1);
+                assertThat(last.result().instances())
+                    .extracting(Instance::address)
+                    .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
+              });
       subscription.close();
     }
   }
@@ -100,8 +109,9 @@ class EtcdResolverRecoveryTest {
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
         probe.put(PREFIX + "new", value("127.0.0.1:9", 3));
         // revisions restarted from 1: a watch resumed at the old revision would never see this
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-            assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
       }
     }
   }
@@ -123,15 +133,21 @@ class EtcdResolverRecoveryTest {
       while (System.nanoTime() < end) {
         List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-          batch.add(probe.client().getKVClient().put(ByteSequence.from(PREFIX + "busy", StandardCharsets.UTF_8),
-              ByteSequence.from(value("127.0.0.1:1", ++weight))));
+          batch.add(
+              probe
+                  .client()
+                  .getKVClient()
+                  .put(
+                      ByteSequence.from(PREFIX + "busy", StandardCharsets.UTF_8),
+                      ByteSequence.from(value("127.0.0.1:1", ++weight))));
         }
         CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
       }
       probe.put(PREFIX + "busy", value("127.0.0.1:1", ++weight));
       int last = weight;
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:1", last)));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:1", last)));
       assertThat(resolver.status().watchRestarts()).as("watches restarted for nothing").isZero();
     }
   }
@@ -140,8 +156,11 @@ class EtcdResolverRecoveryTest {
   void aWatchThatFallsBehindACompactionIsFollowedByAFreshReadAndTheDifference() {
     WatchGate gate = new WatchGate();
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        Client client = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new))
-            .interceptor(gate).build();
+        Client client =
+            Client.builder()
+                .endpoints(etcd.clientEndpoints().toArray(String[]::new))
+                .interceptor(gate)
+                .build();
         EtcdResolver resolver = EtcdResolver.builder().client(client).build()) {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
       probe.put(PREFIX + "b", value("127.0.0.1:2", 10));
@@ -155,13 +174,22 @@ class EtcdResolverRecoveryTest {
       probe.compact(probe.put(PREFIX + "b", value("127.0.0.1:2", 30)));
       gate.open(); // the watch now starts at a revision etcd has compacted away
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(view(resolver)).isEqualTo(truth(probe)).containsOnlyKeys("127.0.0.1:2", "127.0.0.1:3"));
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-        Change last = changes.get(changes.size() - 1);
-        assertThat(last.result().instances()).extracting(Instance::address)
-            .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(view(resolver))
+                      .isEqualTo(truth(probe))
+                      .containsOnlyKeys("127.0.0.1:2", "127.0.0.1:3"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                Change last = changes.get(changes.size() - 1);
+                assertThat(last.result().instances())
+                    .extracting(Instance::address)
+                    .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
+              });
     }
   }
 
@@ -173,26 +201,33 @@ class EtcdResolverRecoveryTest {
     etcd.member(0).kill();
     List<Change> changes = new CopyOnWriteArrayList<>();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
-        Option.withDialTimeoutOpt(Duration.ofMillis(500)));
-        Subscription subscription = resolver.subscribe(SERVICE, new ChangeListener() {
-          @Override
-          public void onChange(Change change) {
-            changes.add(change);
-          }
+    try (EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(
+                etcd.clientEndpointsAsHostPort(),
+                Option.withDialTimeoutOpt(Duration.ofMillis(500)));
+        Subscription subscription =
+            resolver.subscribe(
+                SERVICE,
+                new ChangeListener() {
+                  @Override
+                  public void onChange(Change change) {
+                    changes.add(change);
+                  }
 
-          @Override
-          public void onError(Throwable error) {
-            errors.add(error);
-          }
-        })) {
+                  @Override
+                  public void onError(Throwable error) {
+                    errors.add(error);
+                  }
+                })) {
       await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
       assertThat(changes).isEmpty();
 
       etcd.member(0).restart();
 
       await().atMost(Duration.ofSeconds(20)).until(() -> !changes.isEmpty());
-      assertThat(changes.get(0).added()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(changes.get(0).added())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
       assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
     }
   }

@@ -14,63 +14,82 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@link EtcdResolver#services()} and {@link EtcdResolver#status()}: what a discovery client lists and a health check reads. */
+/**
+ * {@link EtcdResolver#services()} and {@link EtcdResolver#status()}: what a discovery client lists
+ * and a health check reads.
+ */
 class EtcdResolverServicesTest {
-  private static final byte[] VALUE = "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\"}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] VALUE =
+      "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\"}".getBytes(StandardCharsets.UTF_8);
 
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   @Test
   void servicesListsEveryServiceWithAKeyAndFollowsPutsAndDeletes() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-         EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
-         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+        EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
+        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       probe.put("kitex/registry-etcd/echo/127.0.0.1:2", VALUE);
-      probe.put("kitex/registry-etcd/go-only/10.0.0.1:8888", "not json".getBytes(StandardCharsets.UTF_8));
+      probe.put(
+          "kitex/registry-etcd/go-only/10.0.0.1:8888", "not json".getBytes(StandardCharsets.UTF_8));
       probe.put("kitex/registry-etcd/bare", VALUE); // not {prefix}/{service}/{address}
       probe.put("kitex/registry-etcd-other/x/127.0.0.1:1", VALUE);
       probe.put("hertz/registry-etcd/web/127.0.0.1:1", VALUE);
 
       assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "go-only");
 
-      registry.register(Info.builder().serviceName("java").address(new InetSocketAddress("127.0.0.1", 7)).build());
+      registry.register(
+          Info.builder()
+              .serviceName("java")
+              .address(new InetSocketAddress("127.0.0.1", 7))
+              .build());
       await().atMost(Duration.ofSeconds(5)).until(() -> resolver.services().contains("java"));
 
       probe.delete("kitex/registry-etcd/echo/127.0.0.1:1");
       probe.put("kitex/registry-etcd/echo/127.0.0.1:2", VALUE); // an update is not a new key
       probe.delete("kitex/registry-etcd/go-only/10.0.0.1:8888");
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "java"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "java"));
       probe.delete("kitex/registry-etcd/echo/127.0.0.1:2");
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(resolver.services()).containsExactly("java"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(resolver.services()).containsExactly("java"));
     }
   }
 
   @Test
   void servicesComeBackAfterEtcdRestartsAndMeanwhileServesTheLastList() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
-             Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(
+                etcd.clientEndpointsAsHostPort(),
+                Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       assertThat(resolver.services()).containsExactly("echo");
 
       etcd.member(0).stop();
       assertThat(resolver.services()).containsExactly("echo");
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-        assertThat(resolver.status().serviceNamesFailing()).isTrue();
-        assertThat(resolver.status().healthy()).isFalse();
-      });
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                assertThat(resolver.status().serviceNamesFailing()).isTrue();
+                assertThat(resolver.status().healthy()).isFalse();
+              });
       etcd.member(0).restart();
       try (EtcdProbe again = new EtcdProbe(etcd.clientEndpoints())) {
         again.put("kitex/registry-etcd/later/127.0.0.1:1", VALUE);
       }
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "later");
-        assertThat(resolver.status().serviceNamesFailing()).isFalse();
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(resolver.services()).containsExactlyInAnyOrder("echo", "later");
+                assertThat(resolver.status().serviceNamesFailing()).isFalse();
+              });
     }
   }
 
@@ -89,8 +108,9 @@ class EtcdResolverServicesTest {
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
         probe.put("kitex/registry-etcd/new/127.0.0.1:1", VALUE);
         // revisions restarted from 1: a watch resumed at the old revision would never see this
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-            assertThat(resolver.services()).containsExactly("new"));
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .untilAsserted(() -> assertThat(resolver.services()).containsExactly("new"));
       }
     }
   }
@@ -98,40 +118,56 @@ class EtcdResolverServicesTest {
   @Test
   void servicesFailsClearlyWhenEtcdCannotBeReadAndTriesAgainNextTime() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
-             Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(
+                etcd.clientEndpointsAsHostPort(),
+                Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       etcd.member(0).stop();
       assertThatThrownBy(resolver::services)
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("kitex/registry-etcd/")
-          .satisfies(e -> assertThat(((RegistryException) e).reason()).isEqualTo(RegistryException.Reason.UNREACHABLE));
+          .satisfies(
+              e ->
+                  assertThat(((RegistryException) e).reason())
+                      .isEqualTo(RegistryException.Reason.UNREACHABLE));
       etcd.member(0).restart();
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-          assertThat(resolver.services()).containsExactly("echo"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(resolver.services()).containsExactly("echo"));
     }
   }
 
   @Test
   void statusCountsCachedServicesAndInstancesAndNamesTheServicesItCannotRead() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(),
-             Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(
+                etcd.clientEndpointsAsHostPort(),
+                Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       probe.put("kitex/registry-etcd/echo/127.0.0.1:2", VALUE);
       probe.put("kitex/registry-etcd/ping/127.0.0.1:3", VALUE);
       resolver.resolve("echo");
       resolver.resolve("ping");
-      assertThat(resolver.status()).isEqualTo(new ResolverStatus(2, 3, java.util.Set.of(), false, 0, false));
+      assertThat(resolver.status())
+          .isEqualTo(new ResolverStatus(2, 3, java.util.Set.of(), false, 0, false));
       assertThat(resolver.status().healthy()).isTrue();
 
-      resolver.subscribe("echo", change -> { });
+      resolver.subscribe("echo", change -> {});
       etcd.member(0).stop();
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-        assertThat(resolver.status().failingServices()).containsExactlyInAnyOrder("echo", "ping");
-        assertThat(resolver.status().healthy()).isFalse();
-      });
-      assertThat(resolver.status().cachedInstances()).as("the last instances are still served").isEqualTo(3);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                assertThat(resolver.status().failingServices())
+                    .containsExactlyInAnyOrder("echo", "ping");
+                assertThat(resolver.status().healthy()).isFalse();
+              });
+      assertThat(resolver.status().cachedInstances())
+          .as("the last instances are still served")
+          .isEqualTo(3);
 
       etcd.member(0).restart();
       await().atMost(Duration.ofSeconds(20)).until(() -> resolver.status().healthy());
@@ -144,7 +180,8 @@ class EtcdResolverServicesTest {
     assertThat(registry.status()).isEqualTo(new RegistryStatus(0, 0, false, 0, 0, null, false));
     assertThat(registry.status().healthy()).isTrue();
 
-    registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build());
+    registry.register(
+        Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build());
     RegistryStatus registered = registry.status();
     assertThat(registered.registrations()).isEqualTo(1);
     assertThat(registered.leaseAlive()).isTrue();
@@ -159,19 +196,29 @@ class EtcdResolverServicesTest {
 
   @Test
   void registryStatusCountsTheRecoveryAfterEtcdLostItsDataAndEndsHealthy() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(),
-        dev.registryetcd.retry.RetryConfig.newRetryConfig(
-            dev.registryetcd.retry.RetryConfig.withRetryDelay(Duration.ofMillis(300)),
-            dev.registryetcd.retry.RetryConfig.withMaxAttemptTimes(0)),
-        Option.withLeaseTtl(Duration.ofSeconds(2)), Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
-      registry.register(Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build());
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistryWithRetry(
+            etcd.clientEndpointsAsHostPort(),
+            dev.registryetcd.retry.RetryConfig.newRetryConfig(
+                dev.registryetcd.retry.RetryConfig.withRetryDelay(Duration.ofMillis(300)),
+                dev.registryetcd.retry.RetryConfig.withMaxAttemptTimes(0)),
+            Option.withLeaseTtl(Duration.ofSeconds(2)),
+            Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
+      registry.register(
+          Info.builder()
+              .serviceName("echo")
+              .address(new InetSocketAddress("127.0.0.1", 1))
+              .build());
       etcd.member(0).wipe();
       // the wiped etcd no longer knows the lease: the registry notices and recovers (the problem it
       // reports meanwhile lasts only as long as the recovery, too short to catch here)
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-        assertThat(registry.status().leaseRecoveries()).isEqualTo(1);
-        assertThat(registry.status().healthy()).isTrue();
-      });
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                assertThat(registry.status().leaseRecoveries()).isEqualTo(1);
+                assertThat(registry.status().healthy()).isTrue();
+              });
       assertThat(registry.status().problem()).isNull();
     }
   }
@@ -180,6 +227,8 @@ class EtcdResolverServicesTest {
   void servicesRefusesAClosedResolver() {
     EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:1"));
     resolver.close();
-    assertThatThrownBy(resolver::services).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(resolver::services)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.registryetcd.codec.GoldenVectors;
 import dev.registryetcd.discovery.Change;
-import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Result;
@@ -45,8 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdResolverTest {
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static EtcdProbe probe;
 
@@ -69,11 +67,16 @@ class EtcdResolverTest {
   }
 
   private static void putRaw(String service, String address, String json) {
-    probe.put("kitex/registry-etcd/" + service + "/" + address, json.getBytes(StandardCharsets.UTF_8));
+    probe.put(
+        "kitex/registry-etcd/" + service + "/" + address, json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String value(String address, int weight) {
-    return "{\"network\":\"tcp\",\"address\":\"" + address + "\",\"weight\":" + weight + ",\"tags\":null}";
+    return "{\"network\":\"tcp\",\"address\":\""
+        + address
+        + "\",\"weight\":"
+        + weight
+        + ",\"tags\":null}";
   }
 
   @Test
@@ -81,14 +84,20 @@ class EtcdResolverTest {
     String service = uniqueService();
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
         EtcdResolver resolver = newResolver()) {
-      registry.register(Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 8888))
-          .weight(20).tag("zone", "b").build());
+      registry.register(
+          Info.builder()
+              .serviceName(service)
+              .address(new InetSocketAddress("127.0.0.1", 8888))
+              .weight(20)
+              .tag("zone", "b")
+              .build());
 
       Result result = resolver.resolve(service);
 
       assertThat(result.cacheable()).isTrue();
       assertThat(result.cacheKey()).isEqualTo(service);
-      assertThat(result.instances()).containsExactly(new Instance("tcp", "127.0.0.1:8888", 20, Map.of("zone", "b")));
+      assertThat(result.instances())
+          .containsExactly(new Instance("tcp", "127.0.0.1:8888", 20, Map.of("zone", "b")));
       assertThat(result.instances().get(0).tag("zone")).isEqualTo("b");
     }
   }
@@ -107,7 +116,9 @@ class EtcdResolverTest {
     try (EtcdResolver resolver = newResolver()) {
       List<Instance> instances = resolver.resolve(service).instances();
 
-      assertThat(instances).extracting(Instance::address).containsExactlyInAnyOrderElementsOf(expectedAddresses);
+      assertThat(instances)
+          .extracting(Instance::address)
+          .containsExactlyInAnyOrderElementsOf(expectedAddresses);
       assertThat(instances).allSatisfy(instance -> assertThat(instance.weight()).isPositive());
     }
   }
@@ -126,14 +137,17 @@ class EtcdResolverTest {
     try (EtcdResolver resolver = newResolver()) {
       List<Instance> instances = resolver.resolve(service).instances();
 
-      List<Instance> expected = byKey.values().stream()
-          .filter(v -> v.get("ok").asBoolean())
-          .map(v -> new Instance(
-              v.get("decoded").get("network").asText(),
-              v.get("decoded").get("address").asText(),
-              (int) Math.min(Integer.MAX_VALUE, v.get("effectiveWeight").asLong()),
-              GoldenVectors.tags(v.get("decoded").get("tags"))))
-          .toList();
+      List<Instance> expected =
+          byKey.values().stream()
+              .filter(v -> v.get("ok").asBoolean())
+              .map(
+                  v ->
+                      new Instance(
+                          v.get("decoded").get("network").asText(),
+                          v.get("decoded").get("address").asText(),
+                          (int) Math.min(Integer.MAX_VALUE, v.get("effectiveWeight").asLong()),
+                          GoldenVectors.tags(v.get("decoded").get("tags"))))
+              .toList();
       assertThat(instances).containsExactlyElementsOf(expected);
     }
   }
@@ -149,10 +163,17 @@ class EtcdResolverTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try (EtcdResolver resolver = newResolver()) {
       for (int i = 0; i < 5; i++) {
-        assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+        assertThat(resolver.resolve(service).instances())
+            .extracting(Instance::address)
+            .containsExactly("127.0.0.1:1");
       }
-      putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10)); // a later batch leaves the bad key alone
-      await().atMost(Duration.ofSeconds(5)).until(() -> resolver.resolve(service).instances().size() == 2);
+      putRaw(
+          service,
+          "127.0.0.1:2",
+          value("127.0.0.1:2", 10)); // a later batch leaves the bad key alone
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> resolver.resolve(service).instances().size() == 2);
     } finally {
       System.setErr(original);
     }
@@ -167,8 +188,11 @@ class EtcdResolverTest {
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     putRaw(service + "-b", "127.0.0.1:2", value("127.0.0.1:2", 10));
     try (EtcdResolver resolver = newResolver()) {
-      assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
-      assertThat(resolver.resolve(service + "-b").instances()).extracting(Instance::address)
+      assertThat(resolver.resolve(service).instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
+      assertThat(resolver.resolve(service + "-b").instances())
+          .extracting(Instance::address)
           .containsExactly("127.0.0.1:2");
     }
   }
@@ -176,11 +200,13 @@ class EtcdResolverTest {
   @Test
   void hertzPrefixReadsHertzRegistrations() {
     String service = uniqueService();
-    probe.put("hertz/registry-etcd/" + service + "/127.0.0.1:3",
+    probe.put(
+        "hertz/registry-etcd/" + service + "/127.0.0.1:3",
         value("127.0.0.1:3", 5).getBytes(StandardCharsets.UTF_8));
     try (EtcdResolver resolver = newResolver(Option.withEtcdServicePrefix("hertz/registry-etcd"));
         EtcdResolver kitex = newResolver()) {
-      assertThat(resolver.resolve(service).instances()).containsExactly(new Instance("tcp", "127.0.0.1:3", 5, null));
+      assertThat(resolver.resolve(service).instances())
+          .containsExactly(new Instance("tcp", "127.0.0.1:3", 5, null));
       assertThatThrownBy(() -> kitex.resolve(service)).isInstanceOf(NoInstanceException.class);
     }
   }
@@ -190,8 +216,11 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 0));
     putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", -4));
-    try (EtcdResolver goDefault = newResolver(); EtcdResolver custom = newResolver(Option.withDefaultWeight(33))) {
-      assertThat(goDefault.resolve(service).instances()).extracting(Instance::weight).containsOnly(10);
+    try (EtcdResolver goDefault = newResolver();
+        EtcdResolver custom = newResolver(Option.withDefaultWeight(33))) {
+      assertThat(goDefault.resolve(service).instances())
+          .extracting(Instance::weight)
+          .containsOnly(10);
       assertThat(custom.resolve(service).instances()).extracting(Instance::weight).containsOnly(33);
     }
   }
@@ -209,7 +238,8 @@ class EtcdResolverTest {
   @Test
   void invalidServiceNameIsRefused() {
     try (EtcdResolver resolver = newResolver()) {
-      assertThatThrownBy(() -> resolver.resolve("a/b")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> resolver.resolve("a/b"))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> resolver.resolve("")).isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -219,25 +249,39 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     List<Change> changes = new CopyOnWriteArrayList<>();
-    try (EtcdResolver resolver = newResolver(); Subscription ignored = resolver.subscribe(service, changes::add)) {
+    try (EtcdResolver resolver = newResolver();
+        Subscription ignored = resolver.subscribe(service, changes::add)) {
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
-      assertThat(changes.get(0).added()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(changes.get(0).added())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
 
       putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10));
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
-      assertThat(changes.get(1).added()).containsExactly(new Instance("tcp", "127.0.0.1:2", 10, null));
+      assertThat(changes.get(1).added())
+          .containsExactly(new Instance("tcp", "127.0.0.1:2", 10, null));
 
-      putRaw(service, "127.0.0.1:2", "{\"network\":\"tcp\",\"address\":\"127.0.0.1:2\",\"weight\":50,"
-          + "\"tags\":{\"v\":\"2\"}}");
+      putRaw(
+          service,
+          "127.0.0.1:2",
+          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:2\",\"weight\":50,"
+              + "\"tags\":{\"v\":\"2\"}}");
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 3);
-      assertThat(changes.get(2).updated()).containsExactly(new Instance("tcp", "127.0.0.1:2", 50, Map.of("v", "2")));
+      assertThat(changes.get(2).updated())
+          .containsExactly(new Instance("tcp", "127.0.0.1:2", 50, Map.of("v", "2")));
       assertThat(changes.get(2).added()).isEmpty();
 
       probe.delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
-      assertThat(changes.get(3).removed()).extracting(Instance::address).containsExactly("127.0.0.1:1");
-      assertThat(changes.get(3).result().instances()).extracting(Instance::address).containsExactly("127.0.0.1:2");
-      assertThat(resolver.resolve(service).instances()).extracting(Instance::address).containsExactly("127.0.0.1:2");
+      assertThat(changes.get(3).removed())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
+      assertThat(changes.get(3).result().instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:2");
+      assertThat(resolver.resolve(service).instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:2");
     }
   }
 
@@ -248,18 +292,26 @@ class EtcdResolverTest {
     CountDownLatch release = new CountDownLatch(1);
     List<Change> healthy = new CopyOnWriteArrayList<>();
     try (EtcdResolver resolver = newResolver();
-        Subscription thrower = resolver.subscribe(service, change -> {
-          throw new IllegalStateException("listener bug");
-        });
-        Subscription slow = resolver.subscribe(service, change -> {
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+        Subscription thrower =
+            resolver.subscribe(
+                service,
+                change -> {
+                  throw new IllegalStateException("listener bug");
+                });
+        Subscription slow =
+            resolver.subscribe(
+                service,
+                change -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
         Subscription good = resolver.subscribe(service, healthy::add)) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 1); // subscribe returns before the first read
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> healthy.size() == 1); // subscribe returns before the first read
       putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", 10));
 
       await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 2);
@@ -273,17 +325,22 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     AtomicInteger ranges = new AtomicInteger();
-    ClientInterceptor counter = new ClientInterceptor() {
-      @Override
-      public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-        if (method.getFullMethodName().endsWith("KV/Range")) {
-          ranges.incrementAndGet();
-        }
-        return next.newCall(method, options);
-      }
-    };
-    try (Client client = Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new))
-        .interceptor(counter).build();
+    ClientInterceptor counter =
+        new ClientInterceptor() {
+          @Override
+          public <Q, A> ClientCall<Q, A> interceptCall(
+              MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+            if (method.getFullMethodName().endsWith("KV/Range")) {
+              ranges.incrementAndGet();
+            }
+            return next.newCall(method, options);
+          }
+        };
+    try (Client client =
+            Client.builder()
+                .endpoints(etcd.clientEndpoints().toArray(String[]::new))
+                .interceptor(counter)
+                .build();
         EtcdResolver resolver = EtcdResolver.builder().client(client).build()) {
       resolver.resolve(service);
       int afterFirst = ranges.get();
@@ -318,7 +375,9 @@ class EtcdResolverTest {
         Result result = results.get(i).get(30, TimeUnit.SECONDS);
         int index = i % services;
         assertThat(result.cacheKey()).isEqualTo(names.get(index));
-        assertThat(result.instances()).extracting(Instance::address).containsExactly("127.0.0.1:" + (1000 + index));
+        assertThat(result.instances())
+            .extracting(Instance::address)
+            .containsExactly("127.0.0.1:" + (1000 + index));
       }
       assertThat(resolver.cachedServices()).containsExactlyInAnyOrderElementsOf(names);
     } finally {
@@ -332,9 +391,12 @@ class EtcdResolverTest {
     String subscribed = uniqueService();
     putRaw(idle, "127.0.0.1:1", value("127.0.0.1:1", 10));
     putRaw(subscribed, "127.0.0.1:1", value("127.0.0.1:1", 10));
-    try (EtcdResolver resolver = EtcdResolver.builder().endpoints(etcd.clientEndpoints())
-        .idleTimeout(Duration.ofMillis(300)).build();
-        Subscription kept = resolver.subscribe(subscribed, change -> { })) {
+    try (EtcdResolver resolver =
+            EtcdResolver.builder()
+                .endpoints(etcd.clientEndpoints())
+                .idleTimeout(Duration.ofMillis(300))
+                .build();
+        Subscription kept = resolver.subscribe(subscribed, change -> {})) {
       resolver.resolve(idle);
       assertThat(resolver.cachedServices()).contains(idle, subscribed);
 
@@ -361,8 +423,9 @@ class EtcdResolverTest {
     resolver.close();
     resolver.close();
 
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(resolverThreads()).doesNotContainAnyElementsOf(during));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(resolverThreads()).doesNotContainAnyElementsOf(during));
     assertThatThrownBy(() -> resolver.resolve(service)).isInstanceOf(IllegalStateException.class);
   }
 
@@ -370,8 +433,10 @@ class EtcdResolverTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
         .map(Thread::getName)
-        .filter(name -> name.startsWith("registry-etcd-resolver-") || name.startsWith("registry-etcd-listener-"))
+        .filter(
+            name ->
+                name.startsWith("registry-etcd-resolver-")
+                    || name.startsWith("registry-etcd-listener-"))
         .collect(Collectors.toSet());
   }
-
 }

@@ -18,15 +18,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * etcd serving clients over TLS with a server certificate only: the registry and resolver talk TLS when given
- * {@code withTLSOpt}, refuse a CA that did not sign etcd's certificate, and never fall back to plaintext.
+ * etcd serving clients over TLS with a server certificate only: the registry and resolver talk TLS
+ * when given {@code withTLSOpt}, refuse a CA that did not sign etcd's certificate, and never fall
+ * back to plaintext.
  */
 class EtcdTlsTest {
   private static final Duration FAILURE_BOUND = Duration.ofSeconds(3);
   private static final TestCertificates certs = TestCertificates.create();
 
   @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.of(EtcdCluster.builder().name("tls").tls(certs.serverOnly()));
+  static final EtcdExtension etcd =
+      EtcdExtension.of(EtcdCluster.builder().name("tls").tls(certs.serverOnly()));
 
   @RegisterExtension
   static final EtcdExtension plaintextEtcd = EtcdExtension.of(EtcdCluster.builder().name("plain"));
@@ -38,27 +40,36 @@ class EtcdTlsTest {
 
   @Test
   void registersAndResolvesOverHttpsEndpointsTrustingTheCa() {
-    assertThat(etcd.clientEndpoints()).allMatch(endpoint -> endpoint.startsWith("https://127.0.0.1:"));
+    assertThat(etcd.clientEndpoints())
+        .allMatch(endpoint -> endpoint.startsWith("https://127.0.0.1:"));
 
-    assertRegistersAndResolves(etcd.clientEndpoints(), Option.withTLSOpt(null, null, certs.caFile().toString()));
+    assertRegistersAndResolves(
+        etcd.clientEndpoints(), Option.withTLSOpt(null, null, certs.caFile().toString()));
   }
 
   @Test
   void registersAndResolvesOverHostPortEndpointsTrustingTheCa() {
-    assertRegistersAndResolves(etcd.clientEndpointsAsHostPort(),
-        Option.withTLSOpt(null, null, certs.caFile().toString()));
+    assertRegistersAndResolves(
+        etcd.clientEndpointsAsHostPort(), Option.withTLSOpt(null, null, certs.caFile().toString()));
   }
 
   @Test
   void aClientCertificateIsAcceptedByAServerThatDoesNotAskForOne() {
-    assertRegistersAndResolves(etcd.clientEndpointsAsHostPort(), Option.withTLSOpt(
-        certs.clientCertFile().toString(), certs.clientKeyFile().toString(), certs.caFile().toString()));
+    assertRegistersAndResolves(
+        etcd.clientEndpointsAsHostPort(),
+        Option.withTLSOpt(
+            certs.clientCertFile().toString(),
+            certs.clientKeyFile().toString(),
+            certs.caFile().toString()));
   }
 
   @Test
   void aCaThatDidNotSignEtcdsCertificateFailsRegisterSayingTheCertificateIsNotTrusted() {
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpoints(),
-        Option.withTLSOpt(null, null, certs.foreignCaFile().toString()), Option.withDialTimeoutOpt(FAILURE_BOUND))) {
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            etcd.clientEndpoints(),
+            Option.withTLSOpt(null, null, certs.foreignCaFile().toString()),
+            Option.withDialTimeoutOpt(FAILURE_BOUND))) {
       assertThatThrownBy(() -> registry.register(info(uniqueService(), 1)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("TLS handshake with etcd failed")
@@ -69,8 +80,11 @@ class EtcdTlsTest {
 
   @Test
   void aResolverTrustingAnotherCaFailsItsFirstReadSayingTheCertificateIsNotTrusted() {
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpoints(),
-        Option.withTLSOpt(null, null, certs.foreignCaFile().toString()), Option.withDialTimeoutOpt(FAILURE_BOUND))) {
+    try (EtcdResolver resolver =
+        EtcdResolver.newEtcdResolver(
+            etcd.clientEndpoints(),
+            Option.withTLSOpt(null, null, certs.foreignCaFile().toString()),
+            Option.withDialTimeoutOpt(FAILURE_BOUND))) {
       assertThatThrownBy(() -> resolver.resolve(uniqueService()))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("certificate is not trusted by caFile");
@@ -81,8 +95,10 @@ class EtcdTlsTest {
   void anHttpEndpointWithTlsOptionsIsRefusedAtConstruction() {
     String plain = "http://" + etcd.clientEndpointsAsHostPort().get(0);
 
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of(plain),
-        Option.withTLSOpt(null, null, certs.caFile().toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    List.of(plain), Option.withTLSOpt(null, null, certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(plain)
         .hasMessageContaining("withTLSOpt");
@@ -91,10 +107,14 @@ class EtcdTlsTest {
   @Test
   void tlsOptionsNeverFallBackToPlaintextWithAPlaintextEtcd() {
     String service = uniqueService();
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(plaintextEtcd.clientEndpointsAsHostPort(),
-        Option.withTLSOpt(null, null, certs.caFile().toString()), Option.withDialTimeoutOpt(FAILURE_BOUND));
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistry(
+                plaintextEtcd.clientEndpointsAsHostPort(),
+                Option.withTLSOpt(null, null, certs.caFile().toString()),
+                Option.withDialTimeoutOpt(FAILURE_BOUND));
         EtcdProbe probe = new EtcdProbe(plaintextEtcd.clientEndpoints())) {
-      assertThatThrownBy(() -> registry.register(info(service, 1))).isInstanceOf(RegistryException.class);
+      assertThatThrownBy(() -> registry.register(info(service, 1)))
+          .isInstanceOf(RegistryException.class);
 
       assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
     }
@@ -108,15 +128,26 @@ class EtcdTlsTest {
     try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpoints(), tls);
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpoints(), tls)) {
       registry.register(info(before, 1));
-      assertThat(resolver.resolve(before).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      assertThat(resolver.resolve(before).instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
 
       etcd.member(0).restart();
 
-      await().atMost(Duration.ofSeconds(15)).ignoreException(RegistryException.class)
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .ignoreException(RegistryException.class)
           .untilAsserted(() -> registry.register(info(after, 2)));
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(resolver.resolve(after).instances())
-          .extracting(Instance::address).containsExactly("127.0.0.1:2"));
-      assertThat(resolver.resolve(before).instances()).extracting(Instance::address).containsExactly("127.0.0.1:1");
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(resolver.resolve(after).instances())
+                      .extracting(Instance::address)
+                      .containsExactly("127.0.0.1:2"));
+      assertThat(resolver.resolve(before).instances())
+          .extracting(Instance::address)
+          .containsExactly("127.0.0.1:1");
     }
   }
 
@@ -126,13 +157,17 @@ class EtcdTlsTest {
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(endpoints, tls)) {
       registry.register(info(service, 8888));
 
-      assertThat(resolver.resolve(service).instances()).extracting(Instance::address)
+      assertThat(resolver.resolve(service).instances())
+          .extracting(Instance::address)
           .containsExactly("127.0.0.1:8888");
     }
   }
 
   static Info info(String service, int port) {
-    return Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", port)).build();
+    return Info.builder()
+        .serviceName(service)
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .build();
   }
 
   static String uniqueService() {

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OptionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void defaultsAreTheSameForEveryFactory() {
@@ -34,7 +33,9 @@ class OptionTest {
     Map<String, String> env = Map.of("KITEX_ETCD_REGISTRY_LEASE_TTL", "7");
 
     assertThat(new Settings(List.of("h:1")).leaseTtl(env::get)).isEqualTo(Duration.ofSeconds(7));
-    assertThat(new Settings(List.of("h:1"), Option.withLeaseTtl(Duration.ofSeconds(3))).leaseTtl(env::get))
+    assertThat(
+            new Settings(List.of("h:1"), Option.withLeaseTtl(Duration.ofSeconds(3)))
+                .leaseTtl(env::get))
         .isEqualTo(Duration.ofSeconds(3));
   }
 
@@ -43,16 +44,19 @@ class OptionTest {
     Map<String, String> env = Map.of("KITEX_ETCD_REGISTRY_LEASE_TTL", "soon");
     assertThatThrownBy(() -> new Settings(List.of("h:1")).leaseTtl(env::get))
         .hasMessageContaining("KITEX_ETCD_REGISTRY_LEASE_TTL");
-    assertThatThrownBy(() -> Option.withLeaseTtl(Duration.ofMillis(1500))).hasMessageContaining("whole number");
+    assertThatThrownBy(() -> Option.withLeaseTtl(Duration.ofMillis(1500)))
+        .hasMessageContaining("whole number");
   }
 
   @Test
   void optionsRefuseBadArgumentsNamingThem() {
     assertThatThrownBy(() -> Option.withDefaultWeight(0)).hasMessageContaining("defaultWeight");
-    assertThatThrownBy(() -> Option.withDialTimeoutOpt(Duration.ZERO)).hasMessageContaining("dialTimeout");
+    assertThatThrownBy(() -> Option.withDialTimeoutOpt(Duration.ZERO))
+        .hasMessageContaining("dialTimeout");
     assertThatThrownBy(() -> Option.withEtcdServicePrefix("")).hasMessageContaining("prefix");
     assertThatThrownBy(() -> Option.withAuthOpt("", "p")).hasMessageContaining("username");
-    assertThatThrownBy(() -> Option.withTLSOpt("c.pem", null, "ca.pem")).hasMessageContaining("keyFile");
+    assertThatThrownBy(() -> Option.withTLSOpt("c.pem", null, "ca.pem"))
+        .hasMessageContaining("keyFile");
   }
 
   @Test
@@ -68,8 +72,10 @@ class OptionTest {
   @Test
   void missingTlsFileFailsAtConstructionNamingTheFile() {
     Path missing = dir.resolve("nope-ca.pem");
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1:2379"),
-        Option.withTLSOpt(null, null, missing.toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    List.of("127.0.0.1:2379"), Option.withTLSOpt(null, null, missing.toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("caFile")
         .hasMessageContaining(missing.toString());
@@ -78,8 +84,10 @@ class OptionTest {
   @Test
   void malformedTlsFileFailsAtConstructionNamingTheFile() throws IOException {
     Path garbage = Files.writeString(dir.resolve("garbage-ca.pem"), "not a certificate");
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1:2379"),
-        Option.withTLSOpt(null, null, garbage.toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    List.of("127.0.0.1:2379"), Option.withTLSOpt(null, null, garbage.toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(garbage.toString());
   }
@@ -87,11 +95,14 @@ class OptionTest {
   @Test
   void badEndpointsAreRefusedNamingTheEndpoint() {
     assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
     assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of("ftp://127.0.0.1:2379")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://127.0.0.1:2379");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ftp://127.0.0.1:2379");
     assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port");
   }
 
   @Test
@@ -100,11 +111,18 @@ class OptionTest {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(List.of("127.0.0.1:" + closedPort),
-        Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistry(
+            List.of("127.0.0.1:" + closedPort),
+            Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       long start = System.nanoTime();
-      assertThatThrownBy(() -> registry.register(
-          Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", 1)).build()))
+      assertThatThrownBy(
+              () ->
+                  registry.register(
+                      Info.builder()
+                          .serviceName("echo")
+                          .address(new InetSocketAddress("127.0.0.1", 1))
+                          .build()))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("etcd");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -112,13 +130,16 @@ class OptionTest {
   }
 
   @Test
-  void unreachableEtcdFailsTheFirstResolveWithinTheDialTimeoutSayingWhatToCheck() throws IOException {
+  void unreachableEtcdFailsTheFirstResolveWithinTheDialTimeoutSayingWhatToCheck()
+      throws IOException {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:" + closedPort),
-        Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+    try (EtcdResolver resolver =
+        EtcdResolver.newEtcdResolver(
+            List.of("127.0.0.1:" + closedPort),
+            Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> resolver.resolve("echo"))
           .isInstanceOf(RegistryException.class)

@@ -38,10 +38,11 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * PEM files for TLS tests, made at test time with BouncyCastle in a fresh temporary directory (EC P-256, valid from
- * an hour ago for a day): a CA, a server certificate it signed for {@code IP:127.0.0.1} and {@code DNS:localhost},
- * a client certificate it signed, and a foreign CA with a client certificate of its own. Private keys are PKCS#8
- * ({@code BEGIN PRIVATE KEY}), as Netty needs. {@link #close()} deletes the directory.
+ * PEM files for TLS tests, made at test time with BouncyCastle in a fresh temporary directory (EC
+ * P-256, valid from an hour ago for a day): a CA, a server certificate it signed for {@code
+ * IP:127.0.0.1} and {@code DNS:localhost}, a client certificate it signed, and a foreign CA with a
+ * client certificate of its own. Private keys are PKCS#8 ({@code BEGIN PRIVATE KEY}), as Netty
+ * needs. {@link #close()} deletes the directory.
  */
 final class TestCertificates implements AutoCloseable {
   private final Path dir;
@@ -60,20 +61,28 @@ final class TestCertificates implements AutoCloseable {
       write(dir.resolve("ca.pem"), ca);
 
       KeyPair serverKeys = newKeyPair();
-      write(dir.resolve("server.pem"), leafCertificate("CN=etcd", serverKeys, ca, caKeys.getPrivate(), now, true));
+      write(
+          dir.resolve("server.pem"),
+          leafCertificate("CN=etcd", serverKeys, ca, caKeys.getPrivate(), now, true));
       write(dir.resolve("server-key.pem"), new JcaPKCS8Generator(serverKeys.getPrivate(), null));
 
       KeyPair clientKeys = newKeyPair();
-      write(dir.resolve("client.pem"), leafCertificate("CN=registry", clientKeys, ca, caKeys.getPrivate(), now, false));
+      write(
+          dir.resolve("client.pem"),
+          leafCertificate("CN=registry", clientKeys, ca, caKeys.getPrivate(), now, false));
       write(dir.resolve("client-key.pem"), new JcaPKCS8Generator(clientKeys.getPrivate(), null));
 
       KeyPair foreignCaKeys = newKeyPair();
       X509Certificate foreignCa = caCertificate("CN=foreign test CA", foreignCaKeys, now);
       write(dir.resolve("foreign-ca.pem"), foreignCa);
       KeyPair foreignClientKeys = newKeyPair();
-      write(dir.resolve("foreign-client.pem"),
-          leafCertificate("CN=registry", foreignClientKeys, foreignCa, foreignCaKeys.getPrivate(), now, false));
-      write(dir.resolve("foreign-client-key.pem"), new JcaPKCS8Generator(foreignClientKeys.getPrivate(), null));
+      write(
+          dir.resolve("foreign-client.pem"),
+          leafCertificate(
+              "CN=registry", foreignClientKeys, foreignCa, foreignCaKeys.getPrivate(), now, false));
+      write(
+          dir.resolve("foreign-client-key.pem"),
+          new JcaPKCS8Generator(foreignClientKeys.getPrivate(), null));
       return new TestCertificates(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -151,40 +160,76 @@ final class TestCertificates implements AutoCloseable {
   private static X509Certificate caCertificate(String subject, KeyPair keys, Instant now)
       throws GeneralSecurityException, OperatorCreationException, IOException {
     X500Name name = new X500Name(subject);
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), notBefore(now),
-        notAfter(now), name, keys.getPublic())
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-        .addExtension(Extension.subjectKeyIdentifier, false,
-            new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+                name, serial(), notBefore(now), notAfter(now), name, keys.getPublic())
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+            .addExtension(
+                Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+            .addExtension(
+                Extension.subjectKeyIdentifier,
+                false,
+                new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
     return sign(builder, keys.getPrivate());
   }
 
-  /** A certificate for 127.0.0.1/localhost; a server certificate may also serve as a client one (etcd's gateway). */
-  private static X509Certificate leafCertificate(String subject, KeyPair keys, X509Certificate issuer,
-      PrivateKey issuerKey, Instant now, boolean server)
+  /**
+   * A certificate for 127.0.0.1/localhost; a server certificate may also serve as a client one
+   * (etcd's gateway).
+   */
+  private static X509Certificate leafCertificate(
+      String subject,
+      KeyPair keys,
+      X509Certificate issuer,
+      PrivateKey issuerKey,
+      Instant now,
+      boolean server)
       throws GeneralSecurityException, OperatorCreationException, IOException {
     JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(), notBefore(now),
-        notAfter(now), new X500Name(subject), keys.getPublic())
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-        .addExtension(Extension.extendedKeyUsage, false, server
-            ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
-            : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-        .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()))
-        .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer));
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+                issuer,
+                serial(),
+                notBefore(now),
+                notAfter(now),
+                new X500Name(subject),
+                keys.getPublic())
+            .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+            .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+            .addExtension(
+                Extension.extendedKeyUsage,
+                false,
+                server
+                    ? new ExtendedKeyUsage(
+                        new KeyPurposeId[] {
+                          KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                        })
+                    : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+            .addExtension(
+                Extension.subjectKeyIdentifier,
+                false,
+                utils.createSubjectKeyIdentifier(keys.getPublic()))
+            .addExtension(
+                Extension.authorityKeyIdentifier,
+                false,
+                utils.createAuthorityKeyIdentifier(issuer));
     if (server) {
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(
+              new GeneralName[] {
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.dNSName, "localhost")
+              }));
     }
     return sign(builder, issuerKey);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key)
       throws GeneralSecurityException, OperatorCreationException {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+    return new JcaX509CertificateConverter()
+        .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
   }
 
   private static BigInteger serial() {

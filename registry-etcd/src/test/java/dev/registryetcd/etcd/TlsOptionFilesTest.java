@@ -12,15 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS files that cannot serve are refused when the registry or resolver is made, naming the file: no etcd needed,
- * nothing is dialled.
+ * TLS files that cannot serve are refused when the registry or resolver is made, naming the file:
+ * no etcd needed, nothing is dialled.
  */
 class TlsOptionFilesTest {
   private static final List<String> ENDPOINTS = List.of("127.0.0.1:2379");
   private static final TestCertificates certs = TestCertificates.create();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterAll
   static void deleteCertificates() {
@@ -28,12 +27,15 @@ class TlsOptionFilesTest {
   }
 
   /**
-   * An unreadable file, made without chmod: the tests may run as root, whom {@code chmod 000} does not stop from
-   * reading. A directory where a file should be cannot be read as one by anybody.
+   * An unreadable file, made without chmod: the tests may run as root, whom {@code chmod 000} does
+   * not stop from reading. A directory where a file should be cannot be read as one by anybody.
    */
   @Test
   void aDirectoryGivenAsCaFileIsRefusedNamingIt() {
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(null, null, dir.toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    ENDPOINTS, Option.withTLSOpt(null, null, dir.toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("caFile " + dir)
         .hasMessageContaining("not a file");
@@ -43,8 +45,14 @@ class TlsOptionFilesTest {
   void aMissingKeyFileIsRefusedNamingIt() {
     Path missing = dir.resolve("missing-key.pem");
 
-    assertThatThrownBy(() -> EtcdResolver.newEtcdResolver(ENDPOINTS, Option.withTLSOpt(
-        certs.clientCertFile().toString(), missing.toString(), certs.caFile().toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdResolver.newEtcdResolver(
+                    ENDPOINTS,
+                    Option.withTLSOpt(
+                        certs.clientCertFile().toString(),
+                        missing.toString(),
+                        certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + missing)
         .hasMessageContaining("does not exist");
@@ -52,11 +60,19 @@ class TlsOptionFilesTest {
 
   @Test
   void aMalformedCertFileIsRefusedNamingIt() throws IOException {
-    Path garbage = Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
-        + "-----END CERTIFICATE-----\n");
+    Path garbage =
+        Files.writeString(
+            dir.resolve("client.pem"),
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n" + "-----END CERTIFICATE-----\n");
 
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
-        garbage.toString(), certs.clientKeyFile().toString(), certs.caFile().toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    ENDPOINTS,
+                    Option.withTLSOpt(
+                        garbage.toString(),
+                        certs.clientKeyFile().toString(),
+                        certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("certFile " + garbage)
         .hasMessageContaining("not a PEM certificate");
@@ -66,8 +82,14 @@ class TlsOptionFilesTest {
   void aCertificateGivenAsKeyFileIsRefusedNamingIt() {
     Path notAKey = certs.clientCertFile();
 
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
-        certs.clientCertFile().toString(), notAKey.toString(), certs.caFile().toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    ENDPOINTS,
+                    Option.withTLSOpt(
+                        certs.clientCertFile().toString(),
+                        notAKey.toString(),
+                        certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + notAKey)
         .hasMessageContaining("not a PEM PKCS#8 private key");
@@ -75,8 +97,14 @@ class TlsOptionFilesTest {
 
   @Test
   void aKeyThatDoesNotBelongToTheCertificateIsRefusedNamingBothFiles() {
-    assertThatThrownBy(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
-        certs.clientCertFile().toString(), certs.foreignClientKeyFile().toString(), certs.caFile().toString())))
+    assertThatThrownBy(
+            () ->
+                EtcdRegistry.newEtcdRegistry(
+                    ENDPOINTS,
+                    Option.withTLSOpt(
+                        certs.clientCertFile().toString(),
+                        certs.foreignClientKeyFile().toString(),
+                        certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + certs.foreignClientKeyFile())
         .hasMessageContaining("is not the private key of certFile " + certs.clientCertFile());
@@ -85,24 +113,51 @@ class TlsOptionFilesTest {
   @Test
   void aMatchingCertificateAndKeyAreAccepted() {
     // The key check must not refuse the key that belongs to the certificate.
-    EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(certs.clientCertFile().toString(),
-        certs.clientKeyFile().toString(), certs.caFile().toString())).close();
+    EtcdRegistry.newEtcdRegistry(
+            ENDPOINTS,
+            Option.withTLSOpt(
+                certs.clientCertFile().toString(),
+                certs.clientKeyFile().toString(),
+                certs.caFile().toString()))
+        .close();
   }
 
   @Test
   void everyRefusalNamesTheSettingForToolsThatMapItToTheirOwnKeys() {
-    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS,
-        Option.withTLSOpt(null, null, dir.resolve("missing-ca.pem").toString())))).isEqualTo("caFile");
-    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
-        dir.resolve("missing-cert.pem").toString(), certs.clientKeyFile().toString(), certs.caFile().toString()))))
+    assertThat(
+            settingRefused(
+                () ->
+                    EtcdRegistry.newEtcdRegistry(
+                        ENDPOINTS,
+                        Option.withTLSOpt(null, null, dir.resolve("missing-ca.pem").toString()))))
+        .isEqualTo("caFile");
+    assertThat(
+            settingRefused(
+                () ->
+                    EtcdRegistry.newEtcdRegistry(
+                        ENDPOINTS,
+                        Option.withTLSOpt(
+                            dir.resolve("missing-cert.pem").toString(),
+                            certs.clientKeyFile().toString(),
+                            certs.caFile().toString()))))
         .isEqualTo("certFile");
-    assertThat(settingRefused(() -> EtcdRegistry.newEtcdRegistry(ENDPOINTS, Option.withTLSOpt(
-        certs.clientCertFile().toString(), certs.clientCertFile().toString(), certs.caFile().toString()))))
+    assertThat(
+            settingRefused(
+                () ->
+                    EtcdRegistry.newEtcdRegistry(
+                        ENDPOINTS,
+                        Option.withTLSOpt(
+                            certs.clientCertFile().toString(),
+                            certs.clientCertFile().toString(),
+                            certs.caFile().toString()))))
         .isEqualTo("keyFile");
-    assertThat(settingRefused(() -> Option.withTLSOpt(certs.clientCertFile().toString(), null, "ca.pem")))
+    assertThat(
+            settingRefused(
+                () -> Option.withTLSOpt(certs.clientCertFile().toString(), null, "ca.pem")))
         .isEqualTo("keyFile");
     assertThat(settingRefused(() -> Option.withTLSOpt(null, null, ""))).isEqualTo("caFile");
-    assertThat(settingRefused(() -> EtcdResolver.newEtcdResolver(List.of("ftp://127.0.0.1:1")))).isEqualTo("endpoints");
+    assertThat(settingRefused(() -> EtcdResolver.newEtcdResolver(List.of("ftp://127.0.0.1:1"))))
+        .isEqualTo("endpoints");
     assertThat(settingRefused(() -> EtcdClients.newClient(List.of()))).isEqualTo("endpoints");
   }
 

@@ -48,7 +48,8 @@ final class WatchGate implements ClientInterceptor {
   }
 
   @Override
-  public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+  public <Q, A> ClientCall<Q, A> interceptCall(
+      MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
     ClientCall<Q, A> call = next.newCall(method, options);
     if (!method.getFullMethodName().endsWith("Watch/Watch")) {
       return call;

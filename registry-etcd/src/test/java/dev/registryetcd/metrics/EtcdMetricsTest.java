@@ -28,8 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Micrometer meters follow what registries and resolvers really do against a real etcd. */
 class EtcdMetricsTest {
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.single();
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   private final MeterRegistry meters = new SimpleMeterRegistry();
   private final EtcdMetrics metrics = new EtcdMetrics();
@@ -38,12 +37,14 @@ class EtcdMetricsTest {
   void leaseRecoveryIsCountedAndTheRegistrationGaugeFollowsRegistrations() throws Exception {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-         EtcdRegistry registry = EtcdRegistry.builder()
-             .endpoints(etcd.clientEndpointsAsHostPort())
-             .options(Option.withLeaseTtl(Duration.ofSeconds(5)))
-             .retryConfig(RetryConfig.newRetryConfig(RetryConfig.withRetryDelay(Duration.ofMillis(300))))
-             .events(metrics)
-             .build()) {
+        EtcdRegistry registry =
+            EtcdRegistry.builder()
+                .endpoints(etcd.clientEndpointsAsHostPort())
+                .options(Option.withLeaseTtl(Duration.ofSeconds(5)))
+                .retryConfig(
+                    RetryConfig.newRetryConfig(RetryConfig.withRetryDelay(Duration.ofMillis(300))))
+                .events(metrics)
+                .build()) {
       metrics.monitor(registry);
       registry.register(info(1));
       registry.register(info(2));
@@ -53,13 +54,21 @@ class EtcdMetricsTest {
       long lost = registry.leaseId();
       client.getLeaseClient().revoke(lost).get(5, TimeUnit.SECONDS);
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(counter("registry.etcd.lease.recoveries")).isEqualTo(1);
-        assertThat(registry.status().leaseAlive()).isTrue();
-        assertThat(registry.status().leaseId()).isNotEqualTo(lost);
-        assertThat(client.getKVClient().get(bytes(registry.keyOf(info(1)))).get(5, TimeUnit.SECONDS).getKvs())
-            .hasSize(1);
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(counter("registry.etcd.lease.recoveries")).isEqualTo(1);
+                assertThat(registry.status().leaseAlive()).isTrue();
+                assertThat(registry.status().leaseId()).isNotEqualTo(lost);
+                assertThat(
+                        client
+                            .getKVClient()
+                            .get(bytes(registry.keyOf(info(1))))
+                            .get(5, TimeUnit.SECONDS)
+                            .getKvs())
+                    .hasSize(1);
+              });
       assertThat(registry.status().leaseRecoveries()).isEqualTo(1);
       assertThat(registry.status().problem()).isNull();
 
@@ -73,39 +82,51 @@ class EtcdMetricsTest {
   void keyDeletedBehindTheRegistrysBackIsCountedAsRestored() throws Exception {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-         EtcdRegistry registry = EtcdRegistry.builder()
-             .endpoints(etcd.clientEndpointsAsHostPort())
-             .events(metrics)
-             .build()) {
+        EtcdRegistry registry =
+            EtcdRegistry.builder()
+                .endpoints(etcd.clientEndpointsAsHostPort())
+                .events(metrics)
+                .build()) {
       registry.register(info(1));
       client.getKVClient().delete(bytes(registry.keyOf(info(1)))).get(5, TimeUnit.SECONDS);
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(counter("registry.etcd.keys.restored")).isEqualTo(1));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(counter("registry.etcd.keys.restored")).isEqualTo(1));
     }
   }
 
   @Test
-  void deregisteringAndRegisteringAgainQuicklyIsNotTakenForAKeyDeletedBehindTheRegistrysBack() throws Exception {
+  void deregisteringAndRegisteringAgainQuicklyIsNotTakenForAKeyDeletedBehindTheRegistrysBack()
+      throws Exception {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-         EtcdRegistry registry = EtcdRegistry.builder()
-             .endpoints(etcd.clientEndpointsAsHostPort())
-             .events(metrics)
-             .build()) {
+        EtcdRegistry registry =
+            EtcdRegistry.builder()
+                .endpoints(etcd.clientEndpointsAsHostPort())
+                .events(metrics)
+                .build()) {
       registry.register(info(2)); // keeps the registry's watch of the service open throughout
       registry.register(info(1));
       for (int i = 0; i < 30; i++) {
         registry.deregister(info(1));
         registry.register(info(1));
       }
-      // a real deletion by someone else, after ours: once it is put back, every earlier event was handled
+      // a real deletion by someone else, after ours: once it is put back, every earlier event was
+      // handled
       client.getKVClient().delete(bytes(registry.keyOf(info(2)))).get(5, TimeUnit.SECONDS);
 
       // counted right after the put back: wait for the count, not for the key
-      await().atMost(Duration.ofSeconds(10)).until(() -> counter("registry.etcd.keys.restored") >= 1);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> counter("registry.etcd.keys.restored") >= 1);
       assertThat(counter("registry.etcd.keys.restored")).as("only the real deletion").isEqualTo(1);
-      assertThat(client.getKVClient().get(bytes(registry.keyOf(info(2)))).get(5, TimeUnit.SECONDS).getKvs())
+      assertThat(
+              client
+                  .getKVClient()
+                  .get(bytes(registry.keyOf(info(2))))
+                  .get(5, TimeUnit.SECONDS)
+                  .getKvs())
           .hasSize(1);
     }
   }
@@ -115,31 +136,43 @@ class EtcdMetricsTest {
     metrics.bindTo(meters);
     List<Change> changes = new CopyOnWriteArrayList<>();
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-         EtcdResolver resolver = EtcdResolver.builder()
-             .endpoints(etcd.clientEndpointsAsHostPort())
-             .options(Option.withDialTimeoutOpt(Duration.ofSeconds(2)))
-             .events(metrics)
-             .build()) {
+        EtcdResolver resolver =
+            EtcdResolver.builder()
+                .endpoints(etcd.clientEndpointsAsHostPort())
+                .options(Option.withDialTimeoutOpt(Duration.ofSeconds(2)))
+                .events(metrics)
+                .build()) {
       metrics.monitor(resolver);
-      put(client, "kitex/registry-etcd/echo/127.0.0.1:1", "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\"}");
+      put(
+          client,
+          "kitex/registry-etcd/echo/127.0.0.1:1",
+          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\"}");
       Subscription subscription = resolver.subscribe("echo", changes::add);
       await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 1);
       assertThat(meters.get("registry.etcd.listener.latency").timer().count())
-          .as("the first delivery comes from a read, not an event").isZero();
+          .as("the first delivery comes from a read, not an event")
+          .isZero();
 
-      put(client, "kitex/registry-etcd/echo/127.0.0.1:2", "{\"network\":\"tcp\",\"address\":\"127.0.0.1:2\"}");
+      put(
+          client,
+          "kitex/registry-etcd/echo/127.0.0.1:2",
+          "{\"network\":\"tcp\",\"address\":\"127.0.0.1:2\"}");
       await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 2);
       assertThat(meters.get("registry.etcd.listener.latency").timer().count()).isEqualTo(1);
-      assertThat(meters.get("registry.etcd.listener.latency").timer().max(TimeUnit.NANOSECONDS)).isPositive();
+      assertThat(meters.get("registry.etcd.listener.latency").timer().max(TimeUnit.NANOSECONDS))
+          .isPositive();
       assertThat(gauge("registry.etcd.cache.services")).isEqualTo(1);
       assertThat(gauge("registry.etcd.cache.instances")).isEqualTo(2);
 
       etcd.member(0).kill();
       etcd.member(0).restart();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-        assertThat(watchRestarts("resolver")).isPositive();
-        assertThat(resolver.status().healthy()).isTrue();
-      });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(watchRestarts("resolver")).isPositive();
+                assertThat(resolver.status().healthy()).isTrue();
+              });
       assertThat(resolver.status().watchRestarts()).isEqualTo((long) watchRestarts("resolver"));
       subscription.close();
     }
@@ -153,14 +186,35 @@ class EtcdMetricsTest {
     metrics.keepAliveFailed(EtcdEvents.KeepAliveFailure.NO_ANSWER);
     metrics.keepAliveFailed(EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND);
 
-    assertThat(meters.get("registry.etcd.keepalive.failures").tag("cause", "no_answer").functionCounter().count())
+    assertThat(
+            meters
+                .get("registry.etcd.keepalive.failures")
+                .tag("cause", "no_answer")
+                .functionCounter()
+                .count())
         .isEqualTo(2);
-    assertThat(meters.get("registry.etcd.keepalive.failures").tag("cause", "lease_not_found").functionCounter()
-        .count()).isEqualTo(1);
-    assertThat(meters.get("registry.etcd.keepalive.failures").tag("cause", "stream_error").functionCounter()
-        .count()).isZero();
-    assertThat(meters.get("registry.etcd.watch.restarts").tag("source", "registry").tag("cause", "compacted")
-        .functionCounter().count()).isEqualTo(1);
+    assertThat(
+            meters
+                .get("registry.etcd.keepalive.failures")
+                .tag("cause", "lease_not_found")
+                .functionCounter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            meters
+                .get("registry.etcd.keepalive.failures")
+                .tag("cause", "stream_error")
+                .functionCounter()
+                .count())
+        .isZero();
+    assertThat(
+            meters
+                .get("registry.etcd.watch.restarts")
+                .tag("source", "registry")
+                .tag("cause", "compacted")
+                .functionCounter()
+                .count())
+        .isEqualTo(1);
     assertThat(meters.find("registry.etcd.watch.restarts").functionCounters()).hasSize(8);
   }
 
@@ -175,8 +229,13 @@ class EtcdMetricsTest {
   }
 
   private double watchRestarts(String source) {
-    return meters.find("registry.etcd.watch.restarts").tag("source", source).functionCounters().stream()
-        .mapToDouble(c -> c.count()).sum();
+    return meters
+        .find("registry.etcd.watch.restarts")
+        .tag("source", source)
+        .functionCounters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private double gauge(String name) {
@@ -188,7 +247,10 @@ class EtcdMetricsTest {
   }
 
   private static Info info(int port) {
-    return Info.builder().serviceName("echo").address(new InetSocketAddress("127.0.0.1", port)).build();
+    return Info.builder()
+        .serviceName("echo")
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .build();
   }
 
   private static void put(Client client, String key, String value) throws Exception {

@@ -28,26 +28,33 @@ class InfoTest {
   @Test
   void emptyServiceNameIsRefusedNamingTheField() {
     assertThatThrownBy(() -> Info.builder().serviceName("").address(ADDRESS).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serviceName");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("serviceName");
     assertThatThrownBy(() -> Info.builder().address(ADDRESS).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serviceName");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("serviceName");
   }
 
   @Test
   void serviceNameWithSlashIsRefusedNamingTheField() {
     assertThatThrownBy(() -> Info.builder().serviceName("a/b").address(ADDRESS).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serviceName").hasMessageContaining("a/b");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("serviceName")
+        .hasMessageContaining("a/b");
   }
 
   @Test
   void missingOrForeignAddressIsRefusedNamingTheField() {
     assertThatThrownBy(() -> Info.builder().serviceName("echo").build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address");
-    SocketAddress foreign = new SocketAddress() {
-      private static final long serialVersionUID = 1L;
-    };
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("address");
+    SocketAddress foreign =
+        new SocketAddress() {
+          private static final long serialVersionUID = 1L;
+        };
     assertThatThrownBy(() -> Info.builder().serviceName("echo").address(foreign).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("address");
   }
 
   @Test
@@ -55,13 +62,21 @@ class InfoTest {
     Map<String, String> tags = new HashMap<>();
     tags.put("zone", null);
     assertThatThrownBy(() -> Info.builder().serviceName("echo").address(ADDRESS).tags(tags).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("zone");
   }
 
   @Test
   void negativeWarmUpIsRefused() {
-    assertThatThrownBy(() -> Info.builder().serviceName("echo").address(ADDRESS).warmUp(Duration.ofSeconds(-1)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("warmUp");
+    assertThatThrownBy(
+            () ->
+                Info.builder()
+                    .serviceName("echo")
+                    .address(ADDRESS)
+                    .warmUp(Duration.ofSeconds(-1))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("warmUp");
   }
 
   @Test
@@ -71,13 +86,22 @@ class InfoTest {
     tags.put("zone", "b");
 
     assertThat(info.tag("zone")).isEqualTo("a");
-    assertThatThrownBy(() -> info.tags().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> info.tags().put("x", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void toBuilderKeepsEveryField() {
-    Info info = Info.builder().serviceName("echo").address(ADDRESS).weight(3).tag("k", "v").payloadCodec("thrift")
-        .warmUp(Duration.ofSeconds(5)).skipListenAddr(true).build();
+    Info info =
+        Info.builder()
+            .serviceName("echo")
+            .address(ADDRESS)
+            .weight(3)
+            .tag("k", "v")
+            .payloadCodec("thrift")
+            .warmUp(Duration.ofSeconds(5))
+            .skipListenAddr(true)
+            .build();
 
     assertThat(info.toBuilder().build()).isEqualTo(info);
     assertThat(info.toBuilder().weight(4).build().weight()).isEqualTo(4);

@@ -18,12 +18,14 @@ class RetryConfigTest {
 
   @Test
   void optionsChangeOnlyTheirField() {
-    RetryConfig config = RetryConfig.newRetryConfig(
-        RetryConfig.withMaxAttemptTimes(10),
-        RetryConfig.withObserveDelay(Duration.ofSeconds(20)),
-        RetryConfig.withRetryDelay(Duration.ofSeconds(5)));
+    RetryConfig config =
+        RetryConfig.newRetryConfig(
+            RetryConfig.withMaxAttemptTimes(10),
+            RetryConfig.withObserveDelay(Duration.ofSeconds(20)),
+            RetryConfig.withRetryDelay(Duration.ofSeconds(5)));
 
-    assertThat(config).isEqualTo(new RetryConfig(10, Duration.ofSeconds(20), Duration.ofSeconds(5)));
+    assertThat(config)
+        .isEqualTo(new RetryConfig(10, Duration.ofSeconds(20), Duration.ofSeconds(5)));
   }
 
   @Test
@@ -38,8 +40,10 @@ class RetryConfigTest {
 
   @Test
   void invalidValuesAreRefusedNamingTheField() {
-    assertThatThrownBy(() -> RetryConfig.withMaxAttemptTimes(-1)).hasMessageContaining("maxAttemptTimes");
-    assertThatThrownBy(() -> RetryConfig.withObserveDelay(Duration.ZERO)).hasMessageContaining("observeDelay");
+    assertThatThrownBy(() -> RetryConfig.withMaxAttemptTimes(-1))
+        .hasMessageContaining("maxAttemptTimes");
+    assertThatThrownBy(() -> RetryConfig.withObserveDelay(Duration.ZERO))
+        .hasMessageContaining("observeDelay");
     assertThatThrownBy(() -> RetryConfig.withRetryDelay(null)).hasMessageContaining("retryDelay");
   }
 }

@@ -48,9 +48,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Churn on a 3-member cluster with a fault injected every period (leader kill, freeze past the
- * TTL, follower restart), then checks that nothing was lost or leaked. Not part of the test suite:
- * run it with {@code scripts/soak.sh [minutes]}; it writes {@code target/soak-report.md}.
+ * Churn on a 3-member cluster with a fault injected every period (leader kill, freeze past the TTL,
+ * follower restart), then checks that nothing was lost or leaked. Not part of the test suite: run
+ * it with {@code scripts/soak.sh [minutes]}; it writes {@code target/soak-report.md}.
  */
 @Tag("soak")
 class SoakTest {
@@ -59,32 +59,42 @@ class SoakTest {
   private static final int REGISTRIES = 5;
   private static final int PORTS_PER_REGISTRY = 12;
 
-  @RegisterExtension
-  static final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
   @Test
   void churnWithFaultsEveryPeriodLosesNothingAndLeaksNothing() throws Exception {
-    Duration total = Duration.ofSeconds((long) (Double.parseDouble(System.getProperty("soak.minutes", "10")) * 60));
-    Duration faultEvery = total.dividedBy(10).compareTo(Duration.ofSeconds(15)) < 0
-        ? Duration.ofSeconds(15) : total.dividedBy(10);
+    Duration total =
+        Duration.ofSeconds(
+            (long) (Double.parseDouble(System.getProperty("soak.minutes", "10")) * 60));
+    Duration faultEvery =
+        total.dividedBy(10).compareTo(Duration.ofSeconds(15)) < 0
+            ? Duration.ofSeconds(15)
+            : total.dividedBy(10);
     int threadsBefore = Thread.activeCount();
     List<String> report = new ArrayList<>();
     report.add("| time | fault | registrations in etcd after | views equal etcd |");
     report.add("|---|---|---|---|");
 
-    RetryConfig retry = RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0),
-        RetryConfig.withRetryDelay(Duration.ofMillis(300)), RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
+    RetryConfig retry =
+        RetryConfig.newRetryConfig(
+            RetryConfig.withMaxAttemptTimes(0),
+            RetryConfig.withRetryDelay(Duration.ofMillis(300)),
+            RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
     List<EtcdRegistry> registries = new ArrayList<>();
     List<Map<String, Info>> intended = new ArrayList<>();
     for (int r = 0; r < REGISTRIES; r++) {
-      registries.add(EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), retry,
-          Option.withLeaseTtl(TTL), Option.withDialTimeoutOpt(Duration.ofSeconds(1))));
+      registries.add(
+          EtcdRegistry.newEtcdRegistryWithRetry(
+              etcd.clientEndpointsAsHostPort(),
+              retry,
+              Option.withLeaseTtl(TTL),
+              Option.withDialTimeoutOpt(Duration.ofSeconds(1))));
       intended.add(new ConcurrentHashMap<>());
     }
     List<EtcdResolver> resolvers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort());
-      SERVICES.forEach(service -> resolver.subscribe(service, change -> { }));
+      SERVICES.forEach(service -> resolver.subscribe(service, change -> {}));
       resolvers.add(resolver);
     }
 
@@ -94,36 +104,45 @@ class SoakTest {
     List<Thread> churners = new ArrayList<>();
     for (int r = 0; r < REGISTRIES; r++) {
       int index = r;
-      Thread churner = new Thread(() -> {
-        Random random = new Random(1000 + index);
-        while (churning.get()) {
-          String service = SERVICES.get(random.nextInt(SERVICES.size()));
-          int port = 10_000 + index * 100 + random.nextInt(PORTS_PER_REGISTRY);
-          Info info = Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", port))
-              .weight(1 + random.nextInt(5)).build();
-          String key = registries.get(index).keyOf(info);
-          boolean registered = intended.get(index).containsKey(key);
-          boolean deregistering = registered && random.nextBoolean();
-          try {
-            if (deregistering) {
-              registries.get(index).deregister(info);
-              intended.get(index).remove(key);
-            } else {
-              registries.get(index).register(info);
-              intended.get(index).put(key, info);
-            }
-            operations.incrementAndGet();
-          } catch (RegistryException e) {
-            // As documented: a failed deregister is no longer registered; a failed register of a new
-            // address is not registered; a failed update keeps the registration it replaced.
-            if (deregistering || !registered) {
-              intended.get(index).remove(key);
-            }
-            refused.incrementAndGet();
-          }
-          pace();
-        }
-      }, "soak-churn-" + r);
+      Thread churner =
+          new Thread(
+              () -> {
+                Random random = new Random(1000 + index);
+                while (churning.get()) {
+                  String service = SERVICES.get(random.nextInt(SERVICES.size()));
+                  int port = 10_000 + index * 100 + random.nextInt(PORTS_PER_REGISTRY);
+                  Info info =
+                      Info.builder()
+                          .serviceName(service)
+                          .address(new InetSocketAddress("127.0.0.1", port))
+                          .weight(1 + random.nextInt(5))
+                          .build();
+                  String key = registries.get(index).keyOf(info);
+                  boolean registered = intended.get(index).containsKey(key);
+                  boolean deregistering = registered && random.nextBoolean();
+                  try {
+                    if (deregistering) {
+                      registries.get(index).deregister(info);
+                      intended.get(index).remove(key);
+                    } else {
+                      registries.get(index).register(info);
+                      intended.get(index).put(key, info);
+                    }
+                    operations.incrementAndGet();
+                  } catch (RegistryException e) {
+                    // As documented: a failed deregister is no longer registered; a failed register
+                    // of a new
+                    // address is not registered; a failed update keeps the registration it
+                    // replaced.
+                    if (deregistering || !registered) {
+                      intended.get(index).remove(key);
+                    }
+                    refused.incrementAndGet();
+                  }
+                  pace();
+                }
+              },
+              "soak-churn-" + r);
       churner.start();
       churners.add(churner);
     }
@@ -135,11 +154,19 @@ class SoakTest {
       while (Duration.between(start, Instant.now()).compareTo(total) < 0) {
         long nextFaultNanos = faultEvery.toNanos() * (fault + 1);
         // the soak's schedule: a fault every period
-        await().pollDelay(Duration.ZERO).atMost(faultEvery.plusSeconds(1))
+        await()
+            .pollDelay(Duration.ZERO)
+            .atMost(faultEvery.plusSeconds(1))
             .until(() -> Duration.between(start, Instant.now()).toNanos() >= nextFaultNanos);
         String what = injectFault(fault++);
-        report.add("| " + Duration.between(start, Instant.now()).toSeconds() + " s | " + what + " | "
-            + countUnder(probe, "kitex/registry-etcd/") + " | (checked at the end) |");
+        report.add(
+            "| "
+                + Duration.between(start, Instant.now()).toSeconds()
+                + " s | "
+                + what
+                + " | "
+                + countUnder(probe, "kitex/registry-etcd/")
+                + " | (checked at the end) |");
       }
       churning.set(false);
       for (Thread churner : churners) {
@@ -147,48 +174,81 @@ class SoakTest {
       }
       etcd.cluster().awaitHealthy(Duration.ofSeconds(30));
 
-      // Every live registration in etcd exactly once, on its registry's lease; every view equals etcd.
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-        Map<String, Long> inEtcd = leasesUnder(probe, "kitex/registry-etcd/");
-        Map<String, Long> expected = new TreeMap<>();
-        for (int r = 0; r < REGISTRIES; r++) {
-          for (String key : intended.get(r).keySet()) {
-            expected.put(key, registries.get(r).leaseId());
-          }
-        }
-        Map<String, Long> missing = new TreeMap<>(expected);
-        missing.keySet().removeAll(inEtcd.keySet());
-        Map<String, Long> extra = new TreeMap<>(inEtcd);
-        extra.keySet().removeAll(expected.keySet());
-        assertThat(missing).as("registrations missing from etcd").isEmpty();
-        assertThat(extra).as("keys in etcd that no registry holds").isEmpty();
-        assertThat(inEtcd).as("each key on its registry's lease").isEqualTo(expected);
-        for (EtcdResolver resolver : resolvers) {
-          for (String service : SERVICES) {
-            assertThat(view(resolver, service)).isEqualTo(truth(probe, service));
-          }
-        }
-        assertThat(leaseCount()).isEqualTo(REGISTRIES);
-      });
+      // Every live registration in etcd exactly once, on its registry's lease; every view equals
+      // etcd.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                Map<String, Long> inEtcd = leasesUnder(probe, "kitex/registry-etcd/");
+                Map<String, Long> expected = new TreeMap<>();
+                for (int r = 0; r < REGISTRIES; r++) {
+                  for (String key : intended.get(r).keySet()) {
+                    expected.put(key, registries.get(r).leaseId());
+                  }
+                }
+                Map<String, Long> missing = new TreeMap<>(expected);
+                missing.keySet().removeAll(inEtcd.keySet());
+                Map<String, Long> extra = new TreeMap<>(inEtcd);
+                extra.keySet().removeAll(expected.keySet());
+                assertThat(missing).as("registrations missing from etcd").isEmpty();
+                assertThat(extra).as("keys in etcd that no registry holds").isEmpty();
+                assertThat(inEtcd).as("each key on its registry's lease").isEqualTo(expected);
+                for (EtcdResolver resolver : resolvers) {
+                  for (String service : SERVICES) {
+                    assertThat(view(resolver, service)).isEqualTo(truth(probe, service));
+                  }
+                }
+                assertThat(leaseCount()).isEqualTo(REGISTRIES);
+              });
       long heapAtEnd = usedHeapAfterGc();
 
       report.add("");
-      report.add("- duration: " + total.toSeconds() + " s, a fault every " + faultEvery.toSeconds() + " s ("
-          + fault + " faults); " + REGISTRIES + " registries churning, 3 resolvers subscribed to "
-          + SERVICES.size() + " services");
-      report.add("- operations: " + operations.get() + " register/deregister calls succeeded, " + refused.get()
-          + " refused during faults (the caller was told)");
-      report.add("- at the end: etcd held exactly the " + leasesUnder(probe, "kitex/registry-etcd/").size()
-          + " live registrations, each on its registry's lease; leases in etcd: " + leaseCount() + " for "
-          + REGISTRIES + " registries; every resolver view equal to a fresh range read");
-      report.add("- used heap after GC: " + heapAtStart / 1024 + " KiB at start, " + heapAtEnd / 1024 + " KiB at the end");
+      report.add(
+          "- duration: "
+              + total.toSeconds()
+              + " s, a fault every "
+              + faultEvery.toSeconds()
+              + " s ("
+              + fault
+              + " faults); "
+              + REGISTRIES
+              + " registries churning, 3 resolvers subscribed to "
+              + SERVICES.size()
+              + " services");
+      report.add(
+          "- operations: "
+              + operations.get()
+              + " register/deregister calls succeeded, "
+              + refused.get()
+              + " refused during faults (the caller was told)");
+      report.add(
+          "- at the end: etcd held exactly the "
+              + leasesUnder(probe, "kitex/registry-etcd/").size()
+              + " live registrations, each on its registry's lease; leases in etcd: "
+              + leaseCount()
+              + " for "
+              + REGISTRIES
+              + " registries; every resolver view equal to a fresh range read");
+      report.add(
+          "- used heap after GC: "
+              + heapAtStart / 1024
+              + " KiB at start, "
+              + heapAtEnd / 1024
+              + " KiB at the end");
     } finally {
       churning.set(false);
       resolvers.forEach(EtcdResolver::close);
       registries.forEach(EtcdRegistry::close);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> Thread.activeCount() <= threadsBefore + 8);
-    report.add("- threads: " + threadsBefore + " before, " + Thread.activeCount() + " after closing everything");
+    report.add(
+        "- threads: "
+            + threadsBefore
+            + " before, "
+            + Thread.activeCount()
+            + " after closing everything");
     Path out = Path.of("target", "soak-report.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, String.join("\n", report) + "\n", StandardCharsets.UTF_8);
@@ -215,10 +275,18 @@ class SoakTest {
         EtcdMember member = etcd.cluster().awaitLeader(Duration.ofSeconds(30));
         member.freeze();
         long frozenAt = System.nanoTime();
-        await().pollDelay(Duration.ZERO).atMost(TTL.multipliedBy(3))
-            .until(() -> System.nanoTime() - frozenAt > TTL.plusSeconds(1).toNanos()); // the fault's length
+        await()
+            .pollDelay(Duration.ZERO)
+            .atMost(TTL.multipliedBy(3))
+            .until(
+                () ->
+                    System.nanoTime() - frozenAt
+                        > TTL.plusSeconds(1).toNanos()); // the fault's length
         member.thaw();
-        return "leader " + member.name() + " frozen (SIGSTOP) for " + TTL.plusSeconds(1).toSeconds()
+        return "leader "
+            + member.name()
+            + " frozen (SIGSTOP) for "
+            + TTL.plusSeconds(1).toSeconds()
             + " s, longer than the lease TTL, then thawed";
       }
       default -> {
@@ -264,17 +332,28 @@ class SoakTest {
   }
 
   private static List<KeyValue> get(Client probe, String prefix) throws Exception {
-    return EtcdClients.await(probe.getKVClient().get(ByteSequence.from(prefix, StandardCharsets.UTF_8),
-        GetOption.builder().isPrefix(true).build()), Duration.ofSeconds(10), "read " + prefix).getKvs();
+    return EtcdClients.await(
+            probe
+                .getKVClient()
+                .get(
+                    ByteSequence.from(prefix, StandardCharsets.UTF_8),
+                    GetOption.builder().isPrefix(true).build()),
+            Duration.ofSeconds(10),
+            "read " + prefix)
+        .getKvs();
   }
 
   /** Leases etcd holds, through its JSON gateway (jetcd does not list leases). */
   private static int leaseCount() throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(etcd.clientEndpoints().get(0) + "/v3/lease/leases"))
-            .timeout(Duration.ofSeconds(5))
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(etcd.clientEndpoints().get(0) + "/v3/lease/leases"))
+                    .timeout(Duration.ofSeconds(5))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     JsonNode leases = new ObjectMapper().readTree(response.body()).path("leases");
     Set<String> ids = new TreeSet<>();
     leases.forEach(lease -> ids.add(lease.path("ID").asText()));

@@ -25,12 +25,15 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdFloor {
   private EtcdFloor() {}
 
-  /** Receives the watched events, on a jetcd thread, with the {@code System.nanoTime()} of delivery. */
+  /**
+   * Receives the watched events, on a jetcd thread, with the {@code System.nanoTime()} of delivery.
+   */
   @FunctionalInterface
   public interface Sink {
     /**
      * @param put true for a put, false for a delete
-     * @param value the value put, or the previous value of a deleted key when asked for (else empty)
+     * @param value the value put, or the previous value of a deleted key when asked for (else
+     *     empty)
      */
     void onEvent(boolean put, String key, byte[] value, long deliveredNanos);
   }
@@ -41,21 +44,41 @@ public final class EtcdFloor {
    *
    * @param previousValues whether deletes carry the deleted value (etcd's {@code prev_kv})
    */
-  public static Watch.Watcher watch(Client client, String prefix, boolean previousValues, Sink sink) {
+  public static Watch.Watcher watch(
+      Client client, String prefix, boolean previousValues, Sink sink) {
     ByteSequence range = bytes(prefix);
-    long revision = await(client.getKVClient().get(range, GetOption.builder().isPrefix(true).withCountOnly(true)
-        .build()), Duration.ofSeconds(10), "read " + prefix).getHeader().getRevision();
-    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision + 1)
-        .withPrevKV(previousValues).build();
-    return client.getWatchClient().watch(range, option, response -> {
-      long now = System.nanoTime();
-      for (WatchEvent event : response.getEvents()) {
-        boolean put = event.getEventType() == WatchEvent.EventType.PUT;
-        KeyValue kv = put ? event.getKeyValue() : event.getPrevKV();
-        sink.onEvent(put, event.getKeyValue().getKey().toString(StandardCharsets.UTF_8),
-            kv == null ? new byte[0] : kv.getValue().getBytes(), now);
-      }
-    });
+    long revision =
+        await(
+                client
+                    .getKVClient()
+                    .get(range, GetOption.builder().isPrefix(true).withCountOnly(true).build()),
+                Duration.ofSeconds(10),
+                "read " + prefix)
+            .getHeader()
+            .getRevision();
+    WatchOption option =
+        WatchOption.builder()
+            .isPrefix(true)
+            .withRevision(revision + 1)
+            .withPrevKV(previousValues)
+            .build();
+    return client
+        .getWatchClient()
+        .watch(
+            range,
+            option,
+            response -> {
+              long now = System.nanoTime();
+              for (WatchEvent event : response.getEvents()) {
+                boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+                KeyValue kv = put ? event.getKeyValue() : event.getPrevKV();
+                sink.onEvent(
+                    put,
+                    event.getKeyValue().getKey().toString(StandardCharsets.UTF_8),
+                    kv == null ? new byte[0] : kv.getValue().getBytes(),
+                    now);
+              }
+            });
   }
 
   /** The writing side: plain puts and deletes, without a lease. */

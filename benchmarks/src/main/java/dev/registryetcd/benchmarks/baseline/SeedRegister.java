@@ -43,26 +43,41 @@ public final class SeedRegister implements AutoCloseable {
     this.timeout = timeout;
   }
 
-  /** Registers {@code value} under {@code {prefix}/{service}/{address}} on a lease of its own; returns the lease. */
+  /**
+   * Registers {@code value} under {@code {prefix}/{service}/{address}} on a lease of its own;
+   * returns the lease.
+   */
   public long register(String service, String address, byte[] value) {
     long lease = await(client.getLeaseClient().grant(ttl.getSeconds()), "grant").getID();
-    await(client.getKVClient().put(bytes(prefix + "/" + service + "/" + address), ByteSequence.from(value),
-        PutOption.builder().withLeaseId(lease).build()), "put");
-    keepAlives.add(client.getLeaseClient().keepAlive(lease, new StreamObserver<LeaseKeepAliveResponse>() {
-      @Override
-      public void onNext(LeaseKeepAliveResponse response) {}
+    await(
+        client
+            .getKVClient()
+            .put(
+                bytes(prefix + "/" + service + "/" + address),
+                ByteSequence.from(value),
+                PutOption.builder().withLeaseId(lease).build()),
+        "put");
+    keepAlives.add(
+        client
+            .getLeaseClient()
+            .keepAlive(
+                lease,
+                new StreamObserver<LeaseKeepAliveResponse>() {
+                  @Override
+                  public void onNext(LeaseKeepAliveResponse response) {}
 
-      @Override
-      public void onError(Throwable error) {
-        keepAliveErrors.increment();
-      }
+                  @Override
+                  public void onError(Throwable error) {
+                    keepAliveErrors.increment();
+                  }
 
-      @Override
-      public void onCompleted() {
-        // jetcd had no answer for this lease within its deadline and stopped keeping it alive
-        keepAlivesGivenUp.increment();
-      }
-    }));
+                  @Override
+                  public void onCompleted() {
+                    // jetcd had no answer for this lease within its deadline and stopped keeping it
+                    // alive
+                    keepAlivesGivenUp.increment();
+                  }
+                }));
     return lease;
   }
 
@@ -86,7 +101,10 @@ public final class SeedRegister implements AutoCloseable {
     keepAlives.forEach(CloseableClient::close);
     keepAlives.clear();
     try {
-      await(client.getKVClient().delete(bytes(prefix + "/"), DeleteOption.builder().isPrefix(true).build()),
+      await(
+          client
+              .getKVClient()
+              .delete(bytes(prefix + "/"), DeleteOption.builder().isPrefix(true).build()),
           "delete");
     } catch (RegistryException e) {
       // the leases expire anyway

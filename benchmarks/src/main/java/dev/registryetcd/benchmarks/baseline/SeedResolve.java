@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The baseline "seed-resolve": what the Go extension's resolver does on every {@code Resolve} —
- * one range read of {@code {prefix}/{service}/}, then decode every value (a value that does not
- * decode is skipped, a weight {@code <= 0} becomes the default weight, no instance is an error).
- * No cache: every call goes to etcd.
+ * The baseline "seed-resolve": what the Go extension's resolver does on every {@code Resolve} — one
+ * range read of {@code {prefix}/{service}/}, then decode every value (a value that does not decode
+ * is skipped, a weight {@code <= 0} becomes the default weight, no instance is an error). No cache:
+ * every call goes to etcd.
  *
  * <p>Thread-safe; uses the caller's client, which it does not close.
  */
@@ -62,7 +62,8 @@ public final class SeedResolve {
       }
       throw new RegistryException("seed-resolve " + service + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new RegistryException("seed-resolve " + service + ": etcd did not answer within " + timeout, e);
+      throw new RegistryException(
+          "seed-resolve " + service + ": etcd did not answer within " + timeout, e);
     }
   }
 
@@ -81,7 +82,9 @@ public final class SeedResolve {
       } catch (MalformedInstanceException e) {
         continue; // Go logs a warning and goes on
       }
-      instances.add(new Instance(info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags()));
+      instances.add(
+          new Instance(
+              info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags()));
     }
     if (instances.isEmpty()) {
       throw new NoInstanceException(service);

@@ -66,7 +66,12 @@ public final class ChurnScenario implements Scenario {
    * @param opsPerSecond register plus deregister calls per second, in all
    * @param duration how long they flap
    */
-  public record Sizes(int instances, int services, int resolvers, int registries, int opsPerSecond,
+  public record Sizes(
+      int instances,
+      int services,
+      int resolvers,
+      int registries,
+      int opsPerSecond,
       Duration duration) {}
 
   @Override
@@ -89,11 +94,14 @@ public final class ChurnScenario implements Scenario {
     long flapNanos;
     int converged;
     try (Client registryClient = EtcdClients.newClient(context.endpoints());
-         Client watchClient = EtcdClients.newClient(context.endpoints())) {
+        Client watchClient = EtcdClients.newClient(context.endpoints())) {
       try {
         for (int r = 0; r < sizes.registries(); r++) {
-          registries.add(EtcdRegistry.builder().client(registryClient).options(Option.withEtcdServicePrefix(PREFIX))
-              .build());
+          registries.add(
+              EtcdRegistry.builder()
+                  .client(registryClient)
+                  .options(Option.withEtcdServicePrefix(PREFIX))
+                  .build());
         }
         long[] seqOf = new long[sizes.instances()];
         for (int i = 0; i < sizes.instances(); i++) {
@@ -101,21 +109,34 @@ public final class ChurnScenario implements Scenario {
           registries.get(i % sizes.registries()).register(info(sizes, i, seqOf[i]));
         }
         for (int r = 0; r < sizes.resolvers(); r++) {
-          EtcdResolver resolver = EtcdResolver.newEtcdResolver(context.endpoints(),
-              Option.withEtcdServicePrefix(PREFIX));
+          EtcdResolver resolver =
+              EtcdResolver.newEtcdResolver(
+                  context.endpoints(), Option.withEtcdServicePrefix(PREFIX));
           resolvers.add(resolver);
-          ChangeListener listener = change -> {
-            long now = System.nanoTime();
-            change.added().forEach(i -> operations.delivered(true, seqOf(i), now, oursLag, delivered));
-            change.updated().forEach(i -> operations.delivered(true, seqOf(i), now, oursLag, delivered));
-            change.removed().forEach(i -> operations.delivered(false, seqOf(i), now, oursLag, delivered));
-          };
+          ChangeListener listener =
+              change -> {
+                long now = System.nanoTime();
+                change
+                    .added()
+                    .forEach(i -> operations.delivered(true, seqOf(i), now, oursLag, delivered));
+                change
+                    .updated()
+                    .forEach(i -> operations.delivered(true, seqOf(i), now, oursLag, delivered));
+                change
+                    .removed()
+                    .forEach(i -> operations.delivered(false, seqOf(i), now, oursLag, delivered));
+              };
           for (int s = 0; s < sizes.services(); s++) {
             subscriptions.add(resolver.subscribe(serviceOf(s), listener));
           }
         }
-        Watch.Watcher watch = EtcdFloor.watch(watchClient, PREFIX + "/", true, (put, key, value, now) ->
-            operations.delivered(put, seqOf(value), now, watchLag, new LongAdder()));
+        Watch.Watcher watch =
+            EtcdFloor.watch(
+                watchClient,
+                PREFIX + "/",
+                true,
+                (put, key, value, now) ->
+                    operations.delivered(put, seqOf(value), now, watchLag, new LongAdder()));
 
         operations.startMeasuring();
         long start = System.nanoTime();
@@ -123,8 +144,11 @@ public final class ChurnScenario implements Scenario {
         List<Future<Long>> running = new ArrayList<>();
         for (int r = 0; r < sizes.registries(); r++) {
           int registry = r;
-          running.add(flappers.submit(() -> flap(sizes, registry, registries.get(registry), seqOf, operations,
-              deadline)));
+          running.add(
+              flappers.submit(
+                  () ->
+                      flap(
+                          sizes, registry, registries.get(registry), seqOf, operations, deadline)));
         }
         issued = 0;
         for (Future<Long> flapper : running) {
@@ -141,11 +165,26 @@ public final class ChurnScenario implements Scenario {
         registries.forEach(EtcdRegistry::close);
       }
     }
-    return result(sizes, issued, flapNanos, delivered.sum(), oursLag.snapshot(), watchLag.snapshot(), converged);
+    return result(
+        sizes,
+        issued,
+        flapNanos,
+        delivered.sum(),
+        oursLag.snapshot(),
+        watchLag.snapshot(),
+        converged);
   }
 
-  /** One registry's share of the flapping, paced to its share of the rate; returns the calls it made. */
-  private static long flap(Sizes sizes, int registry, EtcdRegistry to, long[] seqOf, Operations operations,
+  /**
+   * One registry's share of the flapping, paced to its share of the rate; returns the calls it
+   * made.
+   */
+  private static long flap(
+      Sizes sizes,
+      int registry,
+      EtcdRegistry to,
+      long[] seqOf,
+      Operations operations,
       long deadline) {
     List<Integer> owned = new ArrayList<>();
     for (int i = registry; i < sizes.instances(); i += sizes.registries()) {
@@ -161,7 +200,9 @@ public final class ChurnScenario implements Scenario {
         LockSupport.parkNanos(Math.min(next, deadline) - now); // the workload's pace
         continue;
       }
-      next = Math.max(next + interval, now - 10 * interval); // late: go on, without a burst to catch up
+      next =
+          Math.max(
+              next + interval, now - 10 * interval); // late: go on, without a burst to catch up
       int i = owned.get(ThreadLocalRandom.current().nextInt(owned.size()));
       if (registered[i]) {
         operations.started(false, seqOf[i]);
@@ -178,12 +219,19 @@ public final class ChurnScenario implements Scenario {
   }
 
   /** Waits until every resolver answers what etcd holds for every service; returns how many do. */
-  private static int awaitConvergence(Sizes sizes, Client client, List<EtcdResolver> resolvers) throws Exception {
+  private static int awaitConvergence(Sizes sizes, Client client, List<EtcdResolver> resolvers)
+      throws Exception {
     Map<String, Map<String, String>> truth = new HashMap<>();
     for (int s = 0; s < sizes.services(); s++) {
       Map<String, String> instances = new HashMap<>();
-      for (KeyValue kv : client.getKVClient().get(ByteSequence.from(PREFIX + "/" + serviceOf(s) + "/",
-          StandardCharsets.UTF_8), GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs()) {
+      for (KeyValue kv :
+          client
+              .getKVClient()
+              .get(
+                  ByteSequence.from(PREFIX + "/" + serviceOf(s) + "/", StandardCharsets.UTF_8),
+                  GetOption.builder().isPrefix(true).build())
+              .get(10, TimeUnit.SECONDS)
+              .getKvs()) {
         var info = InstanceCodec.decode(kv.getValue().getBytes());
         instances.put(info.address(), info.tags() == null ? null : info.tags().get(SEQ));
       }
@@ -273,40 +321,85 @@ public final class ChurnScenario implements Scenario {
     }
   }
 
-  private ScenarioResult result(Sizes sizes, long issued, long flapNanos, long delivered, Latencies ours,
-      Latencies watch, int converged) {
+  private ScenarioResult result(
+      Sizes sizes,
+      long issued,
+      long flapNanos,
+      long delivered,
+      Latencies ours,
+      Latencies watch,
+      int converged) {
     double seconds = flapNanos / 1e9;
     double deliveredPerSecond = delivered / seconds;
     double idealPerSecond = issued * sizes.resolvers() / seconds;
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row(name(), "final views equal etcd's", converged + "/" + sizes.resolvers() + " resolvers", "-", "-",
-        "all " + sizes.resolvers(), Verdict.of(converged == sizes.resolvers()),
-        Map.of("equal", (double) converged, "resolvers", (double) sizes.resolvers())));
-    rows.add(new Row(name(), "events delivered per second",
-        Format.decimal(deliveredPerSecond, 0) + "/s to " + sizes.resolvers() + " resolvers ("
-            + Format.decimal(issued / seconds, 0) + " ops/s issued)",
-        "every op to every resolver: " + Format.decimal(idealPerSecond, 0) + "/s",
-        Format.ratio(deliveredPerSecond / idealPerSecond) + " of it", "-", Verdict.INFO,
-        Map.of("deliveredPerSecond", deliveredPerSecond, "idealPerSecond", idealPerSecond,
-            "opsPerSecond", issued / seconds)));
+    rows.add(
+        new Row(
+            name(),
+            "final views equal etcd's",
+            converged + "/" + sizes.resolvers() + " resolvers",
+            "-",
+            "-",
+            "all " + sizes.resolvers(),
+            Verdict.of(converged == sizes.resolvers()),
+            Map.of("equal", (double) converged, "resolvers", (double) sizes.resolvers())));
+    rows.add(
+        new Row(
+            name(),
+            "events delivered per second",
+            Format.decimal(deliveredPerSecond, 0)
+                + "/s to "
+                + sizes.resolvers()
+                + " resolvers ("
+                + Format.decimal(issued / seconds, 0)
+                + " ops/s issued)",
+            "every op to every resolver: " + Format.decimal(idealPerSecond, 0) + "/s",
+            Format.ratio(deliveredPerSecond / idealPerSecond) + " of it",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "deliveredPerSecond",
+                deliveredPerSecond,
+                "idealPerSecond",
+                idealPerSecond,
+                "opsPerSecond",
+                issued / seconds)));
     Map<String, Double> lag = new LinkedHashMap<>();
     lag.put("oursP50Ms", ours.p50() / 1e6);
     lag.put("oursP99Ms", ours.p99() / 1e6);
     lag.put("oursMaxMs", ours.max() / 1e6);
     lag.put("watchP99Ms", watch.p99() / 1e6);
     lag.put("watchMaxMs", watch.max() / 1e6);
-    rows.add(new Row(name(), "lag, call start -> resolver (max)", ours.describe(),
-        "plain etcd watch " + watch.describe(), Format.ratio((double) ours.max() / watch.max()) + " floor (max)", "-",
-        Verdict.INFO, lag));
-    List<String> notes = List.of(
-        "churn: " + sizes.instances() + " instances in " + sizes.services() + " services flap for "
-            + sizes.duration().toSeconds() + " s at " + sizes.opsPerSecond() + " register/deregister calls per second "
-            + "in all, from " + sizes.registries() + " registries (one thread each, one shared client); "
-            + sizes.resolvers() + " resolvers (a client each) subscribe to every service. Lag runs from the start "
-            + "of the register/deregister call to the listener call; a change that etcd's watch batches with a "
-            + "later one may reach a resolver only as that later one (fewer events than calls).",
-        "churn: the Go extension's clients re-read every 5 s (documented, not measured): a flap shorter than that "
-            + "may never be seen, and the lag is up to 5 s.");
+    rows.add(
+        new Row(
+            name(),
+            "lag, call start -> resolver (max)",
+            ours.describe(),
+            "plain etcd watch " + watch.describe(),
+            Format.ratio((double) ours.max() / watch.max()) + " floor (max)",
+            "-",
+            Verdict.INFO,
+            lag));
+    List<String> notes =
+        List.of(
+            "churn: "
+                + sizes.instances()
+                + " instances in "
+                + sizes.services()
+                + " services flap for "
+                + sizes.duration().toSeconds()
+                + " s at "
+                + sizes.opsPerSecond()
+                + " register/deregister calls per second "
+                + "in all, from "
+                + sizes.registries()
+                + " registries (one thread each, one shared client); "
+                + sizes.resolvers()
+                + " resolvers (a client each) subscribe to every service. Lag runs from the start "
+                + "of the register/deregister call to the listener call; a change that etcd's watch batches with a "
+                + "later one may reach a resolver only as that later one (fewer events than calls).",
+            "churn: the Go extension's clients re-read every 5 s (documented, not measured): a flap shorter than that "
+                + "may never be seen, and the lag is up to 5 s.");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", sizes);
     details.put("callsIssued", issued);

@@ -69,43 +69,58 @@ public final class FailureScenario implements Scenario {
     try {
       for (int r = 0; r < sizes.resolvers(); r++) {
         int observer = r;
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(context.endpoints(), Option.withEtcdServicePrefix(PREFIX));
+        EtcdResolver resolver =
+            EtcdResolver.newEtcdResolver(context.endpoints(), Option.withEtcdServicePrefix(PREFIX));
         resolvers.add(resolver);
-        subscriptions.add(resolver.subscribe(SERVICE, change -> {
-          long now = System.nanoTime();
-          change.added().forEach(i -> sightings.added(observer, i.address(), now));
-          change.updated().forEach(i -> sightings.added(observer, i.address(), now));
-          for (Instance instance : change.removed()) {
-            sightings.removed(observer, instance.address(), now);
-          }
-        }));
+        subscriptions.add(
+            resolver.subscribe(
+                SERVICE,
+                change -> {
+                  long now = System.nanoTime();
+                  change.added().forEach(i -> sightings.added(observer, i.address(), now));
+                  change.updated().forEach(i -> sightings.added(observer, i.address(), now));
+                  for (Instance instance : change.removed()) {
+                    sightings.removed(observer, instance.address(), now);
+                  }
+                }));
       }
       for (int w = 0; w < watchers; w++) {
         int observer = sizes.resolvers() + w;
         Client client = EtcdClients.newClient(context.endpoints());
         watchClients.add(client);
-        watches.add(EtcdFloor.watch(client, servicePrefix, false, (put, key, value, now) -> {
-          String address = key.substring(servicePrefix.length());
-          if (put) {
-            sightings.added(observer, address, now);
-          } else {
-            sightings.removed(observer, address, now);
-          }
-        }));
+        watches.add(
+            EtcdFloor.watch(
+                client,
+                servicePrefix,
+                false,
+                (put, key, value, now) -> {
+                  String address = key.substring(servicePrefix.length());
+                  if (put) {
+                    sightings.added(observer, address, now);
+                  } else {
+                    sightings.removed(observer, address, now);
+                  }
+                }));
       }
       int port = FIRST_PORT;
       for (Duration ttl : sizes.ttls()) {
         long[][] samples = new long[2][sizes.killsPerTtl()];
         for (int s = 0; s < sizes.killsPerTtl(); s++) {
           String address = "127.0.0.1:" + ++port;
-          try (ChildJvm child = ChildJvm.start("failure-killed-" + port, RegistrantJvm.class, List.of("-Xmx128m"),
-              List.of(context.endpoints().get(0), PREFIX, SERVICE), context.logDir())) {
+          try (ChildJvm child =
+              ChildJvm.start(
+                  "failure-killed-" + port,
+                  RegistrantJvm.class,
+                  List.of("-Xmx128m"),
+                  List.of(context.endpoints().get(0), PREFIX, SERVICE),
+                  context.logDir())) {
             child.send("REGISTER " + ttl.getSeconds() + " " + port);
             child.await("REGISTERED " + port, Duration.ofSeconds(60));
             sightings.awaitAdded(address, Duration.ofSeconds(10));
             // The workload: a crash comes at any point of the keep-alive cycle (jetcd renews every
             // TTL/3, on a 500 ms timer).
-            TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(ttl.toMillis() / 3 + 500));
+            TimeUnit.MILLISECONDS.sleep(
+                ThreadLocalRandom.current().nextLong(ttl.toMillis() / 3 + 500));
             long start = System.nanoTime();
             child.kill();
             long[] seen = sightings.awaitRemoved(address, ttl.plusSeconds(15));
@@ -115,8 +130,13 @@ public final class FailureScenario implements Scenario {
         }
         kills.put(ttl, samples);
       }
-      try (ChildJvm child = ChildJvm.start("failure-graceful", RegistrantJvm.class, List.of("-Xmx128m"),
-          List.of(context.endpoints().get(0), PREFIX, SERVICE), context.logDir())) {
+      try (ChildJvm child =
+          ChildJvm.start(
+              "failure-graceful",
+              RegistrantJvm.class,
+              List.of("-Xmx128m"),
+              List.of(context.endpoints().get(0), PREFIX, SERVICE),
+              context.logDir())) {
         clock = SharedClock.check(child, 20).requireShared();
         for (int s = 0; s < sizes.gracefulCloses(); s++) {
           String address = "127.0.0.1:" + ++port;
@@ -139,7 +159,10 @@ public final class FailureScenario implements Scenario {
     return result(sizes, kills, Latencies.of(graceful[0]), Latencies.of(graceful[1]), clock);
   }
 
-  /** The last of observers {@code from} (inclusive) to {@code to} (exclusive): when all of them had seen it. */
+  /**
+   * The last of observers {@code from} (inclusive) to {@code to} (exclusive): when all of them had
+   * seen it.
+   */
   private static long latest(long[] seen, int from, int to) {
     long latest = Long.MIN_VALUE;
     for (int i = from; i < to; i++) {
@@ -152,8 +175,12 @@ public final class FailureScenario implements Scenario {
     return sizes.resolvers();
   }
 
-  private ScenarioResult result(Sizes sizes, Map<Duration, long[][]> kills, Latencies graceful,
-      Latencies gracefulWatch, SharedClock clock) {
+  private ScenarioResult result(
+      Sizes sizes,
+      Map<Duration, long[][]> kills,
+      Latencies graceful,
+      Latencies gracefulWatch,
+      SharedClock clock) {
     List<Row> rows = new ArrayList<>();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", sizes);
@@ -169,35 +196,71 @@ public final class FailureScenario implements Scenario {
       values.put("oursP50Ms", ours.p50() / 1e6);
       values.put("plainWatchMaxMs", watch.max() / 1e6);
       values.put("targetMs", target / 1e6);
-      rows.add(new Row(name(), "SIGKILL, lease TTL " + ttl.getSeconds() + " s -> " + all + " dropped it (n="
-          + ours.count() + ")",
-          "max " + Format.seconds(ours.max()) + " (p50 " + Format.seconds(ours.p50()) + ")",
-          "all " + watchers(sizes) + " plain watches saw etcd expire it: max " + Format.seconds(watch.max()),
-          Format.ratio((double) ours.max() / watch.max()) + " floor (max)",
-          "max <= " + Format.seconds(target) + " (TTL + 1 s)", Verdict.of(ours.max() <= target), values));
-      details.put("killTtl" + ttl.getSeconds() + "s",
+      rows.add(
+          new Row(
+              name(),
+              "SIGKILL, lease TTL "
+                  + ttl.getSeconds()
+                  + " s -> "
+                  + all
+                  + " dropped it (n="
+                  + ours.count()
+                  + ")",
+              "max " + Format.seconds(ours.max()) + " (p50 " + Format.seconds(ours.p50()) + ")",
+              "all "
+                  + watchers(sizes)
+                  + " plain watches saw etcd expire it: max "
+                  + Format.seconds(watch.max()),
+              Format.ratio((double) ours.max() / watch.max()) + " floor (max)",
+              "max <= " + Format.seconds(target) + " (TTL + 1 s)",
+              Verdict.of(ours.max() <= target),
+              values));
+      details.put(
+          "killTtl" + ttl.getSeconds() + "s",
           Map.of("ours", ours.summaryWithSamples(), "plainWatch", watch.summaryWithSamples()));
     }
     double ratio = (double) graceful.p99() / gracefulWatch.p99();
-    rows.add(new Row(name(), "graceful close -> " + all + " dropped it (n=" + graceful.count() + ")",
-        graceful.describe(), "all " + watchers(sizes) + " plain watches, same deletes: " + gracefulWatch.describe(),
-        Format.ratio(ratio) + " floor (p99)",
-        "p99 <= " + GRACEFUL_TARGET + "x etcd-floor p99 (the propagation target)", Verdict.of(ratio <= GRACEFUL_TARGET),
-        Map.of("oursP99Ms", graceful.p99() / 1e6, "plainWatchP99Ms", gracefulWatch.p99() / 1e6, "ratioP99", ratio)));
-    details.put("graceful", Map.of("ours", graceful.summaryWithSamples(), "plainWatch",
-        gracefulWatch.summaryWithSamples()));
+    rows.add(
+        new Row(
+            name(),
+            "graceful close -> " + all + " dropped it (n=" + graceful.count() + ")",
+            graceful.describe(),
+            "all " + watchers(sizes) + " plain watches, same deletes: " + gracefulWatch.describe(),
+            Format.ratio(ratio) + " floor (p99)",
+            "p99 <= " + GRACEFUL_TARGET + "x etcd-floor p99 (the propagation target)",
+            Verdict.of(ratio <= GRACEFUL_TARGET),
+            Map.of(
+                "oursP99Ms",
+                graceful.p99() / 1e6,
+                "plainWatchP99Ms",
+                gracefulWatch.p99() / 1e6,
+                "ratioP99",
+                ratio)));
+    details.put(
+        "graceful",
+        Map.of(
+            "ours",
+            graceful.summaryWithSamples(),
+            "plainWatch",
+            gracefulWatch.summaryWithSamples()));
     details.put("clock", clock.asMap());
-    List<String> notes = List.of(
-        "failure: one JVM per kill registers one instance (its own EtcdRegistry, lease TTL as shown), then is "
-            + "killed (Process.destroyForcibly: SIGKILL) at a random point of its keep-alive cycle; timed from just "
-            + "before the kill until the last of " + sizes.resolvers() + " resolvers (each its own client, in the "
-            + "benchmark JVM) has dropped it. The baseline: as many plain etcd watches (a client each), until the "
-            + "last of them has seen etcd delete the same key.",
-        "failure: graceful close = EtcdRegistry.close() in the registered JVM (revokes the lease), timed from "
-            + "just before close() (that JVM's System.nanoTime, shared clock checked: " + clock.bracketed() + "/"
-            + clock.rounds() + ").",
-        "failure: the Go extension depends on the same lease expiry, then on its clients' 5 s refresh: up to "
-            + "TTL + 5 s (documented, not measured). Its default TTL is 60 s, as ours.");
+    List<String> notes =
+        List.of(
+            "failure: one JVM per kill registers one instance (its own EtcdRegistry, lease TTL as shown), then is "
+                + "killed (Process.destroyForcibly: SIGKILL) at a random point of its keep-alive cycle; timed from just "
+                + "before the kill until the last of "
+                + sizes.resolvers()
+                + " resolvers (each its own client, in the "
+                + "benchmark JVM) has dropped it. The baseline: as many plain etcd watches (a client each), until the "
+                + "last of them has seen etcd delete the same key.",
+            "failure: graceful close = EtcdRegistry.close() in the registered JVM (revokes the lease), timed from "
+                + "just before close() (that JVM's System.nanoTime, shared clock checked: "
+                + clock.bracketed()
+                + "/"
+                + clock.rounds()
+                + ").",
+            "failure: the Go extension depends on the same lease expiry, then on its clients' 5 s refresh: up to "
+                + "TTL + 5 s (documented, not measured). Its default TTL is 60 s, as ours.");
     return new ScenarioResult(name(), rows, notes, details);
   }
 }

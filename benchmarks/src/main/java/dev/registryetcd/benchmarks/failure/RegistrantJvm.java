@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * The registered JVM of {@link FailureScenario}. Commands: {@code REGISTER <ttlSeconds> <port>}
- * makes a registry with that lease TTL, registers {@code 127.0.0.1:<port>} and answers
- * {@code REGISTERED <port>}; {@code CLOSE} closes the registry (graceful: revokes its lease) and
- * answers {@code CLOSED <System.nanoTime() just before close()>}. The scenario may also kill it.
+ * makes a registry with that lease TTL, registers {@code 127.0.0.1:<port>} and answers {@code
+ * REGISTERED <port>}; {@code CLOSE} closes the registry (graceful: revokes its lease) and answers
+ * {@code CLOSED <System.nanoTime() just before close()>}. The scenario may also kill it.
  *
  * <p>Arguments: endpoint, prefix, service.
  */
@@ -26,21 +26,29 @@ public final class RegistrantJvm {
     String service = args[2];
     EtcdRegistry[] registry = new EtcdRegistry[1];
     ParentLink parent = new ParentLink();
-    parent.on("REGISTER", words -> {
-      registry[0] = EtcdRegistry.newEtcdRegistry(endpoints, Option.withEtcdServicePrefix(prefix),
-          Option.withLeaseTtl(Duration.ofSeconds(Long.parseLong(words[1]))));
-      registry[0].register(Info.builder()
-          .serviceName(service)
-          .address(new InetSocketAddress("127.0.0.1", Integer.parseInt(words[2])))
-          .build());
-      parent.send("REGISTERED " + words[2]);
-    });
-    parent.on("CLOSE", words -> {
-      long start = System.nanoTime();
-      registry[0].close();
-      registry[0] = null;
-      parent.send("CLOSED " + start);
-    });
+    parent.on(
+        "REGISTER",
+        words -> {
+          registry[0] =
+              EtcdRegistry.newEtcdRegistry(
+                  endpoints,
+                  Option.withEtcdServicePrefix(prefix),
+                  Option.withLeaseTtl(Duration.ofSeconds(Long.parseLong(words[1]))));
+          registry[0].register(
+              Info.builder()
+                  .serviceName(service)
+                  .address(new InetSocketAddress("127.0.0.1", Integer.parseInt(words[2])))
+                  .build());
+          parent.send("REGISTERED " + words[2]);
+        });
+    parent.on(
+        "CLOSE",
+        words -> {
+          long start = System.nanoTime();
+          registry[0].close();
+          registry[0] = null;
+          parent.send("CLOSED " + start);
+        });
     parent.serve();
     if (registry[0] != null) {
       registry[0].close();

@@ -28,21 +28,28 @@ final class Sightings {
   }
 
   /** Waits until every observer saw {@code address} appear. */
-  synchronized void awaitAdded(String address, Duration timeout) throws TimeoutException, InterruptedException {
+  synchronized void awaitAdded(String address, Duration timeout)
+      throws TimeoutException, InterruptedException {
     await(added, address, timeout, "appear");
   }
 
-  /** Waits until every observer saw {@code address} disappear; returns each one's time, by observer. */
-  synchronized long[] awaitRemoved(String address, Duration timeout) throws TimeoutException, InterruptedException {
+  /**
+   * Waits until every observer saw {@code address} disappear; returns each one's time, by observer.
+   */
+  synchronized long[] awaitRemoved(String address, Duration timeout)
+      throws TimeoutException, InterruptedException {
     return await(removed, address, timeout, "disappear").clone();
   }
 
   private void record(Map<String, long[]> times, int observer, String address, long nanos) {
-    long[] byObserver = times.computeIfAbsent(address, a -> {
-      long[] fresh = new long[observers];
-      Arrays.fill(fresh, Long.MIN_VALUE);
-      return fresh;
-    });
+    long[] byObserver =
+        times.computeIfAbsent(
+            address,
+            a -> {
+              long[] fresh = new long[observers];
+              Arrays.fill(fresh, Long.MIN_VALUE);
+              return fresh;
+            });
     if (byObserver[observer] == Long.MIN_VALUE) {
       byObserver[observer] = nanos;
       notifyAll();
@@ -59,8 +66,15 @@ final class Sightings {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new TimeoutException("not every observer saw " + address + " " + what + " within " + timeout + ": "
-            + Arrays.toString(byObserver));
+        throw new TimeoutException(
+            "not every observer saw "
+                + address
+                + " "
+                + what
+                + " within "
+                + timeout
+                + ": "
+                + Arrays.toString(byObserver));
       }
       wait(Math.max(1, left / 1_000_000));
     }

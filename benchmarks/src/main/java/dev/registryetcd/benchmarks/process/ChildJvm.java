@@ -30,8 +30,9 @@ public final class ChildJvm implements AutoCloseable {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-        "benchmarks-child-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "benchmarks-child-reaper"));
   }
 
   private final String name;
@@ -56,7 +57,8 @@ public final class ChildJvm implements AutoCloseable {
    * @param name names the child in messages and its log file {@code logDir/<name>.log}
    * @param jvmOptions options before the main class, e.g. {@code -XX:+UseSerialGC}
    */
-  public static ChildJvm start(String name, Class<?> main, List<String> jvmOptions, List<String> args, Path logDir) {
+  public static ChildJvm start(
+      String name, Class<?> main, List<String> jvmOptions, List<String> args, Path logDir) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -82,14 +84,17 @@ public final class ChildJvm implements AutoCloseable {
       stdin.write('\n');
       stdin.flush();
     } catch (IOException e) {
-      throw new IllegalStateException("child JVM " + name + " no longer reads its input" + logTail(), e);
+      throw new IllegalStateException(
+          "child JVM " + name + " no longer reads its input" + logTail(), e);
     }
   }
 
   /**
-   * The next line that starts with {@code prefix}, skipping others, waiting at most {@code timeout}.
+   * The next line that starts with {@code prefix}, skipping others, waiting at most {@code
+   * timeout}.
    *
-   * @throws IllegalStateException when the child exits or stays silent that long; the message quotes its log
+   * @throws IllegalStateException when the child exits or stays silent that long; the message
+   *     quotes its log
    */
   public String await(String prefix, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -97,13 +102,13 @@ public final class ChildJvm implements AutoCloseable {
       while (true) {
         String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         if (line == null) {
-          throw new IllegalStateException("child JVM " + name + " printed no '" + prefix + "' within " + timeout
-              + logTail());
+          throw new IllegalStateException(
+              "child JVM " + name + " printed no '" + prefix + "' within " + timeout + logTail());
         }
         if (line.equals(EOF)) {
           lines.add(EOF);
-          throw new IllegalStateException("child JVM " + name + " exited before printing '" + prefix + "'"
-              + logTail());
+          throw new IllegalStateException(
+              "child JVM " + name + " exited before printing '" + prefix + "'" + logTail());
         }
         if (line.startsWith(prefix)) {
           return line;
@@ -115,7 +120,10 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** The last field of {@link #await}'s line, read as a number (a {@code System.nanoTime()}, a count...). */
+  /**
+   * The last field of {@link #await}'s line, read as a number (a {@code System.nanoTime()}, a
+   * count...).
+   */
   public long awaitNumber(String prefix, Duration timeout) {
     String line = await(prefix, timeout);
     return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
@@ -125,7 +133,10 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
-  /** Kills the child with SIGKILL ({@link Process#destroyForcibly()}) and waits, bounded, for it to be gone. */
+  /**
+   * Kills the child with SIGKILL ({@link Process#destroyForcibly()}) and waits, bounded, for it to
+   * be gone.
+   */
   public void kill() {
     process.destroyForcibly();
     awaitExit();
@@ -145,7 +156,8 @@ public final class ChildJvm implements AutoCloseable {
   private void awaitExit() {
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("child JVM " + name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
+        throw new IllegalStateException(
+            "child JVM " + name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
       }
       RUNNING.remove(process);
     } catch (InterruptedException e) {
@@ -154,8 +166,9 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private void readStdout() {
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         lines.add(line);
       }
@@ -169,8 +182,10 @@ public final class ChildJvm implements AutoCloseable {
   private String logTail() {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "; the last lines of " + log + ":\n  " + String.join("\n  ", all.subList(Math.max(0, all.size() - 15),
-          all.size()));
+      return "; the last lines of "
+          + log
+          + ":\n  "
+          + String.join("\n  ", all.subList(Math.max(0, all.size() - 15), all.size()));
     } catch (IOException e) {
       return "; see " + log;
     }

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The child's side of {@link ChildJvm}: answers commands read from stdin, and sends lines to stdout.
- * {@code CLOCK} is built in: it answers {@code CLOCK <System.nanoTime()>}, for {@link SharedClock}.
+ * The child's side of {@link ChildJvm}: answers commands read from stdin, and sends lines to
+ * stdout. {@code CLOCK} is built in: it answers {@code CLOCK <System.nanoTime()>}, for {@link
+ * SharedClock}.
  *
  * <p>Commands run one at a time on the thread that calls {@link #serve()}; {@link #send} may be
  * called from any thread.
@@ -43,7 +44,8 @@ public final class ParentLink {
    * command that throws is reported as {@code ERROR <message>} and the loop goes on.
    */
   public void serve() throws IOException {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null && !line.equals("EXIT"); line = in.readLine()) {
       String[] words = line.trim().split(" ");
       Consumer<String[]> command = commands.get(words[0]);

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param rounds how many times we asked
  * @param bracketed how many answers fell between our two readings
  * @param maxRoundTripNanos the longest round trip: the bound on any offset between the clocks
- * @param maxOffsetNanos the largest distance of the child's reading from the middle of the round trip
+ * @param maxOffsetNanos the largest distance of the child's reading from the middle of the round
+ *     trip
  */
 public record SharedClock(int rounds, int bracketed, long maxRoundTripNanos, long maxOffsetNanos) {
 
@@ -46,12 +47,15 @@ public record SharedClock(int rounds, int bracketed, long maxRoundTripNanos, lon
   }
 
   /**
-   * @throws IllegalStateException when the clocks differ: cross-JVM latencies cannot be measured then
+   * @throws IllegalStateException when the clocks differ: cross-JVM latencies cannot be measured
+   *     then
    */
   public SharedClock requireShared() {
     if (!shared()) {
-      throw new IllegalStateException("the child JVM's System.nanoTime() is not ours (" + this
-          + "): cross-process latencies cannot be measured on this platform");
+      throw new IllegalStateException(
+          "the child JVM's System.nanoTime() is not ours ("
+              + this
+              + "): cross-process latencies cannot be measured on this platform");
     }
     return this;
   }

@@ -41,7 +41,11 @@ public final class PropagationScenario implements Scenario {
   private static final int FIRST_PORT = 20000;
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
   private static final double TARGET = 1.5;
-  /** The Go extension's clients refresh every 5 s (Kitex's resolver cache): documented, not measured here. */
+
+  /**
+   * The Go extension's clients refresh every 5 s (Kitex's resolver cache): documented, not measured
+   * here.
+   */
   private static final long GO_REFRESH_NANOS = Duration.ofSeconds(5).toNanos();
 
   /**
@@ -65,13 +69,19 @@ public final class PropagationScenario implements Scenario {
     long[] handoff = new long[sizes.samples() * 2];
     int handoffs = 0;
     SharedClock clock;
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(context.endpoints(),
-             Option.withEtcdServicePrefix(PREFIX));
-         Client writerClient = EtcdClients.newClient(context.endpoints())) {
+    try (EtcdRegistry registry =
+            EtcdRegistry.newEtcdRegistry(
+                context.endpoints(), Option.withEtcdServicePrefix(PREFIX));
+        Client writerClient = EtcdClients.newClient(context.endpoints())) {
       // one instance stays registered throughout, as in a service that is running
       registry.register(info(ANCHOR_PORT));
-      try (ChildJvm observer = ChildJvm.start("propagation-observer", ObserverJvm.class, List.of("-Xmx256m"),
-          List.of(context.endpoints().get(0), PREFIX, SERVICE, FLOOR_PREFIX), context.logDir())) {
+      try (ChildJvm observer =
+          ChildJvm.start(
+              "propagation-observer",
+              ObserverJvm.class,
+              List.of("-Xmx256m"),
+              List.of(context.endpoints().get(0), PREFIX, SERVICE, FLOOR_PREFIX),
+              context.logDir())) {
         observer.await("READY", Duration.ofSeconds(60));
         clock = SharedClock.check(observer, 20).requireShared();
         EtcdFloor.Writer floor = new EtcdFloor.Writer(writerClient, Duration.ofSeconds(5));
@@ -97,13 +107,20 @@ public final class PropagationScenario implements Scenario {
         }
       }
     }
-    return result(context, sizes, clock, Latencies.of(register), Latencies.of(deregister), Latencies.of(floorPut),
-        Latencies.of(floorDelete), Latencies.of(Arrays.copyOf(handoff, handoffs)));
+    return result(
+        context,
+        sizes,
+        clock,
+        Latencies.of(register),
+        Latencies.of(deregister),
+        Latencies.of(floorPut),
+        Latencies.of(floorDelete),
+        Latencies.of(Arrays.copyOf(handoff, handoffs)));
   }
 
   /** One round's four measurements, on its own address and floor key. */
-  private record Round(EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port,
-      long[] handoffs) {
+  private record Round(
+      EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port, long[] handoffs) {
     Round(EtcdRegistry registry, EtcdFloor.Writer floor, ChildJvm observer, int port) {
       this(registry, floor, observer, port, new long[2]);
     }
@@ -126,7 +143,10 @@ public final class PropagationScenario implements Scenario {
       return delivered("DEL ", 1) - start;
     }
 
-    /** Waits for the observer's {@code <kind><address> <handoff> <t>} line; keeps the handoff, returns t. */
+    /**
+     * Waits for the observer's {@code <kind><address> <handoff> <t>} line; keeps the handoff,
+     * returns t.
+     */
     private long delivered(String kind, int handoffIndex) {
       String[] fields = observer.await(kind + address() + " ", EVENT_TIMEOUT).split(" ");
       handoffs[handoffIndex] = Long.parseLong(fields[2]);
@@ -135,7 +155,8 @@ public final class PropagationScenario implements Scenario {
 
     long floorPut() {
       // the same bytes the registry writes for this address
-      byte[] value = InstanceCodec.encode(new InstanceInfo("tcp", address(), Info.DEFAULT_WEIGHT, null));
+      byte[] value =
+          InstanceCodec.encode(new InstanceInfo("tcp", address(), Info.DEFAULT_WEIGHT, null));
       String key = FLOOR_PREFIX + address();
       long start = System.nanoTime();
       floor.put(key, value);
@@ -151,47 +172,99 @@ public final class PropagationScenario implements Scenario {
   }
 
   private static Info info(int port) {
-    return Info.builder().serviceName(SERVICE).address(new InetSocketAddress("127.0.0.1", port)).build();
+    return Info.builder()
+        .serviceName(SERVICE)
+        .address(new InetSocketAddress("127.0.0.1", port))
+        .build();
   }
 
-  private ScenarioResult result(RunContext context, Sizes sizes, SharedClock clock, Latencies register,
-      Latencies deregister, Latencies floorPut, Latencies floorDelete, Latencies handoff) {
+  private ScenarioResult result(
+      RunContext context,
+      Sizes sizes,
+      SharedClock clock,
+      Latencies register,
+      Latencies deregister,
+      Latencies floorPut,
+      Latencies floorDelete,
+      Latencies handoff) {
     List<Row> rows = new ArrayList<>();
     String n = " (n=" + sizes.samples() + " each)";
-    rows.add(row("register -> resolver in another JVM" + n, register, "etcd-floor put->watch", floorPut));
-    rows.add(row("deregister -> resolver in another JVM" + n, deregister, "etcd-floor delete->watch", floorDelete));
-    rows.add(new Row(name(), "inside the resolver's JVM: watch event -> listener called (n=" + handoff.count() + ")",
-        handoff.describe(), "-", "-", "-", Verdict.INFO,
-        Map.of("handoffP50Ms", handoff.p50() / 1e6, "handoffP99Ms", handoff.p99() / 1e6)));
+    rows.add(
+        row(
+            "register -> resolver in another JVM" + n,
+            register,
+            "etcd-floor put->watch",
+            floorPut));
+    rows.add(
+        row(
+            "deregister -> resolver in another JVM" + n,
+            deregister,
+            "etcd-floor delete->watch",
+            floorDelete));
+    rows.add(
+        new Row(
+            name(),
+            "inside the resolver's JVM: watch event -> listener called (n=" + handoff.count() + ")",
+            handoff.describe(),
+            "-",
+            "-",
+            "-",
+            Verdict.INFO,
+            Map.of("handoffP50Ms", handoff.p50() / 1e6, "handoffP99Ms", handoff.p99() / 1e6)));
     long worstP99 = Math.max(register.p99(), deregister.p99());
-    rows.add(new Row(name(), "vs the Go extension", "p99 " + Format.millis(worstP99) + " ms (worse of the two)",
-        "Go: clients refresh every 5 s, so up to 5,000 ms (documented, not measured)",
-        Format.ratio((double) GO_REFRESH_NANOS / worstP99) + " sooner", "-", Verdict.INFO,
-        Map.of("oursP99Ms", worstP99 / 1e6, "goRefreshMs", GO_REFRESH_NANOS / 1e6)));
+    rows.add(
+        new Row(
+            name(),
+            "vs the Go extension",
+            "p99 " + Format.millis(worstP99) + " ms (worse of the two)",
+            "Go: clients refresh every 5 s, so up to 5,000 ms (documented, not measured)",
+            Format.ratio((double) GO_REFRESH_NANOS / worstP99) + " sooner",
+            "-",
+            Verdict.INFO,
+            Map.of("oursP99Ms", worstP99 / 1e6, "goRefreshMs", GO_REFRESH_NANOS / 1e6)));
 
     Path chart = context.resultsDir().resolve("propagation-latency.png");
-    LatencyChart.cumulative(chart, "Propagation to another JVM: registry-etcd vs etcd-floor",
-        sizes.samples() + " samples each; p99: register " + Format.millis(register.p99()) + " ms vs put "
-            + Format.millis(floorPut.p99()) + " ms, deregister " + Format.millis(deregister.p99()) + " ms vs delete "
-            + Format.millis(floorDelete.p99()) + " ms",
-        List.of(new LatencyChart.Series("register -> EtcdResolver subscriber (ours)", register),
+    LatencyChart.cumulative(
+        chart,
+        "Propagation to another JVM: registry-etcd vs etcd-floor",
+        sizes.samples()
+            + " samples each; p99: register "
+            + Format.millis(register.p99())
+            + " ms vs put "
+            + Format.millis(floorPut.p99())
+            + " ms, deregister "
+            + Format.millis(deregister.p99())
+            + " ms vs delete "
+            + Format.millis(floorDelete.p99())
+            + " ms",
+        List.of(
+            new LatencyChart.Series("register -> EtcdResolver subscriber (ours)", register),
             new LatencyChart.Series("put -> plain watch (etcd-floor)", floorPut),
             new LatencyChart.Series("deregister -> EtcdResolver subscriber (ours)", deregister),
             new LatencyChart.Series("delete -> plain watch (etcd-floor)", floorDelete)));
 
-    List<String> notes = List.of(
-        "propagation: ours = EtcdRegistry.register/deregister in the benchmark JVM until the EtcdResolver "
-            + "subscriber in a second JVM is called; etcd-floor = a plain jetcd put/delete in the benchmark JVM "
-            + "until a plain jetcd watch (its own client) in that same second JVM is called: two JVMs, two clients, "
-            + "for both. Rounds alternate which goes first; " + sizes.warmups() + " warm-up rounds not counted.",
-        "propagation: times are System.nanoTime() in both JVMs: on Linux one CLOCK_MONOTONIC for the machine. "
-            + "Checked in this run: " + clock.bracketed() + "/" + clock.rounds() + " of the child's readings fell "
-            + "inside our round trip (longest " + Format.millis(clock.maxRoundTripNanos()) + " ms).",
-        "propagation: the Go extension resolves on each refresh of Kitex's resolver cache, every 5 s: a change "
-            + "reaches its clients after up to 5 s (its documented behaviour; not measured here).",
-        "propagation: 'inside the resolver's JVM' is the resolver's own EtcdEvents.listenerNotified figure "
-            + "(registry.etcd.listener.latency): from jetcd's watch callback to the listener call, part of ours.",
-        "propagation: chart " + chart.getFileName() + " (cumulative distribution, log scale).");
+    List<String> notes =
+        List.of(
+            "propagation: ours = EtcdRegistry.register/deregister in the benchmark JVM until the EtcdResolver "
+                + "subscriber in a second JVM is called; etcd-floor = a plain jetcd put/delete in the benchmark JVM "
+                + "until a plain jetcd watch (its own client) in that same second JVM is called: two JVMs, two clients, "
+                + "for both. Rounds alternate which goes first; "
+                + sizes.warmups()
+                + " warm-up rounds not counted.",
+            "propagation: times are System.nanoTime() in both JVMs: on Linux one CLOCK_MONOTONIC for the machine. "
+                + "Checked in this run: "
+                + clock.bracketed()
+                + "/"
+                + clock.rounds()
+                + " of the child's readings fell "
+                + "inside our round trip (longest "
+                + Format.millis(clock.maxRoundTripNanos())
+                + " ms).",
+            "propagation: the Go extension resolves on each refresh of Kitex's resolver cache, every 5 s: a change "
+                + "reaches its clients after up to 5 s (its documented behaviour; not measured here).",
+            "propagation: 'inside the resolver's JVM' is the resolver's own EtcdEvents.listenerNotified figure "
+                + "(registry.etcd.listener.latency): from jetcd's watch callback to the listener call, part of ours.",
+            "propagation: chart " + chart.getFileName() + " (cumulative distribution, log scale).");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", sizes);
     details.put("clock", clock.asMap());
@@ -214,8 +287,14 @@ public final class PropagationScenario implements Scenario {
     values.put("floorP99Ms", floor.p99() / 1e6);
     values.put("floorMaxMs", floor.max() / 1e6);
     values.put("ratioP99", ratio);
-    return new Row(name(), benchmark, ours.describe(), floorName + " " + floor.describe(),
-        Format.ratio(ratio) + " floor (p99)", "p99 <= " + TARGET + "x etcd-floor p99", Verdict.of(ratio <= TARGET),
+    return new Row(
+        name(),
+        benchmark,
+        ours.describe(),
+        floorName + " " + floor.describe(),
+        Format.ratio(ratio) + " floor (p99)",
+        "p99 <= " + TARGET + "x etcd-floor p99",
+        Verdict.of(ratio <= TARGET),
         values);
   }
 }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Puts a run's results into the benchmarks document: replaces the text between
- * {@value #START} and {@value #END}, and copies the chart beside the document.
+ * Puts a run's results into the benchmarks document: replaces the text between {@value #START} and
+ * {@value #END}, and copies the chart beside the document.
  */
 public final class DocsUpdater {
   public static final String START = "<!-- bench:results:start -->";
@@ -29,10 +29,15 @@ public final class DocsUpdater {
       int start = text.indexOf(START);
       int end = text.indexOf(END);
       if (start < 0 || end < start) {
-        throw new IllegalStateException(doc + " has no " + START + " ... " + END + " section to replace");
+        throw new IllegalStateException(
+            doc + " has no " + START + " ... " + END + " section to replace");
       }
-      String updated = text.substring(0, start + START.length()) + "\n" + section.strip() + "\n"
-          + text.substring(end);
+      String updated =
+          text.substring(0, start + START.length())
+              + "\n"
+              + section.strip()
+              + "\n"
+              + text.substring(end);
       Files.writeString(doc, updated, StandardCharsets.UTF_8);
       if (Files.exists(chart)) {
         Files.createDirectories(chartTarget.toAbsolutePath().getParent());

@@ -20,7 +20,9 @@ public final class Format {
 
   /** Nanoseconds with three significant figures or more: {@code 18.4 ns}, {@code 412,000 ns}. */
   public static String nanos(double nanos) {
-    return (nanos < 100 ? String.format(Locale.ROOT, "%.1f", nanos) : String.format(Locale.ROOT, "%,.0f", nanos))
+    return (nanos < 100
+            ? String.format(Locale.ROOT, "%.1f", nanos)
+            : String.format(Locale.ROOT, "%,.0f", nanos))
         + " ns";
   }
 

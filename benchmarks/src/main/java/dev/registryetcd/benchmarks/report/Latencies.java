@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A set of latency samples in nanoseconds, sorted, with the percentiles the tables show. Immutable. */
+/**
+ * A set of latency samples in nanoseconds, sorted, with the percentiles the tables show. Immutable.
+ */
 public final class Latencies {
   private final long[] sorted;
 
@@ -51,7 +53,13 @@ public final class Latencies {
 
   /** {@code p99 2.10 ms (p50 0.91, max 5.30)}. */
   public String describe() {
-    return "p99 " + Format.millis(p99()) + " ms (p50 " + Format.millis(p50()) + ", max " + Format.millis(max()) + ")";
+    return "p99 "
+        + Format.millis(p99())
+        + " ms (p50 "
+        + Format.millis(p50())
+        + ", max "
+        + Format.millis(max())
+        + ")";
   }
 
   /** Count and percentiles in milliseconds, for JSON. */

@@ -22,14 +22,19 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * Draws latency distributions as cumulative curves (x: latency on a log scale, y: share of samples at
- * or below it) into a PNG, headless.
+ * Draws latency distributions as cumulative curves (x: latency on a log scale, y: share of samples
+ * at or below it) into a PNG, headless.
  */
 public final class LatencyChart {
   /** Pairs: a dark colour for ours, a light one of the same hue for its baseline. */
   private static final Color[] COLORS = {
-      new Color(0x08519c), new Color(0x6baed6), new Color(0xa50f15), new Color(0xfb6a4a),
-      new Color(0x006d2c), new Color(0x74c476)};
+    new Color(0x08519c),
+    new Color(0x6baed6),
+    new Color(0xa50f15),
+    new Color(0xfb6a4a),
+    new Color(0x006d2c),
+    new Color(0x74c476)
+  };
 
   private LatencyChart() {}
 
@@ -48,8 +53,16 @@ public final class LatencyChart {
       }
       dataset.addSeries(line);
     }
-    JFreeChart chart = ChartFactory.createXYLineChart(title, "latency (ms)", "samples at or below (%)", dataset,
-        PlotOrientation.VERTICAL, true, false, false);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title,
+            "latency (ms)",
+            "samples at or below (%)",
+            dataset,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
     chart.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
     chart.setBackgroundPaint(Color.WHITE);
     XYPlot plot = chart.getXYPlot();
@@ -67,9 +80,17 @@ public final class LatencyChart {
     renderer.setDrawSeriesLineAsPath(true); // one path per series, so dashes survive dense points
     for (int i = 0; i < series.size(); i++) {
       renderer.setSeriesPaint(i, COLORS[i % COLORS.length]);
-      renderer.setSeriesStroke(i, i % 2 == 0
-          ? new BasicStroke(2.2f)
-          : new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {7f, 5f}, 0f));
+      renderer.setSeriesStroke(
+          i,
+          i % 2 == 0
+              ? new BasicStroke(2.2f)
+              : new BasicStroke(
+                  2.2f,
+                  BasicStroke.CAP_BUTT,
+                  BasicStroke.JOIN_MITER,
+                  10f,
+                  new float[] {7f, 5f},
+                  0f));
     }
     plot.setRenderer(renderer);
     try {

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The machine a run measured on, as {@code nproc}, {@code free -h}, {@code /proc/cpuinfo},
- * {@code /etc/os-release}, {@code java -version} and {@code etcd --version} tell it.
+ * The machine a run measured on, as {@code nproc}, {@code free -h}, {@code /proc/cpuinfo}, {@code
+ * /etc/os-release}, {@code java -version} and {@code etcd --version} tell it.
  *
  * @param date when the run started, UTC
  * @param nproc processors available
@@ -28,21 +28,40 @@ import java.util.concurrent.TimeUnit;
  * @param loadAverage {@code /proc/loadavg} when the run started
  * @param otherBuilds other Maven or Surefire JVMs running when the run started
  */
-public record MachineInfo(String date, int nproc, String cpu, String memory, String os, String java, String etcd,
-    String loadAverage, List<String> otherBuilds) {
+public record MachineInfo(
+    String date,
+    int nproc,
+    String cpu,
+    String memory,
+    String os,
+    String java,
+    String etcd,
+    String loadAverage,
+    List<String> otherBuilds) {
 
   /** Looks at this machine now; a fact that cannot be read is {@code "unknown"}. */
   public static MachineInfo collect() {
-    String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-    String cpu = read("/proc/cpuinfo").lines()
-        .filter(line -> line.startsWith("model name"))
-        .map(line -> line.substring(line.indexOf(':') + 1).trim())
-        .findFirst().orElse("unknown");
-    String os = read("/etc/os-release").lines()
-        .filter(line -> line.startsWith("PRETTY_NAME="))
-        .map(line -> line.substring("PRETTY_NAME=".length()).replace("\"", ""))
-        .findFirst().orElse(System.getProperty("os.name")) + ", kernel " + System.getProperty("os.version");
-    String java = run(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version").trim();
+    String date =
+        ZonedDateTime.now(ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    String cpu =
+        read("/proc/cpuinfo")
+            .lines()
+            .filter(line -> line.startsWith("model name"))
+            .map(line -> line.substring(line.indexOf(':') + 1).trim())
+            .findFirst()
+            .orElse("unknown");
+    String os =
+        read("/etc/os-release")
+                .lines()
+                .filter(line -> line.startsWith("PRETTY_NAME="))
+                .map(line -> line.substring("PRETTY_NAME=".length()).replace("\"", ""))
+                .findFirst()
+                .orElse(System.getProperty("os.name"))
+            + ", kernel "
+            + System.getProperty("os.version");
+    String java =
+        run(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version").trim();
     String etcd;
     try {
       etcd = run(EtcdBinary.locate().toString(), "--version").lines().findFirst().orElse("unknown");
@@ -50,9 +69,20 @@ public record MachineInfo(String date, int nproc, String cpu, String memory, Str
       etcd = "unknown (" + e.getMessage() + ")";
     }
     String nproc = run("nproc").trim();
-    int processors = nproc.matches("\\d+") ? Integer.parseInt(nproc) : Runtime.getRuntime().availableProcessors();
-    return new MachineInfo(date, processors, cpu, run("free", "-h").stripTrailing(), os, java, etcd,
-        currentLoadAverage(), currentOtherBuilds());
+    int processors =
+        nproc.matches("\\d+")
+            ? Integer.parseInt(nproc)
+            : Runtime.getRuntime().availableProcessors();
+    return new MachineInfo(
+        date,
+        processors,
+        cpu,
+        run("free", "-h").stripTrailing(),
+        os,
+        java,
+        etcd,
+        currentLoadAverage(),
+        currentOtherBuilds());
   }
 
   /** The first three fields of {@code /proc/loadavg}. */
@@ -65,11 +95,23 @@ public record MachineInfo(String date, int nproc, String cpu, String memory, Str
   public static List<String> currentOtherBuilds() {
     long self = ProcessHandle.current().pid();
     List<String> found = new ArrayList<>();
-    ProcessHandle.allProcesses().filter(p -> p.pid() != self).forEach(p -> p.info().commandLine().ifPresent(line -> {
-      if (line.contains("plexus-classworlds") || line.contains("surefire")) {
-        found.add(p.pid() + " " + (line.length() > 120 ? line.substring(0, 120) + "..." : line));
-      }
-    }));
+    ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != self)
+        .forEach(
+            p ->
+                p.info()
+                    .commandLine()
+                    .ifPresent(
+                        line -> {
+                          if (line.contains("plexus-classworlds") || line.contains("surefire")) {
+                            found.add(
+                                p.pid()
+                                    + " "
+                                    + (line.length() > 120
+                                        ? line.substring(0, 120) + "..."
+                                        : line));
+                          }
+                        }));
     return found;
   }
 
@@ -81,8 +123,12 @@ public record MachineInfo(String date, int nproc, String cpu, String memory, Str
     out.append("- CPU: ").append(cpu).append('\n');
     out.append("- OS: ").append(os).append('\n');
     out.append("- etcd: ").append(etcd).append(" (one member, started by the test kit)\n");
-    out.append("- load average at start: ").append(loadAverage)
-        .append(otherBuilds.isEmpty() ? "; no other build running" : "; other builds running: " + otherBuilds.size())
+    out.append("- load average at start: ")
+        .append(loadAverage)
+        .append(
+            otherBuilds.isEmpty()
+                ? "; no other build running"
+                : "; other builds running: " + otherBuilds.size())
         .append('\n');
     out.append("- `free -h`:\n\n```\n").append(memory).append("\n```\n");
     out.append("- `java -version`:\n\n```\n").append(java).append("\n```\n");

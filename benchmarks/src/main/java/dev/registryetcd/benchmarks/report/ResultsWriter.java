@@ -15,13 +15,18 @@ import java.util.Locale;
 
 /** Writes results as JSON and CSV files. */
 public final class ResultsWriter {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .registerModule(new SimpleModule().addSerializer(Duration.class, ToStringSerializer.instance));
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .registerModule(
+              new SimpleModule().addSerializer(Duration.class, ToStringSerializer.instance));
 
   private ResultsWriter() {}
 
-  /** Writes {@code value} (maps, lists, records, numbers, strings; durations as ISO-8601) as indented JSON. */
+  /**
+   * Writes {@code value} (maps, lists, records, numbers, strings; durations as ISO-8601) as
+   * indented JSON.
+   */
   public static void json(Path file, Object value) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
@@ -42,14 +47,30 @@ public final class ResultsWriter {
 
   /** One CSV line per row: the table's columns, then every named value as {@code name=value}. */
   public static void csv(Path file, List<Row> rows) {
-    StringBuilder out = new StringBuilder("scenario,benchmark,ours,baseline,ratio,target,verdict,values\n");
+    StringBuilder out =
+        new StringBuilder("scenario,benchmark,ours,baseline,ratio,target,verdict,values\n");
     for (Row row : rows) {
       StringBuilder values = new StringBuilder();
-      row.values().forEach((name, value) -> values.append(values.length() == 0 ? "" : ";")
-          .append(name).append('=').append(String.format(Locale.ROOT, "%s", value)));
-      out.append(String.join(",", quote(row.scenario()), quote(row.benchmark()), quote(row.ours()),
-          quote(row.baseline()), quote(row.ratio()), quote(row.target()), quote(row.verdict().name()),
-          quote(values.toString()))).append('\n');
+      row.values()
+          .forEach(
+              (name, value) ->
+                  values
+                      .append(values.length() == 0 ? "" : ";")
+                      .append(name)
+                      .append('=')
+                      .append(String.format(Locale.ROOT, "%s", value)));
+      out.append(
+              String.join(
+                  ",",
+                  quote(row.scenario()),
+                  quote(row.benchmark()),
+                  quote(row.ours()),
+                  quote(row.baseline()),
+                  quote(row.ratio()),
+                  quote(row.target()),
+                  quote(row.verdict().name()),
+                  quote(values.toString())))
+          .append('\n');
     }
     text(file, out.toString());
   }

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param verdict whether the target was met
  * @param values the same figures as numbers, for machine-readable results (names carry their unit)
  */
-public record Row(String scenario, String benchmark, String ours, String baseline, String ratio, String target,
-    Verdict verdict, Map<String, Double> values) {
+public record Row(
+    String scenario,
+    String benchmark,
+    String ours,
+    String baseline,
+    String ratio,
+    String target,
+    Verdict verdict,
+    Map<String, Double> values) {
 
   public Row {
     Objects.requireNonNull(scenario, "scenario");
@@ -29,8 +36,16 @@ public record Row(String scenario, String benchmark, String ours, String baselin
 
   /** The row of a scenario that failed before it measured anything. */
   public static Row error(String scenario, Throwable error) {
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-    return new Row(scenario, "scenario did not finish", message.lines().findFirst().orElse(""), "-", "-", "-",
-        Verdict.ERROR, Map.of());
+    String message =
+        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    return new Row(
+        scenario,
+        "scenario did not finish",
+        message.lines().findFirst().orElse(""),
+        "-",
+        "-",
+        "-",
+        Verdict.ERROR,
+        Map.of());
   }
 }

@@ -5,7 +5,9 @@ import java.util.List;
 
 /** The results table, as aligned text for the terminal and as Markdown for the docs. */
 public final class Table {
-  private static final String[] HEADER = {"benchmark", "ours", "baseline (same run)", "ratio", "target", "met"};
+  private static final String[] HEADER = {
+    "benchmark", "ours", "baseline (same run)", "ratio", "target", "met"
+  };
 
   private Table() {}
 
@@ -56,9 +58,15 @@ public final class Table {
     List<String[]> cells = new ArrayList<>();
     cells.add(HEADER);
     for (Row row : rows) {
-      cells.add(new String[] {
-          row.scenario() + ": " + row.benchmark(), row.ours(), row.baseline(), row.ratio(), row.target(),
-          row.verdict().label()});
+      cells.add(
+          new String[] {
+            row.scenario() + ": " + row.benchmark(),
+            row.ours(),
+            row.baseline(),
+            row.ratio(),
+            row.target(),
+            row.verdict().label()
+          });
     }
     return cells;
   }

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A warm {@link EtcdResolver#resolve} against {@link SeedResolve} (one range read and decode per
- * call, as the Go extension's resolver), for a service of {@link #instances} instances that
- * {@link ResolveScenario} registered beforehand. The etcd endpoints and prefix come as the system
+ * call, as the Go extension's resolver), for a service of {@link #instances} instances that {@link
+ * ResolveScenario} registered beforehand. The etcd endpoints and prefix come as the system
  * properties {@value #ENDPOINTS} and {@value #PREFIX}. Threads share one resolver and one client.
  */
 @State(Scope.Benchmark)
@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ResolveBenchmark {
   /** System property: comma-separated etcd endpoints. */
   public static final String ENDPOINTS = "bench.resolve.endpoints";
+
   /** System property: the key prefix the services are registered under. */
   public static final String PREFIX = "bench.resolve.prefix";
 
@@ -82,8 +83,15 @@ public class ResolveBenchmark {
 
   private void requireInstances(Result result, String who) {
     if (result.instances().size() != instances) {
-      throw new IllegalStateException(who + " found " + result.instances().size() + " instances of " + service
-          + ", expected " + instances + ": was the service registered?");
+      throw new IllegalStateException(
+          who
+              + " found "
+              + result.instances().size()
+              + " instances of "
+              + service
+              + ", expected "
+              + instances
+              + ": was the service registered?");
     }
   }
 }

@@ -45,8 +45,11 @@ public final class ColdStartJvm {
       // warm both paths (JIT, connection, etcd's caches) once, then measure each cold-for-its-data
       seedConcurrentPass(seed, services, perService);
       seedPass(seed, services, perService);
-      try (EtcdResolver warm = EtcdResolver.builder().client(client).options(Option.withEtcdServicePrefix(prefix))
-          .build()) {
+      try (EtcdResolver warm =
+          EtcdResolver.builder()
+              .client(client)
+              .options(Option.withEtcdServicePrefix(prefix))
+              .build()) {
         subscribeAll(warm, services, perService);
       }
       long seedStart = System.nanoTime();
@@ -57,8 +60,11 @@ public final class ColdStartJvm {
       long sequentialNanos = System.nanoTime() - sequentialStart;
 
       long heapBefore = settledHeap();
-      EtcdResolver resolver = EtcdResolver.builder().client(client).options(Option.withEtcdServicePrefix(prefix))
-          .build();
+      EtcdResolver resolver =
+          EtcdResolver.builder()
+              .client(client)
+              .options(Option.withEtcdServicePrefix(prefix))
+              .build();
       long oursStart = System.nanoTime();
       List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
       long oursNanos = System.nanoTime() - oursStart;
@@ -67,8 +73,19 @@ public final class ColdStartJvm {
         cached += resolver.resolve(ScaleScenario.serviceOf(s)).instances().size();
       }
       long heapAfter = settledHeap();
-      System.out.println("RESULT " + seedNanos + " " + sequentialNanos + " " + oursNanos + " " + heapBefore + " "
-          + heapAfter + " " + cached);
+      System.out.println(
+          "RESULT "
+              + seedNanos
+              + " "
+              + sequentialNanos
+              + " "
+              + oursNanos
+              + " "
+              + heapBefore
+              + " "
+              + heapAfter
+              + " "
+              + cached);
       System.out.flush();
       Reference.reachabilityFence(subscriptions);
       resolver.close();
@@ -93,7 +110,8 @@ public final class ColdStartJvm {
       try {
         check(reads.get(s).get(1, TimeUnit.MINUTES).instances().size(), s, perService);
       } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("seed-resolve of " + ScaleScenario.serviceOf(s) + " failed: " + e, e);
+        throw new IllegalStateException(
+            "seed-resolve of " + ScaleScenario.serviceOf(s) + " failed: " + e, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
@@ -103,27 +121,39 @@ public final class ColdStartJvm {
 
   private static void check(int found, int service, int perService) {
     if (found != perService) {
-      throw new IllegalStateException("seed-resolve found " + found + " instances of "
-          + ScaleScenario.serviceOf(service) + ", expected " + perService);
+      throw new IllegalStateException(
+          "seed-resolve found "
+              + found
+              + " instances of "
+              + ScaleScenario.serviceOf(service)
+              + ", expected "
+              + perService);
     }
   }
 
-  /** Subscribes to every service (each call returns at once) and waits until each listener had its first call. */
-  private static List<Subscription> subscribeAll(EtcdResolver resolver, int services, int perService)
-      throws InterruptedException {
+  /**
+   * Subscribes to every service (each call returns at once) and waits until each listener had its
+   * first call.
+   */
+  private static List<Subscription> subscribeAll(
+      EtcdResolver resolver, int services, int perService) throws InterruptedException {
     CountDownLatch first = new CountDownLatch(services);
     List<Subscription> subscriptions = new ArrayList<>();
     for (int s = 0; s < services; s++) {
       boolean[] called = new boolean[1];
-      subscriptions.add(resolver.subscribe(ScaleScenario.serviceOf(s), change -> {
-        if (!called[0]) {
-          called[0] = true;
-          first.countDown();
-        }
-      }));
+      subscriptions.add(
+          resolver.subscribe(
+              ScaleScenario.serviceOf(s),
+              change -> {
+                if (!called[0]) {
+                  called[0] = true;
+                  first.countDown();
+                }
+              }));
     }
     if (!first.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException(first.getCount() + " of " + services + " subscriptions got no first call");
+      throw new IllegalStateException(
+          first.getCount() + " of " + services + " subscriptions got no first call");
     }
     return subscriptions;
   }

@@ -23,7 +23,8 @@ public final class RequestCounter implements ClientInterceptor {
   private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
 
   @Override
-  public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+  public <Q, A> ClientCall<Q, A> interceptCall(
+      MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
     LongAdder count = sent.computeIfAbsent(method.getFullMethodName(), name -> new LongAdder());
     return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
       @Override
@@ -50,12 +51,13 @@ public final class RequestCounter implements ClientInterceptor {
   /** {@code after - before} per method, leaving out methods with no message between. */
   public static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> difference = new TreeMap<>();
-    after.forEach((method, count) -> {
-      long sentBetween = count - before.getOrDefault(method, 0L);
-      if (sentBetween > 0) {
-        difference.put(method, sentBetween);
-      }
-    });
+    after.forEach(
+        (method, count) -> {
+          long sentBetween = count - before.getOrDefault(method, 0L);
+          if (sentBetween > 0) {
+            difference.put(method, sentBetween);
+          }
+        });
     return difference;
   }
 }

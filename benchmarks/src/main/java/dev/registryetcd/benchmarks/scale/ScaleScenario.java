@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * Benchmark 4, scale: one {@link EtcdRegistry} registers services × instances; we count the leases
  * it holds and, with a {@link RequestCounter} on the jetcd client handed to it, the keep-alives it
  * sends at steady state. seed-register does the same until it has them all or its time is up. A
- * resolver in a JVM of its own ({@link ColdStartJvm}) subscribes to every service: cold-start
- * time, and heap per cached instance.
+ * resolver in a JVM of its own ({@link ColdStartJvm}) subscribes to every service: cold-start time,
+ * and heap per cached instance.
  */
 public final class ScaleScenario implements Scenario {
   static final String PREFIX = "bench/scale";
@@ -49,7 +49,11 @@ public final class ScaleScenario implements Scenario {
    * @param keepAliveWindow how long keep-alives are counted at steady state
    * @param seedRegisterBound how long seed-register may take to register
    */
-  public record Sizes(int services, int instancesPerService, Duration leaseTtl, Duration keepAliveWindow,
+  public record Sizes(
+      int services,
+      int instancesPerService,
+      Duration leaseTtl,
+      Duration keepAliveWindow,
       Duration seedRegisterBound) {
     public int instances() {
       return services * instancesPerService;
@@ -80,11 +84,24 @@ public final class ScaleScenario implements Scenario {
    * @param keysAfterWindow keys still in etcd after the steady-state window
    * @param keepAlivesGivenUp leases whose keep-alive jetcd gave up (seed-register only)
    */
-  record Registrations(int count, long nanos, int keys, int leases, Map<String, Long> sentWhileRegistering,
-      Window steady, int keysAfterWindow, long keepAlivesGivenUp, long keepAliveErrors) {}
+  record Registrations(
+      int count,
+      long nanos,
+      int keys,
+      int leases,
+      Map<String, Long> sentWhileRegistering,
+      Window steady,
+      int keysAfterWindow,
+      long keepAlivesGivenUp,
+      long keepAliveErrors) {}
 
   /** The cold-start JVM's figures. */
-  record ColdStart(long seedNanos, long seedSequentialNanos, long oursNanos, long heapBefore, long heapAfter,
+  record ColdStart(
+      long seedNanos,
+      long seedSequentialNanos,
+      long oursNanos,
+      long heapBefore,
+      long heapAfter,
       int cached) {
     double bytesPerInstance() {
       return (heapAfter - heapBefore) / (double) cached;
@@ -109,37 +126,54 @@ public final class ScaleScenario implements Scenario {
   public ScenarioResult run(RunContext context) throws Exception {
     Sizes sizes = context.profile().scale();
     if (sizes.instancesPerService() > 254) {
-      throw new IllegalArgumentException("instancesPerService must be at most 254, not " + sizes.instancesPerService());
+      throw new IllegalArgumentException(
+          "instancesPerService must be at most 254, not " + sizes.instancesPerService());
     }
     Registrations ours;
     ColdStart coldStart;
     RequestCounter oursCounter = new RequestCounter();
     try (Client client = countedClient(context.endpoints(), oursCounter);
-         EtcdRegistry registry = EtcdRegistry.builder().client(client)
-             .options(Option.withEtcdServicePrefix(PREFIX), Option.withLeaseTtl(sizes.leaseTtl())).build()) {
+        EtcdRegistry registry =
+            EtcdRegistry.builder()
+                .client(client)
+                .options(
+                    Option.withEtcdServicePrefix(PREFIX), Option.withLeaseTtl(sizes.leaseTtl()))
+                .build()) {
       Map<String, Long> before = oursCounter.snapshot();
       long start = System.nanoTime();
       for (int s = 0; s < sizes.services(); s++) {
         for (int i = 0; i < sizes.instancesPerService(); i++) {
-          registry.register(Info.builder()
-              .serviceName(serviceOf(s))
-              .address(new InetSocketAddress(hostOf(s, i), 8888))
-              .build());
+          registry.register(
+              Info.builder()
+                  .serviceName(serviceOf(s))
+                  .address(new InetSocketAddress(hostOf(s, i), 8888))
+                  .build());
         }
       }
       long nanos = System.nanoTime() - start;
-      Map<String, Long> sentWhileRegistering = RequestCounter.difference(before, oursCounter.snapshot());
+      Map<String, Long> sentWhileRegistering =
+          RequestCounter.difference(before, oursCounter.snapshot());
       int[] keysAndLeases = keysAndLeases(client, PREFIX);
       coldStart = coldStart(context, sizes);
       Window steady = steady(oursCounter, sizes.keepAliveWindow());
-      ours = new Registrations(sizes.instances(), nanos, keysAndLeases[0], keysAndLeases[1], sentWhileRegistering,
-          steady, keysAndLeases(client, PREFIX)[0], 0, 0);
+      ours =
+          new Registrations(
+              sizes.instances(),
+              nanos,
+              keysAndLeases[0],
+              keysAndLeases[1],
+              sentWhileRegistering,
+              steady,
+              keysAndLeases(client, PREFIX)[0],
+              0,
+              0);
     }
 
     Registrations seed;
     RequestCounter seedCounter = new RequestCounter();
     try (Client client = countedClient(context.endpoints(), seedCounter);
-         SeedRegister register = new SeedRegister(client, SEED_PREFIX, sizes.leaseTtl(), Duration.ofSeconds(5))) {
+        SeedRegister register =
+            new SeedRegister(client, SEED_PREFIX, sizes.leaseTtl(), Duration.ofSeconds(5))) {
       Map<String, Long> before = seedCounter.snapshot();
       long start = System.nanoTime();
       long deadline = start + sizes.seedRegisterBound().toNanos();
@@ -147,17 +181,29 @@ public final class ScaleScenario implements Scenario {
       for (int s = 0; s < sizes.services() && System.nanoTime() < deadline; s++) {
         for (int i = 0; i < sizes.instancesPerService() && System.nanoTime() < deadline; i++) {
           String address = hostOf(s, i) + ":8888";
-          register.register(serviceOf(s), address,
+          register.register(
+              serviceOf(s),
+              address,
               InstanceCodec.encode(new InstanceInfo("tcp", address, Info.DEFAULT_WEIGHT, null)));
           count++;
         }
       }
       long nanos = System.nanoTime() - start;
-      Map<String, Long> sentWhileRegistering = RequestCounter.difference(before, seedCounter.snapshot());
+      Map<String, Long> sentWhileRegistering =
+          RequestCounter.difference(before, seedCounter.snapshot());
       int[] keysAndLeases = keysAndLeases(client, SEED_PREFIX);
       Window steady = steady(seedCounter, sizes.keepAliveWindow());
-      seed = new Registrations(count, nanos, keysAndLeases[0], keysAndLeases[1], sentWhileRegistering, steady,
-          keysAndLeases(client, SEED_PREFIX)[0], register.keepAlivesGivenUp(), register.keepAliveErrors());
+      seed =
+          new Registrations(
+              count,
+              nanos,
+              keysAndLeases[0],
+              keysAndLeases[1],
+              sentWhileRegistering,
+              steady,
+              keysAndLeases(client, SEED_PREFIX)[0],
+              register.keepAlivesGivenUp(),
+              register.keepAliveErrors());
     }
     return result(sizes, ours, seed, coldStart);
   }
@@ -166,8 +212,11 @@ public final class ScaleScenario implements Scenario {
   private static String breakdown(Window window) {
     return window.sent().entrySet().stream()
         .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .map(e -> e.getKey().substring(e.getKey().lastIndexOf('/') + 1) + " "
-            + Format.decimal(window.perMinute(e.getKey()), 0))
+        .map(
+            e ->
+                e.getKey().substring(e.getKey().lastIndexOf('/') + 1)
+                    + " "
+                    + Format.decimal(window.perMinute(e.getKey()), 0))
         .reduce((a, b) -> a + ", " + b)
         .orElse("none");
   }
@@ -182,8 +231,12 @@ public final class ScaleScenario implements Scenario {
         .build();
   }
 
-  /** Counts what the client sends for the window's length: the window is the measurement's definition. */
-  private static Window steady(RequestCounter counter, Duration length) throws InterruptedException {
+  /**
+   * Counts what the client sends for the window's length: the window is the measurement's
+   * definition.
+   */
+  private static Window steady(RequestCounter counter, Duration length)
+      throws InterruptedException {
     Map<String, Long> before = counter.snapshot();
     long start = System.nanoTime();
     TimeUnit.NANOSECONDS.sleep(length.toNanos());
@@ -193,36 +246,70 @@ public final class ScaleScenario implements Scenario {
 
   /** How many keys are under {@code prefix}, and how many distinct leases they are attached to. */
   private static int[] keysAndLeases(Client client, String prefix) throws Exception {
-    List<KeyValue> kvs = client.getKVClient()
-        .get(ByteSequence.from(prefix + "/", StandardCharsets.UTF_8), GetOption.builder().isPrefix(true).build())
-        .get(30, TimeUnit.SECONDS).getKvs();
+    List<KeyValue> kvs =
+        client
+            .getKVClient()
+            .get(
+                ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
+                GetOption.builder().isPrefix(true).build())
+            .get(30, TimeUnit.SECONDS)
+            .getKvs();
     Set<Long> leases = new HashSet<>();
     kvs.forEach(kv -> leases.add(kv.getLease()));
     return new int[] {kvs.size(), leases.size()};
   }
 
   private static ColdStart coldStart(RunContext context, Sizes sizes) {
-    try (ChildJvm child = ChildJvm.start("scale-cold-start", ColdStartJvm.class,
-        List.of("-XX:+UseSerialGC", "-Xmx1g"), List.of(context.endpoints().get(0), PREFIX,
-            String.valueOf(sizes.services()), String.valueOf(sizes.instancesPerService())), context.logDir())) {
+    try (ChildJvm child =
+        ChildJvm.start(
+            "scale-cold-start",
+            ColdStartJvm.class,
+            List.of("-XX:+UseSerialGC", "-Xmx1g"),
+            List.of(
+                context.endpoints().get(0),
+                PREFIX,
+                String.valueOf(sizes.services()),
+                String.valueOf(sizes.instancesPerService())),
+            context.logDir())) {
       String[] fields = child.await("RESULT ", Duration.ofMinutes(10)).split(" ");
-      return new ColdStart(Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
-          Long.parseLong(fields[4]), Long.parseLong(fields[5]), Integer.parseInt(fields[6]));
+      return new ColdStart(
+          Long.parseLong(fields[1]),
+          Long.parseLong(fields[2]),
+          Long.parseLong(fields[3]),
+          Long.parseLong(fields[4]),
+          Long.parseLong(fields[5]),
+          Integer.parseInt(fields[6]));
     }
   }
 
-  private ScenarioResult result(Sizes sizes, Registrations ours, Registrations seed, ColdStart coldStart) {
+  private ScenarioResult result(
+      Sizes sizes, Registrations ours, Registrations seed, ColdStart coldStart) {
     String n = Format.count(sizes.instances());
     String seedCount = Format.count(seed.count());
     Duration ttl = sizes.leaseTtl();
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row(name(), "leases held for " + n + " registrations",
-        ours.leases() + " (for " + Format.count(ours.keys()) + " keys)",
-        "seed-register: " + Format.count(seed.leases()) + " for " + Format.count(seed.keys()) + " keys",
-        Format.ratio((double) seed.leases() / ours.leases()) + " fewer", "1",
-        Verdict.of(ours.leases() == 1 && ours.keys() == sizes.instances()),
-        Map.of("oursLeases", (double) ours.leases(), "oursKeys", (double) ours.keys(),
-            "seedLeases", (double) seed.leases(), "seedKeys", (double) seed.keys())));
+    rows.add(
+        new Row(
+            name(),
+            "leases held for " + n + " registrations",
+            ours.leases() + " (for " + Format.count(ours.keys()) + " keys)",
+            "seed-register: "
+                + Format.count(seed.leases())
+                + " for "
+                + Format.count(seed.keys())
+                + " keys",
+            Format.ratio((double) seed.leases() / ours.leases()) + " fewer",
+            "1",
+            Verdict.of(ours.leases() == 1 && ours.keys() == sizes.instances()),
+            Map.of(
+                "oursLeases",
+                (double) ours.leases(),
+                "oursKeys",
+                (double) ours.keys(),
+                "seedLeases",
+                (double) seed.leases(),
+                "seedKeys",
+                (double) seed.keys())));
 
     double oursPerTtl = ours.steady().perTtl(RequestCounter.KEEP_ALIVE, ttl);
     double seedPerTtl = seed.steady().perTtl(RequestCounter.KEEP_ALIVE, ttl);
@@ -235,87 +322,198 @@ public final class ScaleScenario implements Scenario {
     keepAlives.put("seedRegistrations", (double) seed.count());
     keepAlives.put("oursAllRequestsPerMinute", ours.steady().allPerMinute());
     keepAlives.put("seedAllRequestsPerMinute", seed.steady().allPerMinute());
-    rows.add(new Row(name(), "keep-alives at steady state, " + n + " registrations, TTL " + ttl.getSeconds() + " s",
-        Format.decimal(oursPerTtl, 1) + " per TTL (" + Format.decimal(keepAlives.get("oursPerMinute"), 1) + "/min)",
-        "seed-register: " + Format.decimal(seedPerTtl, 0) + " per TTL ("
-            + Format.decimal(keepAlives.get("seedPerMinute"), 0) + "/min) for " + seedCount,
-        Format.ratio(seedPerTtl / oursPerTtl) + " fewer", "about 3 per TTL (2 to 4), whatever the count",
-        Verdict.of(oursPerTtl >= 2 && oursPerTtl <= 4), keepAlives));
+    rows.add(
+        new Row(
+            name(),
+            "keep-alives at steady state, " + n + " registrations, TTL " + ttl.getSeconds() + " s",
+            Format.decimal(oursPerTtl, 1)
+                + " per TTL ("
+                + Format.decimal(keepAlives.get("oursPerMinute"), 1)
+                + "/min)",
+            "seed-register: "
+                + Format.decimal(seedPerTtl, 0)
+                + " per TTL ("
+                + Format.decimal(keepAlives.get("seedPerMinute"), 0)
+                + "/min) for "
+                + seedCount,
+            Format.ratio(seedPerTtl / oursPerTtl) + " fewer",
+            "about 3 per TTL (2 to 4), whatever the count",
+            Verdict.of(oursPerTtl >= 2 && oursPerTtl <= 4),
+            keepAlives));
 
-    rows.add(new Row(name(), "requests to etcd per minute at steady state, all kinds",
-        Format.decimal(ours.steady().allPerMinute(), 0) + "/min (" + breakdown(ours.steady()) + ")",
-        "seed-register: " + Format.decimal(seed.steady().allPerMinute(), 0) + "/min (" + breakdown(seed.steady())
-            + ")",
-        Format.ratio(seed.steady().allPerMinute() / ours.steady().allPerMinute()) + " fewer", "-", Verdict.INFO,
-        Map.of("oursPerMinute", ours.steady().allPerMinute(), "seedPerMinute", seed.steady().allPerMinute())));
+    rows.add(
+        new Row(
+            name(),
+            "requests to etcd per minute at steady state, all kinds",
+            Format.decimal(ours.steady().allPerMinute(), 0)
+                + "/min ("
+                + breakdown(ours.steady())
+                + ")",
+            "seed-register: "
+                + Format.decimal(seed.steady().allPerMinute(), 0)
+                + "/min ("
+                + breakdown(seed.steady())
+                + ")",
+            Format.ratio(seed.steady().allPerMinute() / ours.steady().allPerMinute()) + " fewer",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursPerMinute",
+                ours.steady().allPerMinute(),
+                "seedPerMinute",
+                seed.steady().allPerMinute())));
 
-    rows.add(new Row(name(), "registrations still in etcd after " + ours.steady().length().toSeconds()
-            + " s of steady state",
-        Format.count(ours.keysAfterWindow()) + " of " + Format.count(ours.count()),
-        "seed-register: " + Format.count(seed.keysAfterWindow()) + " of " + Format.count(seed.count())
-            + (seed.keepAlivesGivenUp() > 0 ? " (jetcd gave up " + Format.count(seed.keepAlivesGivenUp())
-            + " of its keep-alives)" : ""),
-        "-", "-", Verdict.INFO,
-        Map.of("oursKeysAfterWindow", (double) ours.keysAfterWindow(), "seedKeysAfterWindow",
-            (double) seed.keysAfterWindow(), "seedKeepAlivesGivenUp", (double) seed.keepAlivesGivenUp())));
+    rows.add(
+        new Row(
+            name(),
+            "registrations still in etcd after "
+                + ours.steady().length().toSeconds()
+                + " s of steady state",
+            Format.count(ours.keysAfterWindow()) + " of " + Format.count(ours.count()),
+            "seed-register: "
+                + Format.count(seed.keysAfterWindow())
+                + " of "
+                + Format.count(seed.count())
+                + (seed.keepAlivesGivenUp() > 0
+                    ? " (jetcd gave up "
+                        + Format.count(seed.keepAlivesGivenUp())
+                        + " of its keep-alives)"
+                    : ""),
+            "-",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursKeysAfterWindow",
+                (double) ours.keysAfterWindow(),
+                "seedKeysAfterWindow",
+                (double) seed.keysAfterWindow(),
+                "seedKeepAlivesGivenUp",
+                (double) seed.keepAlivesGivenUp())));
 
     double oursEach = ours.nanos() / (double) ours.count();
     double seedEach = seed.nanos() / (double) Math.max(1, seed.count());
-    rows.add(new Row(name(), "time to register " + n + " instances",
-        Format.seconds(ours.nanos()) + " (" + Format.millis((long) oursEach) + " ms each)",
-        "seed-register: " + Format.seconds(seed.nanos()) + " for " + seedCount + " (" + Format.millis((long) seedEach)
-            + " ms each" + (seed.count() < sizes.instances() ? "; stopped at its time bound" : "") + ")",
-        seedEach >= oursEach ? Format.ratio(seedEach / oursEach) + " faster each"
-            : Format.ratio(oursEach / seedEach) + " slower each", "-", Verdict.INFO,
-        Map.of("oursSeconds", ours.nanos() / 1e9, "seedSeconds", seed.nanos() / 1e9,
-            "seedRegistrations", (double) seed.count())));
+    rows.add(
+        new Row(
+            name(),
+            "time to register " + n + " instances",
+            Format.seconds(ours.nanos()) + " (" + Format.millis((long) oursEach) + " ms each)",
+            "seed-register: "
+                + Format.seconds(seed.nanos())
+                + " for "
+                + seedCount
+                + " ("
+                + Format.millis((long) seedEach)
+                + " ms each"
+                + (seed.count() < sizes.instances() ? "; stopped at its time bound" : "")
+                + ")",
+            seedEach >= oursEach
+                ? Format.ratio(seedEach / oursEach) + " faster each"
+                : Format.ratio(oursEach / seedEach) + " slower each",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursSeconds",
+                ours.nanos() / 1e9,
+                "seedSeconds",
+                seed.nanos() / 1e9,
+                "seedRegistrations",
+                (double) seed.count())));
 
-    rows.add(new Row(name(), "resolver cold start, " + Format.count(sizes.services()) + " services",
-        Format.seconds(coldStart.oursNanos()) + " (subscribe to all)",
-        "seed-resolve: " + Format.seconds(coldStart.seedNanos()) + " (all range reads at once; one after the other: "
-            + Format.seconds(coldStart.seedSequentialNanos()) + ")",
-        Format.ratio((double) coldStart.oursNanos() / coldStart.seedNanos()) + " seed's time", "-", Verdict.INFO,
-        Map.of("oursSeconds", coldStart.oursNanos() / 1e9, "seedSeconds", coldStart.seedNanos() / 1e9,
-            "seedSequentialSeconds", coldStart.seedSequentialNanos() / 1e9)));
+    rows.add(
+        new Row(
+            name(),
+            "resolver cold start, " + Format.count(sizes.services()) + " services",
+            Format.seconds(coldStart.oursNanos()) + " (subscribe to all)",
+            "seed-resolve: "
+                + Format.seconds(coldStart.seedNanos())
+                + " (all range reads at once; one after the other: "
+                + Format.seconds(coldStart.seedSequentialNanos())
+                + ")",
+            Format.ratio((double) coldStart.oursNanos() / coldStart.seedNanos()) + " seed's time",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursSeconds",
+                coldStart.oursNanos() / 1e9,
+                "seedSeconds",
+                coldStart.seedNanos() / 1e9,
+                "seedSequentialSeconds",
+                coldStart.seedSequentialNanos() / 1e9)));
 
     double perInstance = coldStart.bytesPerInstance();
-    rows.add(new Row(name(), "heap per cached instance, " + Format.count(coldStart.cached()) + " cached",
-        Format.decimal(perInstance, 0) + " B (" + Format.decimal((coldStart.heapAfter() - coldStart.heapBefore())
-            / 1048576.0, 1) + " MiB in all)", "-", "-", "< " + Format.count(HEAP_TARGET_BYTES) + " B",
-        Verdict.of(perInstance < HEAP_TARGET_BYTES && coldStart.cached() == sizes.instances()),
-        Map.of("bytesPerInstance", perInstance, "heapBefore", (double) coldStart.heapBefore(),
-            "heapAfter", (double) coldStart.heapAfter(), "cached", (double) coldStart.cached())));
+    rows.add(
+        new Row(
+            name(),
+            "heap per cached instance, " + Format.count(coldStart.cached()) + " cached",
+            Format.decimal(perInstance, 0)
+                + " B ("
+                + Format.decimal((coldStart.heapAfter() - coldStart.heapBefore()) / 1048576.0, 1)
+                + " MiB in all)",
+            "-",
+            "-",
+            "< " + Format.count(HEAP_TARGET_BYTES) + " B",
+            Verdict.of(perInstance < HEAP_TARGET_BYTES && coldStart.cached() == sizes.instances()),
+            Map.of(
+                "bytesPerInstance",
+                perInstance,
+                "heapBefore",
+                (double) coldStart.heapBefore(),
+                "heapAfter",
+                (double) coldStart.heapAfter(),
+                "cached",
+                (double) coldStart.cached())));
 
-    List<String> notes = List.of(
-        "scale: values are the Go extension's JSON without tags (about 70 bytes); keep-alives are the messages "
-            + "each jetcd client sent on " + RequestCounter.KEEP_ALIVE + ", counted by a gRPC ClientInterceptor on "
-            + "the client handed to EtcdRegistry.builder().client(...), over " + ours.steady().length().toSeconds()
-            + " s of steady state after registering.",
-        "scale: at steady state our registry sent " + ours.steady().sent() + " in " + ours.steady().length()
-            .toSeconds() + " s: besides keep-alives it checks its lease and reads each of its services once every "
-            + "ObserveDelay (30 s; its observe pass, as the Go extension's retry loop), so a window catches about "
-            + "one pass per 30 s of its length (a shorter window, as in the quick profile, catches none or one). "
-            + "seed-register sent " + seed.steady().sent() + ". The Go extension also reads each registration's "
-            + "key every 30 s (its documented ObserveDelay): not part of seed-register, not measured.",
-        "scale: heap per cached instance = (heap used after subscribing to every service - heap used before) / "
-            + "instances cached, each after full collections (-XX:+UseSerialGC, MemoryMXBean.gc() until two "
-            + "readings agree), in a JVM that holds only the resolver and its jetcd client: it includes each "
-            + "service's watch and cache, shared by its " + sizes.instancesPerService() + " instances.",
-        "scale: cold start = subscribing to every service (subscribe returns at once; the resolver issues one "
-            + "range read and one watch per service, all at once) until every subscriber had its first call, "
-            + "against seed-resolve reading every service once with all reads issued at once (the same "
-            + "concurrency; one after the other, as a Go client resolving each service in turn, in brackets); all "
-            + "after one untimed warm-up pass of each.");
+    List<String> notes =
+        List.of(
+            "scale: values are the Go extension's JSON without tags (about 70 bytes); keep-alives are the messages "
+                + "each jetcd client sent on "
+                + RequestCounter.KEEP_ALIVE
+                + ", counted by a gRPC ClientInterceptor on "
+                + "the client handed to EtcdRegistry.builder().client(...), over "
+                + ours.steady().length().toSeconds()
+                + " s of steady state after registering.",
+            "scale: at steady state our registry sent "
+                + ours.steady().sent()
+                + " in "
+                + ours.steady().length().toSeconds()
+                + " s: besides keep-alives it checks its lease and reads each of its services once every "
+                + "ObserveDelay (30 s; its observe pass, as the Go extension's retry loop), so a window catches about "
+                + "one pass per 30 s of its length (a shorter window, as in the quick profile, catches none or one). "
+                + "seed-register sent "
+                + seed.steady().sent()
+                + ". The Go extension also reads each registration's "
+                + "key every 30 s (its documented ObserveDelay): not part of seed-register, not measured.",
+            "scale: heap per cached instance = (heap used after subscribing to every service - heap used before) / "
+                + "instances cached, each after full collections (-XX:+UseSerialGC, MemoryMXBean.gc() until two "
+                + "readings agree), in a JVM that holds only the resolver and its jetcd client: it includes each "
+                + "service's watch and cache, shared by its "
+                + sizes.instancesPerService()
+                + " instances.",
+            "scale: cold start = subscribing to every service (subscribe returns at once; the resolver issues one "
+                + "range read and one watch per service, all at once) until every subscriber had its first call, "
+                + "against seed-resolve reading every service once with all reads issued at once (the same "
+                + "concurrency; one after the other, as a Go client resolving each service in turn, in brackets); all "
+                + "after one untimed warm-up pass of each.");
     if (seed.keysAfterWindow() < seed.count() || seed.keepAlivesGivenUp() > 0) {
       notes = new ArrayList<>(notes);
-      notes.add("scale: seed-register lost registrations in this run: jetcd gave up keeping "
-          + Format.count(seed.keepAlivesGivenUp()) + " of its " + Format.count(seed.count()) + " leases alive (no "
-          + "keep-alive answer within the lease's deadline; likely cause: etcd answers one keep-alive stream's "
-          + "renewals one after the other, and " + Format.count(seed.count()) + " leases of " + ttl.getSeconds()
-          + " s need about " + Format.count(seed.count() * 3L / ttl.getSeconds()) + " renewals a second while the "
-          + "registering writes compete), so their keys expired; " + Format.count(seed.keysAfterWindow())
-          + " were left after the window, and its keep-alive figure counts only what it still sent. (The Go "
-          + "extension makes one client, hence one stream, per registry and registration.)");
+      notes.add(
+          "scale: seed-register lost registrations in this run: jetcd gave up keeping "
+              + Format.count(seed.keepAlivesGivenUp())
+              + " of its "
+              + Format.count(seed.count())
+              + " leases alive (no "
+              + "keep-alive answer within the lease's deadline; likely cause: etcd answers one keep-alive stream's "
+              + "renewals one after the other, and "
+              + Format.count(seed.count())
+              + " leases of "
+              + ttl.getSeconds()
+              + " s need about "
+              + Format.count(seed.count() * 3L / ttl.getSeconds())
+              + " renewals a second while the "
+              + "registering writes compete), so their keys expired; "
+              + Format.count(seed.keysAfterWindow())
+              + " were left after the window, and its keep-alive figure counts only what it still sent. (The Go "
+              + "extension makes one client, hence one stream, per registry and registration.)");
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", sizes);

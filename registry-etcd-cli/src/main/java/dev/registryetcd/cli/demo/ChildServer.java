@@ -21,8 +21,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A demo server in a JVM of its own ({@code registry-etcd demo-server}), so that killing it is a
  * real SIGKILL that leaves its key in etcd until its lease expires. The child runs this JVM's
- * {@code java} with this JVM's class path and {@link RegistryEtcdCommand} as main class, so it works
- * from the shaded jar and in tests alike.
+ * {@code java} with this JVM's class path and {@link RegistryEtcdCommand} as main class, so it
+ * works from the shaded jar and in tests alike.
  *
  * <p>No child outlives the demo: {@link #close()} (and, until then, a shutdown hook) kills it, and
  * should this JVM die without hooks, the child sees its standard input end and deregisters and
@@ -37,7 +37,8 @@ final class ChildServer implements AutoCloseable {
   private final long startedNanos;
   private final Thread killAtExit;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
-  private final Deque<String> output = new ArrayDeque<>(); // guarded by itself: the last lines, for errors
+  private final Deque<String> output =
+      new ArrayDeque<>(); // guarded by itself: the last lines, for errors
   private volatile long readyNanos;
 
   private ChildServer(String name, Process process, long startedNanos) {
@@ -52,19 +53,27 @@ final class ChildServer implements AutoCloseable {
   }
 
   /**
-   * Starts {@code registry-etcd demo-server name weight --lease-ttl leaseTtl} with
-   * {@code globalOptions} (see {@link RegistryEtcdCommand#childOptions}) and {@code password}
-   * ({@code null} for none) as its {@code ETCD_PASSWORD}. Returns at once; see {@link #awaitReady}.
+   * Starts {@code registry-etcd demo-server name weight --lease-ttl leaseTtl} with {@code
+   * globalOptions} (see {@link RegistryEtcdCommand#childOptions}) and {@code password} ({@code
+   * null} for none) as its {@code ETCD_PASSWORD}. Returns at once; see {@link #awaitReady}.
    *
    * @throws UncheckedIOException when the JVM cannot be started
    */
-  static ChildServer start(String name, int weight, Duration leaseTtl, List<String> globalOptions, String password) {
+  static ChildServer start(
+      String name, int weight, Duration leaseTtl, List<String> globalOptions, String password) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // A small server that starts fast: the demo waits for it, and shares the machine with it.
     command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m"));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RegistryEtcdCommand.class.getName()));
-    command.addAll(List.of("demo-server", name, Integer.toString(weight), "--lease-ttl", DurationText.format(leaseTtl)));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), RegistryEtcdCommand.class.getName()));
+    command.addAll(
+        List.of(
+            "demo-server",
+            name,
+            Integer.toString(weight),
+            "--lease-ttl",
+            DurationText.format(leaseTtl)));
     command.addAll(globalOptions);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // Where etcd is comes from the options only; the password from here only.
@@ -76,25 +85,38 @@ final class ChildServer implements AutoCloseable {
     try {
       return new ChildServer(name, builder.start(), started);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start a JVM for demo server " + name + ": " + command.get(0), e);
+      throw new UncheckedIOException(
+          "cannot start a JVM for demo server " + name + ": " + command.get(0), e);
     }
   }
 
   /**
-   * Waits at most {@code bound} for the child's ready line and returns what follows
-   * {@value DemoServerCommand#READY}: {@code host:port lease=<hex>}.
+   * Waits at most {@code bound} for the child's ready line and returns what follows {@value
+   * DemoServerCommand#READY}: {@code host:port lease=<hex>}.
    *
-   * @throws IllegalStateException when the child exits or stays silent meanwhile, with its last output
+   * @throws IllegalStateException when the child exits or stays silent meanwhile, with its last
+   *     output
    */
   String awaitReady(Duration bound) throws InterruptedException {
     try {
       return ready.get(bound.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("demo: server " + name + " (pid " + pid() + ") was not ready within "
-          + DurationText.format(bound) + lastOutput());
+      throw new IllegalStateException(
+          "demo: server "
+              + name
+              + " (pid "
+              + pid()
+              + ") was not ready within "
+              + DurationText.format(bound)
+              + lastOutput());
     } catch (ExecutionException e) {
-      throw new IllegalStateException("demo: server " + name + " ended before it was ready"
-          + (process.isAlive() ? "" : " (exit code " + process.exitValue() + ")") + lastOutput(), e.getCause());
+      throw new IllegalStateException(
+          "demo: server "
+              + name
+              + " ended before it was ready"
+              + (process.isAlive() ? "" : " (exit code " + process.exitValue() + ")")
+              + lastOutput(),
+          e.getCause());
     }
   }
 
@@ -122,7 +144,12 @@ final class ChildServer implements AutoCloseable {
   public void close() {
     try {
       if (!kill(Duration.ofSeconds(5))) {
-        System.err.println("registry-etcd demo: server " + name + " (pid " + pid() + ") did not exit after SIGKILL");
+        System.err.println(
+            "registry-etcd demo: server "
+                + name
+                + " (pid "
+                + pid()
+                + ") did not exit after SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -141,8 +168,9 @@ final class ChildServer implements AutoCloseable {
   }
 
   private void readOutput() {
-    try (BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (!ready.isDone() && line.startsWith(DemoServerCommand.READY)) {
           readyNanos = System.nanoTime();
@@ -159,7 +187,8 @@ final class ChildServer implements AutoCloseable {
     } catch (IOException closed) {
       // the process is gone
     }
-    ready.completeExceptionally(new IllegalStateException("output of demo server " + name + " ended"));
+    ready.completeExceptionally(
+        new IllegalStateException("output of demo server " + name + " ended"));
   }
 
   private String lastOutput() {

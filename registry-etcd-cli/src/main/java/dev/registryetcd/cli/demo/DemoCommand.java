@@ -19,21 +19,22 @@ import picocli.CommandLine.Spec;
  * with them it uses that etcd under a prefix of its own (unless {@code --prefix} is given) and
  * deletes its keys at the end. See {@link Demo} for the steps.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = {
-        "Shows gRPC service discovery on real etcd in a few seconds, every number measured in the run.",
-        "Three gRPC Echo servers register as echo with weights 1, 2, 3 (in the Go extension's format); a client on "
-            + "etcd:///echo splits its calls 1:2:3; one server shuts down gracefully while the client keeps calling; "
-            + "one is killed and disappears when its lease expires; then the registry is listed.",
-        "Without --endpoints (or ETCD_ENDPOINTS) it starts its own etcd (binary from ETCD_BIN or PATH) and "
-            + "deletes it at the end. With them it uses a prefix of its own (unless --prefix is given) and deletes "
-            + "its keys at the end."})
+      "Shows gRPC service discovery on real etcd in a few seconds, every number measured in the run.",
+      "Three gRPC Echo servers register as echo with weights 1, 2, 3 (in the Go extension's format); a client on "
+          + "etcd:///echo splits its calls 1:2:3; one server shuts down gracefully while the client keeps calling; "
+          + "one is killed and disappears when its lease expires; then the registry is listed.",
+      "Without --endpoints (or ETCD_ENDPOINTS) it starts its own etcd (binary from ETCD_BIN or PATH) and "
+          + "deletes it at the end. With them it uses a prefix of its own (unless --prefix is given) and deletes "
+          + "its keys at the end."
+    })
 public final class DemoCommand implements Callable<Integer> {
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
@@ -42,21 +43,32 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Narration say = new Narration(out);
-    say.title("registry-etcd demo: gRPC servers register in etcd in the Kitex format; a client balances over them "
-        + "by weight and follows them as they leave");
+    say.title(
+        "registry-etcd demo: gRPC servers register in etcd in the Kitex format; a client balances over them "
+            + "by weight and follows them as they leave");
     say.heading("0. etcd");
     if (given.endpointsGiven()) {
-      // Never write demo instances into a real registry: use a prefix nobody reads, unless told otherwise.
-      EtcdTarget target = given.prefixGiven() ? given
-          : given.withPrefix("registry-etcd-demo/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
-      say.line("using etcd at %s; the demo's keys go under %s and are deleted at the end", target.endpointsText(),
-          target.rootKey());
-      new Demo(say, err, target, false, root.childOptions(target), root.childPassword(target)).run();
+      // Never write demo instances into a real registry: use a prefix nobody reads, unless told
+      // otherwise.
+      EtcdTarget target =
+          given.prefixGiven()
+              ? given
+              : given.withPrefix(
+                  "registry-etcd-demo/"
+                      + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+      say.line(
+          "using etcd at %s; the demo's keys go under %s and are deleted at the end",
+          target.endpointsText(), target.rootKey());
+      new Demo(say, err, target, false, root.childOptions(target), root.childPassword(target))
+          .run();
     } else {
       long start = System.nanoTime();
       try (EtcdCluster cluster = EtcdCluster.single().start()) {
-        say.line("started a private etcd at %s in %s (the test kit: etcd binary from ETCD_BIN or PATH, data in %s)",
-            cluster.member(0).clientHostPort(), Narration.time(System.nanoTime() - start), cluster.dataRoot());
+        say.line(
+            "started a private etcd at %s in %s (the test kit: etcd binary from ETCD_BIN or PATH, data in %s)",
+            cluster.member(0).clientHostPort(),
+            Narration.time(System.nanoTime() - start),
+            cluster.dataRoot());
         EtcdTarget target = given.plain(cluster.clientEndpointsAsHostPort(), given.prefix());
         new Demo(say, err, target, true, root.childOptions(target), null).run();
       }

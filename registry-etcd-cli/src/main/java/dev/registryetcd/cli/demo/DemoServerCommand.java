@@ -28,23 +28,23 @@ import picocli.CommandLine.Spec;
  * own, so that the demo can kill it for real (SIGKILL) and show its key go with its lease. Hidden:
  * the demo starts it ({@link ChildServer}), nobody else.
  *
- * <p>It serves {@code Echo.service(NAME)} on 127.0.0.1 and a free port, registers it with
- * {@link GrpcRegistration} through an {@link EtcdRegistry} of its own (lease TTL
- * {@code --lease-ttl}), prints one line {@value #READY} {@code host:port lease=<hex>} on stdout, and
- * serves until its standard input ends (the demo closed it, or died) or SIGTERM; then it
- * deregisters and stops. So it never outlives the demo, even one killed itself.
+ * <p>It serves {@code Echo.service(NAME)} on 127.0.0.1 and a free port, registers it with {@link
+ * GrpcRegistration} through an {@link EtcdRegistry} of its own (lease TTL {@code --lease-ttl}),
+ * prints one line {@value #READY} {@code host:port lease=<hex>} on stdout, and serves until its
+ * standard input ends (the demo closed it, or died) or SIGTERM; then it deregisters and stops. So
+ * it never outlives the demo, even one killed itself.
  */
-@Command(name = "demo-server", hidden = true,
+@Command(
+    name = "demo-server",
+    hidden = true,
     description = "Runs one Echo server of 'registry-etcd demo' until its standard input ends.")
 public final class DemoServerCommand implements Callable<Integer> {
   /** The start of the line printed once the server is registered. */
   static final String READY = "demo-server ready:";
 
-  @ParentCommand
-  RegistryEtcdCommand root;
+  @ParentCommand RegistryEtcdCommand root;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The server's name, in its replies.")
   String name;
@@ -52,40 +52,60 @@ public final class DemoServerCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "WEIGHT", description = "The registered weight.")
   int weight;
 
-  @CommandLine.Option(names = "--service", paramLabel = "SERVICE", defaultValue = "echo",
+  @CommandLine.Option(
+      names = "--service",
+      paramLabel = "SERVICE",
+      defaultValue = "echo",
       description = "The service to register (default: ${DEFAULT-VALUE}).")
   String service;
 
-  @CommandLine.Option(names = "--lease-ttl", paramLabel = "DURATION", defaultValue = "3s",
-      converter = DurationText.Converter.class, description = "The registry's lease TTL (default: ${DEFAULT-VALUE}).")
+  @CommandLine.Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = DurationText.Converter.class,
+      description = "The registry's lease TTL (default: ${DEFAULT-VALUE}).")
   Duration leaseTtl;
 
   @Override
   public Integer call() throws IOException {
     EtcdTarget target = root.target();
     PrintWriter out = spec.commandLine().getOut();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-            InsecureServerCredentials.create())
-        .addService(Echo.service(name))
-        .build();
-    // KITEX_* variables must not move the address: the demo's client connects to what is registered.
-    EtcdRegistry registry = target.registry().options(Option.withLeaseTtl(leaseTtl)).environment(n -> null).build();
+    Server server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .addService(Echo.service(name))
+            .build();
+    // KITEX_* variables must not move the address: the demo's client connects to what is
+    // registered.
+    EtcdRegistry registry =
+        target.registry().options(Option.withLeaseTtl(leaseTtl)).environment(n -> null).build();
     try {
       server.start();
-      GrpcRegistration registration = GrpcRegistration.builder(server, registry)
-          .serviceName(service)
-          .weight(weight)
-          .tag("server", name)
-          .shutdownTimeout(Duration.ofSeconds(5))
-          .register();
-      Thread onSigterm = new Thread(() -> {
-        registration.close();
-        registry.close();
-      }, "demo-server-shutdown");
+      GrpcRegistration registration =
+          GrpcRegistration.builder(server, registry)
+              .serviceName(service)
+              .weight(weight)
+              .tag("server", name)
+              .shutdownTimeout(Duration.ofSeconds(5))
+              .register();
+      Thread onSigterm =
+          new Thread(
+              () -> {
+                registration.close();
+                registry.close();
+              },
+              "demo-server-shutdown");
       Runtime.getRuntime().addShutdownHook(onSigterm);
       InetSocketAddress address = (InetSocketAddress) server.getListenSockets().get(0);
-      out.println(READY + " " + address.getHostString() + ":" + address.getPort() + " lease="
-          + Long.toHexString(registry.leaseId()));
+      out.println(
+          READY
+              + " "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + " lease="
+              + Long.toHexString(registry.leaseId()));
       out.flush();
       awaitEndOf(System.in);
       registration.close();

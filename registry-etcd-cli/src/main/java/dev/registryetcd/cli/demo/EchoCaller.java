@@ -6,8 +6,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The demo's client: calls Echo through one channel, one call at a time, and counts the replies
- * per server (the name before ": " in the reply) and the failures. {@link #call()} makes one call on
- * the caller's thread; {@link #start()} calls continuously on a thread of its own until
- * {@link #close()}. Counts are thread-safe; {@link #tally()} reads them at once.
+ * The demo's client: calls Echo through one channel, one call at a time, and counts the replies per
+ * server (the name before ": " in the reply) and the failures. {@link #call()} makes one call on
+ * the caller's thread; {@link #start()} calls continuously on a thread of its own until {@link
+ * #close()}. Counts are thread-safe; {@link #tally()} reads them at once.
  */
 final class EchoCaller implements AutoCloseable {
-  /** At most one call per millisecond in the background: continuous, without taking over the machine. */
+  /**
+   * At most one call per millisecond in the background: continuous, without taking over the
+   * machine.
+   */
   private static final long PACE_NANOS = Duration.ofMillis(1).toNanos();
+
   private static final Duration DEADLINE = Duration.ofSeconds(3);
   private static final String MESSAGE = "hello";
 
@@ -31,7 +35,8 @@ final class EchoCaller implements AutoCloseable {
   private final Map<String, AtomicLong> lastReplyNanos = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
-  private final Queue<long[]> failed = new ConcurrentLinkedQueue<>(); // when each failed call began and ended
+  private final Queue<long[]> failed =
+      new ConcurrentLinkedQueue<>(); // when each failed call began and ended
   private volatile boolean stop;
   private Thread thread;
 
@@ -45,10 +50,15 @@ final class EchoCaller implements AutoCloseable {
     String server;
     try {
       String reply = Echo.call(channel, MESSAGE, DEADLINE);
-      server = reply.endsWith(": " + MESSAGE) ? reply.substring(0, reply.length() - MESSAGE.length() - 2) : reply;
+      server =
+          reply.endsWith(": " + MESSAGE)
+              ? reply.substring(0, reply.length() - MESSAGE.length() - 2)
+              : reply;
     } catch (StatusRuntimeException e) {
       Status status = e.getStatus();
-      String text = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+      String text =
+          status.getCode()
+              + (status.getDescription() == null ? "" : ": " + status.getDescription());
       failures.computeIfAbsent(text, t -> new AtomicLong()).incrementAndGet();
       if (failed.size() < 10_000) {
         failed.add(new long[] {began, System.nanoTime()});
@@ -78,10 +88,18 @@ final class EchoCaller implements AutoCloseable {
   void awaitCalls(long atLeast, Duration bound) throws InterruptedException {
     long deadline = System.nanoTime() + bound.toNanos();
     synchronized (calls) {
-      for (long left = bound.toNanos(); calls.get() < atLeast; left = deadline - System.nanoTime()) {
+      for (long left = bound.toNanos();
+          calls.get() < atLeast;
+          left = deadline - System.nanoTime()) {
         if (left <= 0) {
-          throw new IllegalStateException("demo: the client made " + calls.get() + " calls, not " + atLeast
-              + ", within " + bound.toSeconds() + "s");
+          throw new IllegalStateException(
+              "demo: the client made "
+                  + calls.get()
+                  + " calls, not "
+                  + atLeast
+                  + ", within "
+                  + bound.toSeconds()
+                  + "s");
         }
         TimeUnit.NANOSECONDS.timedWait(calls, left);
       }
@@ -90,19 +108,22 @@ final class EchoCaller implements AutoCloseable {
 
   /** Starts calling continuously on a daemon thread. */
   void start() {
-    thread = new Thread(() -> {
-      long next = System.nanoTime();
-      while (!stop) {
-        call();
-        next += PACE_NANOS;
-        long ahead = next - System.nanoTime();
-        if (ahead > 0) {
-          LockSupport.parkNanos(ahead);
-        } else {
-          next = System.nanoTime(); // a slow call: no burst to catch up
-        }
-      }
-    }, "registry-etcd-demo-client");
+    thread =
+        new Thread(
+            () -> {
+              long next = System.nanoTime();
+              while (!stop) {
+                call();
+                next += PACE_NANOS;
+                long ahead = next - System.nanoTime();
+                if (ahead > 0) {
+                  LockSupport.parkNanos(ahead);
+                } else {
+                  next = System.nanoTime(); // a slow call: no burst to catch up
+                }
+              }
+            },
+            "registry-etcd-demo-client");
     thread.setDaemon(true);
     thread.start();
   }
@@ -112,13 +133,18 @@ final class EchoCaller implements AutoCloseable {
     return calls.get();
   }
 
-  /** {@link System#nanoTime()} of {@code server}'s last reply, or {@code null} if it never replied. */
+  /**
+   * {@link System#nanoTime()} of {@code server}'s last reply, or {@code null} if it never replied.
+   */
   Long lastReplyNanos(String server) {
     AtomicLong last = lastReplyNanos.get(server);
     return last == null ? null : last.get();
   }
 
-  /** How many failed calls were in flight at some time in [{@code from}, {@code to}] ({@link System#nanoTime()}). */
+  /**
+   * How many failed calls were in flight at some time in [{@code from}, {@code to}] ({@link
+   * System#nanoTime()}).
+   */
   long failuresInFlightDuring(long from, long to) {
     return failed.stream().filter(call -> call[0] - to <= 0 && call[1] - from >= 0).count();
   }
@@ -128,7 +154,9 @@ final class EchoCaller implements AutoCloseable {
     return new Tally(calls.get(), snapshot(replies), snapshot(failures));
   }
 
-  /** Stops the background calls and waits for the one in flight (at most its deadline). Idempotent. */
+  /**
+   * Stops the background calls and waits for the one in flight (at most its deadline). Idempotent.
+   */
   @Override
   public void close() throws InterruptedException {
     stop = true;
@@ -153,7 +181,10 @@ final class EchoCaller implements AutoCloseable {
   record Tally(long calls, Map<String, Long> replies, Map<String, Long> failures) {
     /** What happened between {@code earlier} and this. */
     Tally since(Tally earlier) {
-      return new Tally(calls - earlier.calls, minus(replies, earlier.replies), minus(failures, earlier.failures));
+      return new Tally(
+          calls - earlier.calls,
+          minus(replies, earlier.replies),
+          minus(failures, earlier.failures));
     }
 
     long failed() {
@@ -166,12 +197,13 @@ final class EchoCaller implements AutoCloseable {
 
     private static Map<String, Long> minus(Map<String, Long> later, Map<String, Long> earlier) {
       Map<String, Long> difference = new TreeMap<>();
-      later.forEach((key, count) -> {
-        long d = count - earlier.getOrDefault(key, 0L);
-        if (d != 0) {
-          difference.put(key, d);
-        }
-      });
+      later.forEach(
+          (key, count) -> {
+            long d = count - earlier.getOrDefault(key, 0L);
+            if (d != 0) {
+              difference.put(key, d);
+            }
+          });
       return difference;
     }
   }

@@ -3,7 +3,9 @@ package dev.registryetcd.cli.demo;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** The demo's voice on stdout: headings, lines and indented items, flushed at once. Not thread-safe. */
+/**
+ * The demo's voice on stdout: headings, lines and indented items, flushed at once. Not thread-safe.
+ */
 final class Narration {
   private final PrintWriter out;
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: gRPC calls {@link #start}, {@link #refresh} and {@link #shutdown} on the channel's
  * {@link SynchronizationContext}, which also owns every field below. Subscribing (which may create
- * the shared resolver and its client) runs on gRPC's offload executor; changes
- * arrive on the resolver's listener threads, are turned into addresses there (DNS, if ever needed,
- * happens there too) and handed to the listener through the synchronization context.
+ * the shared resolver and its client) runs on gRPC's offload executor; changes arrive on the
+ * resolver's listener threads, are turned into addresses there (DNS, if ever needed, happens there
+ * too) and handed to the listener through the synchronization context.
  */
 public final class EtcdNameResolver extends NameResolver {
   private static final Logger log = LoggerFactory.getLogger(EtcdNameResolver.class);
@@ -44,18 +44,23 @@ public final class EtcdNameResolver extends NameResolver {
 
   /**
    * @param resolvers gives the resolver to subscribe on; called off the synchronization context, it
-   *     may create the resolver on first use and may throw (then the channel sees {@code UNAVAILABLE}
-   *     and gRPC's back-off calls {@link #refresh} to try again)
+   *     may create the resolver on first use and may throw (then the channel sees {@code
+   *     UNAVAILABLE} and gRPC's back-off calls {@link #refresh} to try again)
    */
   public EtcdNameResolver(String service, Supplier<EtcdResolver> resolvers, Args args) {
     this.service = Objects.requireNonNull(service, "service");
     this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
-    this.syncContext = Objects.requireNonNull(args.getSynchronizationContext(), "args.getSynchronizationContext()");
+    this.syncContext =
+        Objects.requireNonNull(
+            args.getSynchronizationContext(), "args.getSynchronizationContext()");
     Executor offloadExecutor = args.getOffloadExecutor();
     this.offload = offloadExecutor != null ? offloadExecutor : EtcdNameResolver::runOnOwnThread;
   }
 
-  /** The service's name: the {@code :authority} of calls, and the host name TLS verifies unless overridden. */
+  /**
+   * The service's name: the {@code :authority} of calls, and the host name TLS verifies unless
+   * overridden.
+   */
   @Override
   public String getServiceAuthority() {
     return service;
@@ -64,7 +69,8 @@ public final class EtcdNameResolver extends NameResolver {
   @Override
   public void start(Listener2 listener) {
     if (this.listener != null) {
-      throw new IllegalStateException("the etcd name resolver of " + service + " is already started");
+      throw new IllegalStateException(
+          "the etcd name resolver of " + service + " is already started");
     }
     this.listener = Objects.requireNonNull(listener, "listener");
     subscribe();
@@ -99,18 +105,19 @@ public final class EtcdNameResolver extends NameResolver {
       return;
     }
     subscribing = true;
-    offload.execute(() -> {
-      Subscription made = null;
-      RuntimeException failure = null;
-      try {
-        made = resolvers.get().subscribe(service, new Changes());
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      Subscription result = made;
-      RuntimeException error = failure;
-      syncContext.execute(() -> onSubscribed(result, error));
-    });
+    offload.execute(
+        () -> {
+          Subscription made = null;
+          RuntimeException failure = null;
+          try {
+            made = resolvers.get().subscribe(service, new Changes());
+          } catch (RuntimeException e) {
+            failure = e;
+          }
+          Subscription result = made;
+          RuntimeException error = failure;
+          syncContext.execute(() -> onSubscribed(result, error));
+        });
   }
 
   private void onSubscribed(Subscription made, RuntimeException error) {
@@ -124,9 +131,11 @@ public final class EtcdNameResolver extends NameResolver {
       return;
     }
     if (!shutdown) {
-      listener.onError(Status.UNAVAILABLE
-          .withDescription("cannot read service " + service + " from etcd: " + error.getMessage())
-          .withCause(error));
+      listener.onError(
+          Status.UNAVAILABLE
+              .withDescription(
+                  "cannot read service " + service + " from etcd: " + error.getMessage())
+              .withCause(error));
     }
   }
 
@@ -140,14 +149,18 @@ public final class EtcdNameResolver extends NameResolver {
     listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(addresses).build());
   }
 
-  /** Before the first answer, calls must not wait for ever: tell gRPC the service cannot be read yet. */
+  /**
+   * Before the first answer, calls must not wait for ever: tell gRPC the service cannot be read
+   * yet.
+   */
   private void unreadable(Throwable error) {
     if (shutdown || resolvedOnce) {
       return;
     }
-    listener.onError(Status.UNAVAILABLE
-        .withDescription("cannot read service " + service + " from etcd: " + error.getMessage())
-        .withCause(error));
+    listener.onError(
+        Status.UNAVAILABLE
+            .withDescription("cannot read service " + service + " from etcd: " + error.getMessage())
+            .withCause(error));
   }
 
   /** Runs on the resolver's listener thread, one call at a time. */
@@ -163,8 +176,10 @@ public final class EtcdNameResolver extends NameResolver {
     public void onError(Throwable error) {
       // Once resolved, the cache keeps serving the last instances and sends the difference when it
       // reads etcd again, so the channel keeps its addresses; the resolver already warned once.
-      log.debug("etcd is unreachable for service {} ({}); the channel keeps its last known instances",
-          service, error.toString());
+      log.debug(
+          "etcd is unreachable for service {} ({}); the channel keeps its last known instances",
+          service,
+          error.toString());
       syncContext.execute(() -> unreadable(error));
     }
   }

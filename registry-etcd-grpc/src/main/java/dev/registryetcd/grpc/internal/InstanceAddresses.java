@@ -24,15 +24,16 @@ final class InstanceAddresses {
   /**
    * One {@link EquivalentAddressGroup} per instance gRPC can dial, carrying its weight and tags, or
    * {@code UNAVAILABLE} when none is left. May block on DNS when a registered host is a name rather
-   * than an IP literal (it is a literal whenever a registry of this project or the Go extension wrote
-   * it): never call it on gRPC's synchronization context.
+   * than an IP literal (it is a literal whenever a registry of this project or the Go extension
+   * wrote it): never call it on gRPC's synchronization context.
    *
    * @param warned addresses already warned about, so a bad instance is logged once per resolver
    */
-  static StatusOr<List<EquivalentAddressGroup>> toAddressGroups(String service, List<Instance> instances,
-      Set<String> warned) {
+  static StatusOr<List<EquivalentAddressGroup>> toAddressGroups(
+      String service, List<Instance> instances, Set<String> warned) {
     if (instances.isEmpty()) {
-      return StatusOr.fromStatus(Status.UNAVAILABLE.withDescription("no instance remains for " + service));
+      return StatusOr.fromStatus(
+          Status.UNAVAILABLE.withDescription("no instance remains for " + service));
     }
     List<EquivalentAddressGroup> groups = new ArrayList<>(instances.size());
     String lastProblem = null;
@@ -41,7 +42,8 @@ final class InstanceAddresses {
       try {
         SocketAddress address = instance.socketAddress();
         if (address instanceof InetSocketAddress inet) {
-          // For an IP literal this parses without any lookup; for a name it asks DNS, once per change.
+          // For an IP literal this parses without any lookup; for a name it asks DNS, once per
+          // change.
           InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
           if (!resolved.isUnresolved()) {
             groups.add(new EquivalentAddressGroup(resolved, attributes(instance)));
@@ -60,8 +62,15 @@ final class InstanceAddresses {
       }
     }
     if (groups.isEmpty()) {
-      return StatusOr.fromStatus(Status.UNAVAILABLE.withDescription(
-          "no instance of " + service + " can be dialed (" + instances.size() + " registered; " + lastProblem + ")"));
+      return StatusOr.fromStatus(
+          Status.UNAVAILABLE.withDescription(
+              "no instance of "
+                  + service
+                  + " can be dialed ("
+                  + instances.size()
+                  + " registered; "
+                  + lastProblem
+                  + ")"));
     }
     return StatusOr.fromValue(List.copyOf(groups));
   }

@@ -19,11 +19,17 @@ final class SmoothWeightedPicker extends SubchannelPicker {
   private final long[] current; // guarded by this
   private final long total;
 
-  /** @param weights one weight {@code > 0} per subchannel, in the same order */
+  /**
+   * @param weights one weight {@code > 0} per subchannel, in the same order
+   */
   SmoothWeightedPicker(List<Subchannel> subchannels, List<Integer> weights) {
     if (subchannels.isEmpty() || subchannels.size() != weights.size()) {
-      throw new IllegalArgumentException("one weight per subchannel, and at least one subchannel: "
-          + subchannels.size() + " subchannels, " + weights.size() + " weights");
+      throw new IllegalArgumentException(
+          "one weight per subchannel, and at least one subchannel: "
+              + subchannels.size()
+              + " subchannels, "
+              + weights.size()
+              + " weights");
     }
     this.subchannels = subchannels.toArray(new Subchannel[0]);
     this.weights = new int[weights.size()];
@@ -66,7 +72,9 @@ final class SmoothWeightedPicker extends SubchannelPicker {
   public String toString() {
     StringBuilder text = new StringBuilder("SmoothWeightedPicker{");
     for (int i = 0; i < subchannels.length; i++) {
-      text.append(i == 0 ? "" : ", ").append(subchannels[i].getAddresses().getAddresses()).append('=')
+      text.append(i == 0 ? "" : ", ")
+          .append(subchannels[i].getAddresses().getAddresses())
+          .append('=')
           .append(weights[i]);
     }
     return text.append('}').toString();

@@ -21,8 +21,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Balances calls over one subchannel per address group, in proportion to each group's
- * {@link EtcdAttributes#WEIGHT} (1 when absent), among the READY ones only.
+ * Balances calls over one subchannel per address group, in proportion to each group's {@link
+ * EtcdAttributes#WEIGHT} (1 when absent), among the READY ones only.
  *
  * <p>An address update keeps the subchannels of unchanged addresses (their connections and
  * in-flight calls are untouched), creates those of new addresses and shuts down those of removed
@@ -58,11 +58,18 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
       }
       // Two groups with the same addresses are one endpoint carrying both weights.
       groups.putIfAbsent(group.getAddresses(), group);
-      weights.merge(group.getAddresses(), weightOf(group), (a, b) -> (int) Math.min(Integer.MAX_VALUE, (long) a + b));
+      weights.merge(
+          group.getAddresses(),
+          weightOf(group),
+          (a, b) -> (int) Math.min(Integer.MAX_VALUE, (long) a + b));
     }
     if (groups.isEmpty()) {
-      Status error = Status.UNAVAILABLE.withDescription(
-          "the name resolver gave no address for " + helper.getAuthority() + ": " + resolvedAddresses);
+      Status error =
+          Status.UNAVAILABLE.withDescription(
+              "the name resolver gave no address for "
+                  + helper.getAuthority()
+                  + ": "
+                  + resolvedAddresses);
       handleNameResolutionError(error);
       return error;
     }
@@ -96,7 +103,8 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
 
   /**
    * Keeps serving the subchannels it has while any is READY (the resolver lost its instances or
-   * etcd, and the last known addresses are the best guess); otherwise fails calls with {@code error}.
+   * etcd, and the last known addresses are the best guess); otherwise fails calls with {@code
+   * error}.
    */
   @Override
   public void handleNameResolutionError(Status error) {
@@ -127,7 +135,9 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
   }
 
   private void onSubchannelState(Endpoint endpoint, ConnectivityStateInfo info) {
-    if (shutdown || endpoints.get(endpoint.group.getAddresses()) != endpoint || info.getState() == SHUTDOWN) {
+    if (shutdown
+        || endpoints.get(endpoint.group.getAddresses()) != endpoint
+        || info.getState() == SHUTDOWN) {
       return;
     }
     endpoint.state = info;
@@ -142,11 +152,12 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
         helper.refreshNameResolution();
       }
       case IDLE -> {
-        // The connection closed (server went away, or idle): reconnect so the endpoint can come back.
+        // The connection closed (server went away, or idle): reconnect so the endpoint can come
+        // back.
         endpoint.subchannel.requestConnection();
         helper.refreshNameResolution();
       }
-      default -> { }
+      default -> {}
     }
     updateBalancingState(endpoint);
   }
@@ -162,25 +173,38 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
         ready.add(endpoint.subchannel);
         readyWeights.add(endpoint.weight);
       } else if (!endpoint.failing) {
-        connecting = true; // IDLE (about to connect) or CONNECTING for the first time since it last worked
+        connecting =
+            true; // IDLE (about to connect) or CONNECTING for the first time since it last worked
       } else if (lastError == null || endpoint == changed) {
         lastError = endpoint.lastError;
       }
     }
     if (!ready.isEmpty()) {
-      publish(READY, List.of(ready, readyWeights), () -> new SmoothWeightedPicker(ready, readyWeights));
+      publish(
+          READY, List.of(ready, readyWeights), () -> new SmoothWeightedPicker(ready, readyWeights));
     } else if (connecting) {
       publish(CONNECTING, CONNECTING, () -> new FixedPicker(PickResult.withNoResult()));
     } else {
-      Status error = Status.UNAVAILABLE
-          .withDescription("none of the " + endpoints.size() + " instance(s) of " + helper.getAuthority()
-              + " is reachable; last error: " + describe(lastError))
-          .withCause(lastError == null ? null : lastError.getCause());
-      publish(TRANSIENT_FAILURE, List.of(TRANSIENT_FAILURE, describe(lastError)), () -> new FailingPicker(error));
+      Status error =
+          Status.UNAVAILABLE
+              .withDescription(
+                  "none of the "
+                      + endpoints.size()
+                      + " instance(s) of "
+                      + helper.getAuthority()
+                      + " is reachable; last error: "
+                      + describe(lastError))
+              .withCause(lastError == null ? null : lastError.getCause());
+      publish(
+          TRANSIENT_FAILURE,
+          List.of(TRANSIENT_FAILURE, describe(lastError)),
+          () -> new FailingPicker(error));
     }
   }
 
-  /** Hands gRPC a new picker unless the last one is the same: a fresh picker restarts the rotation. */
+  /**
+   * Hands gRPC a new picker unless the last one is the same: a fresh picker restarts the rotation.
+   */
   private void publish(ConnectivityState newState, Object key, Supplier<SubchannelPicker> picker) {
     if (newState == state && key.equals(pickerKey)) {
       return;
@@ -199,12 +223,18 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
     if (status == null) {
       return "none reported";
     }
-    return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    return status.getCode()
+        + (status.getDescription() == null ? "" : ": " + status.getDescription());
   }
 
   @Override
   public String toString() {
-    return "WeightedRoundRobinLoadBalancer{" + helper.getAuthority() + ", " + state + ", " + endpoints.size()
+    return "WeightedRoundRobinLoadBalancer{"
+        + helper.getAuthority()
+        + ", "
+        + state
+        + ", "
+        + endpoints.size()
         + " endpoint(s)}";
   }
 
@@ -214,13 +244,15 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
     int weight;
     final Subchannel subchannel;
     ConnectivityStateInfo state = ConnectivityStateInfo.forNonError(IDLE);
-    boolean failing; // sticky from TRANSIENT_FAILURE until READY, so the overall state does not flap
+    boolean
+        failing; // sticky from TRANSIENT_FAILURE until READY, so the overall state does not flap
     Status lastError;
 
     Endpoint(EquivalentAddressGroup group, int weight) {
       this.group = group;
       this.weight = weight;
-      this.subchannel = helper.createSubchannel(CreateSubchannelArgs.newBuilder().setAddresses(group).build());
+      this.subchannel =
+          helper.createSubchannel(CreateSubchannelArgs.newBuilder().setAddresses(group).build());
     }
 
     void start() {

@@ -24,10 +24,12 @@ class EchoTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-        .addService(Echo.service("a"))
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .addService(Echo.service("a"))
+            .build()
+            .start();
     int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
@@ -45,7 +47,8 @@ class EchoTest {
 
   @Test
   void messagesTravelAsUtf8() {
-    assertThat(Echo.call(channel, "grüße, 你好 🙂", Duration.ofSeconds(5))).isEqualTo("a: grüße, 你好 🙂");
+    assertThat(Echo.call(channel, "grüße, 你好 🙂", Duration.ofSeconds(5)))
+        .isEqualTo("a: grüße, 你好 🙂");
   }
 
   @Test
@@ -57,17 +60,20 @@ class EchoTest {
 
   @Test
   void callToAServerWithoutEchoFailsWithUnimplemented() throws Exception {
-    Server other = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-            InsecureServerCredentials.create())
-        .build()
-        .start();
-    ManagedChannel toOther = ManagedChannelBuilder
-        .forAddress("127.0.0.1", ((InetSocketAddress) other.getListenSockets().get(0)).getPort())
-        .usePlaintext()
-        .build();
+    Server other =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .build()
+            .start();
+    ManagedChannel toOther =
+        ManagedChannelBuilder.forAddress(
+                "127.0.0.1", ((InetSocketAddress) other.getListenSockets().get(0)).getPort())
+            .usePlaintext()
+            .build();
     try {
       assertThatThrownBy(() -> Echo.call(toOther, "Hello", Duration.ofSeconds(5)))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
     } finally {
       toOther.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

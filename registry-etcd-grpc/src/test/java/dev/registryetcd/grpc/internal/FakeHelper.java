@@ -17,9 +17,11 @@ import java.util.List;
  */
 final class FakeHelper extends LoadBalancer.Helper {
   final List<FakeSubchannel> created = new ArrayList<>();
-  final SynchronizationContext syncContext = new SynchronizationContext((thread, error) -> {
-    throw new AssertionError(error);
-  });
+  final SynchronizationContext syncContext =
+      new SynchronizationContext(
+          (thread, error) -> {
+            throw new AssertionError(error);
+          });
   ConnectivityState state;
   LoadBalancer.SubchannelPicker picker;
   int updates;
@@ -33,7 +35,8 @@ final class FakeHelper extends LoadBalancer.Helper {
   }
 
   @Override
-  public void updateBalancingState(ConnectivityState newState, LoadBalancer.SubchannelPicker newPicker) {
+  public void updateBalancingState(
+      ConnectivityState newState, LoadBalancer.SubchannelPicker newPicker) {
     state = newState;
     picker = newPicker;
     updates++;

@@ -19,9 +19,13 @@ class InstanceAddressesTest {
 
   @Test
   void eachInstanceBecomesOneResolvedAddressCarryingWeightAndTags() {
-    StatusOr<List<EquivalentAddressGroup>> groups = InstanceAddresses.toAddressGroups("echo", List.of(
-        new Instance("tcp", "10.0.0.7:8888", 20, Map.of("zone", "b")),
-        new Instance("tcp", "[::1]:9999", 10, null)), new HashSet<>());
+    StatusOr<List<EquivalentAddressGroup>> groups =
+        InstanceAddresses.toAddressGroups(
+            "echo",
+            List.of(
+                new Instance("tcp", "10.0.0.7:8888", 20, Map.of("zone", "b")),
+                new Instance("tcp", "[::1]:9999", 10, null)),
+            new HashSet<>());
 
     assertThat(groups.hasValue()).isTrue();
     EquivalentAddressGroup first = groups.getValue().get(0);
@@ -30,7 +34,8 @@ class InstanceAddressesTest {
     assertThat(address.getAddress().getHostAddress()).isEqualTo("10.0.0.7");
     assertThat(address.getPort()).isEqualTo(8888);
     assertThat(first.getAttributes().get(EtcdAttributes.WEIGHT)).isEqualTo(20);
-    assertThat(first.getAttributes().get(EtcdAttributes.TAGS)).containsExactly(Map.entry("zone", "b"));
+    assertThat(first.getAttributes().get(EtcdAttributes.TAGS))
+        .containsExactly(Map.entry("zone", "b"));
 
     EquivalentAddressGroup second = groups.getValue().get(1);
     InetAddress ipv6 = ((InetSocketAddress) second.getAddresses().get(0)).getAddress();
@@ -41,7 +46,8 @@ class InstanceAddressesTest {
 
   @Test
   void noInstanceIsUnavailableNamingTheService() {
-    StatusOr<List<EquivalentAddressGroup>> groups = InstanceAddresses.toAddressGroups("echo", List.of(), new HashSet<>());
+    StatusOr<List<EquivalentAddressGroup>> groups =
+        InstanceAddresses.toAddressGroups("echo", List.of(), new HashSet<>());
 
     assertThat(groups.hasValue()).isFalse();
     assertThat(groups.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -50,19 +56,25 @@ class InstanceAddressesTest {
 
   @Test
   void instancesGrpcCannotDialAreSkipped() {
-    StatusOr<List<EquivalentAddressGroup>> groups = InstanceAddresses.toAddressGroups("echo", List.of(
-        new Instance("unix", "/tmp/echo.sock", 10, null),
-        new Instance("tcp", "no-port", 10, null),
-        new Instance("tcp", "127.0.0.1:7777", 10, null)), new HashSet<>());
+    StatusOr<List<EquivalentAddressGroup>> groups =
+        InstanceAddresses.toAddressGroups(
+            "echo",
+            List.of(
+                new Instance("unix", "/tmp/echo.sock", 10, null),
+                new Instance("tcp", "no-port", 10, null),
+                new Instance("tcp", "127.0.0.1:7777", 10, null)),
+            new HashSet<>());
 
     assertThat(groups.getValue()).hasSize(1);
-    assertThat(((InetSocketAddress) groups.getValue().get(0).getAddresses().get(0)).getPort()).isEqualTo(7777);
+    assertThat(((InetSocketAddress) groups.getValue().get(0).getAddresses().get(0)).getPort())
+        .isEqualTo(7777);
   }
 
   @Test
   void onlyUndialableInstancesAreUnavailableSayingWhy() {
-    StatusOr<List<EquivalentAddressGroup>> groups = InstanceAddresses.toAddressGroups("echo", List.of(
-        new Instance("unix", "/tmp/echo.sock", 10, null)), new HashSet<>());
+    StatusOr<List<EquivalentAddressGroup>> groups =
+        InstanceAddresses.toAddressGroups(
+            "echo", List.of(new Instance("unix", "/tmp/echo.sock", 10, null)), new HashSet<>());
 
     assertThat(groups.hasValue()).isFalse();
     assertThat(groups.getStatus().getDescription())

@@ -24,8 +24,9 @@ class SmoothWeightedPickerTest {
       for (int i = 0; i < 6; i++) {
         counts.merge(picker.next(), 1, Integer::sum);
       }
-      assertThat(counts).containsExactlyInAnyOrderEntriesOf(
-          Map.of(subchannels.get(0), 1, subchannels.get(1), 2, subchannels.get(2), 3));
+      assertThat(counts)
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(subchannels.get(0), 1, subchannels.get(1), 2, subchannels.get(2), 3));
     }
   }
 
@@ -52,8 +53,10 @@ class SmoothWeightedPickerTest {
   private static List<Subchannel> subchannels(int count) {
     List<Subchannel> subchannels = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      subchannels.add(new FakeHelper.FakeSubchannel(
-          List.of(new EquivalentAddressGroup(new InetSocketAddress("10.0.0." + (i + 1), 8888)))));
+      subchannels.add(
+          new FakeHelper.FakeSubchannel(
+              List.of(
+                  new EquivalentAddressGroup(new InetSocketAddress("10.0.0." + (i + 1), 8888)))));
     }
     return subchannels;
   }

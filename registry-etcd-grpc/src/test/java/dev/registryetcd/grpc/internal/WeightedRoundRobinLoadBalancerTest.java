@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 class WeightedRoundRobinLoadBalancerTest {
   private final FakeHelper helper = new FakeHelper();
-  private final WeightedRoundRobinLoadBalancer balancer = new WeightedRoundRobinLoadBalancer(helper);
+  private final WeightedRoundRobinLoadBalancer balancer =
+      new WeightedRoundRobinLoadBalancer(helper);
 
   @Test
   void addressUpdateKeepsUnchangedSubchannelsAndOnlyCreatesOrShutsDownTheDifference() {
@@ -49,7 +50,8 @@ class WeightedRoundRobinLoadBalancerTest {
     FakeSubchannel three = helper.created.get(2);
     one.become(READY);
     two.become(READY);
-    three.become(ConnectivityStateInfo.forTransientFailure(Status.UNAVAILABLE.withDescription("refused")));
+    three.become(
+        ConnectivityStateInfo.forTransientFailure(Status.UNAVAILABLE.withDescription("refused")));
 
     assertThat(helper.state).isEqualTo(READY);
     assertThat(counts(8)).containsExactlyInAnyOrderEntriesOf(Map.of(one, 2, two, 6));
@@ -64,8 +66,9 @@ class WeightedRoundRobinLoadBalancerTest {
     accept(group(1, 1), group(2, 9));
 
     assertThat(helper.created).hasSize(2).noneMatch(subchannel -> subchannel.shutdown);
-    assertThat(counts(10)).containsExactlyInAnyOrderEntriesOf(
-        Map.of(helper.created.get(0), 1, helper.created.get(1), 9));
+    assertThat(counts(10))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(helper.created.get(0), 1, helper.created.get(1), 9));
   }
 
   @Test
@@ -83,13 +86,18 @@ class WeightedRoundRobinLoadBalancerTest {
     accept(group(1, 1), group(2, 1));
     FakeSubchannel one = helper.created.get(0);
     FakeSubchannel two = helper.created.get(1);
-    one.become(ConnectivityStateInfo.forTransientFailure(Status.UNAVAILABLE.withDescription("one refused")));
-    two.become(ConnectivityStateInfo.forTransientFailure(Status.UNAVAILABLE.withDescription("two refused")));
+    one.become(
+        ConnectivityStateInfo.forTransientFailure(
+            Status.UNAVAILABLE.withDescription("one refused")));
+    two.become(
+        ConnectivityStateInfo.forTransientFailure(
+            Status.UNAVAILABLE.withDescription("two refused")));
 
     assertThat(helper.state).isEqualTo(TRANSIENT_FAILURE);
     Status error = helper.pick().getStatus();
     assertThat(error.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(error.getDescription()).contains("none of the 2 instance(s) of echo is reachable", "two refused");
+    assertThat(error.getDescription())
+        .contains("none of the 2 instance(s) of echo is reachable", "two refused");
     assertThat(one.connectionRequests).isEqualTo(2); // once at start, once after failing
     assertThat(helper.refreshes).isEqualTo(2);
 
@@ -119,7 +127,8 @@ class WeightedRoundRobinLoadBalancerTest {
     accept(group(1, 1));
     helper.created.get(0).become(READY);
 
-    balancer.handleNameResolutionError(Status.UNAVAILABLE.withDescription("no instance remains for echo"));
+    balancer.handleNameResolutionError(
+        Status.UNAVAILABLE.withDescription("no instance remains for echo"));
 
     assertThat(helper.state).isEqualTo(READY);
     assertThat(helper.pick().getSubchannel()).isSameAs(helper.created.get(0));
@@ -127,10 +136,12 @@ class WeightedRoundRobinLoadBalancerTest {
 
   @Test
   void resolutionErrorWithNothingReadyFailsCallsWithIt() {
-    balancer.handleNameResolutionError(Status.UNAVAILABLE.withDescription("no instance remains for echo"));
+    balancer.handleNameResolutionError(
+        Status.UNAVAILABLE.withDescription("no instance remains for echo"));
 
     assertThat(helper.state).isEqualTo(TRANSIENT_FAILURE);
-    assertThat(helper.pick().getStatus().getDescription()).isEqualTo("no instance remains for echo");
+    assertThat(helper.pick().getStatus().getDescription())
+        .isEqualTo("no instance remains for echo");
   }
 
   @Test
@@ -138,8 +149,9 @@ class WeightedRoundRobinLoadBalancerTest {
     accept(new EquivalentAddressGroup(address(1)), group(2, 3));
     helper.created.forEach(subchannel -> subchannel.become(READY));
 
-    assertThat(counts(4)).containsExactlyInAnyOrderEntriesOf(
-        Map.of(helper.created.get(0), 1, helper.created.get(1), 3));
+    assertThat(counts(4))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(helper.created.get(0), 1, helper.created.get(1), 3));
   }
 
   @Test
@@ -152,8 +164,9 @@ class WeightedRoundRobinLoadBalancerTest {
   }
 
   private void accept(EquivalentAddressGroup... groups) {
-    Status status = balancer.acceptResolvedAddresses(
-        ResolvedAddresses.newBuilder().setAddresses(List.of(groups)).build());
+    Status status =
+        balancer.acceptResolvedAddresses(
+            ResolvedAddresses.newBuilder().setAddresses(List.of(groups)).build());
     assertThat(status.isOk()).isTrue();
   }
 
@@ -167,7 +180,8 @@ class WeightedRoundRobinLoadBalancerTest {
   }
 
   private static EquivalentAddressGroup group(int host, int weight) {
-    return new EquivalentAddressGroup(address(host), Attributes.newBuilder().set(EtcdAttributes.WEIGHT, weight).build());
+    return new EquivalentAddressGroup(
+        address(host), Attributes.newBuilder().set(EtcdAttributes.WEIGHT, weight).build());
   }
 
   private static InetSocketAddress address(int host) {

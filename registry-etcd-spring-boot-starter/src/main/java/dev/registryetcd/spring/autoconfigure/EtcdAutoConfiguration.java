@@ -14,14 +14,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The etcd beans: one jetcd {@link Client} made from {@code registry.etcd.*}, shared by an
- * {@link EtcdRegistry} and an {@link EtcdResolver}. Every bean backs off when the application
- * defines its own; {@code registry.etcd.enabled=false} switches everything off.
+ * The etcd beans: one jetcd {@link Client} made from {@code registry.etcd.*}, shared by an {@link
+ * EtcdRegistry} and an {@link EtcdResolver}. Every bean backs off when the application defines its
+ * own; {@code registry.etcd.enabled=false} switches everything off.
  *
  * <p>Closing order: the registry (revoking its lease, so this instance's keys vanish at once), then
- * the resolver, then the client they share. The resolver is made before the registry so that Spring,
- * which destroys beans in the reverse order of their creation, closes it after the registry; both
- * depend on the client, which is closed last.
+ * the resolver, then the client they share. The resolver is made before the registry so that
+ * Spring, which destroys beans in the reverse order of their creation, closes it after the
+ * registry; both depend on the client, which is closed last.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -45,8 +45,11 @@ public class EtcdAutoConfiguration {
   /** Reads etcd for the discovery clients, from a watch-backed cache. */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".discovery.enabled", matchIfMissing = true)
-  public EtcdResolver etcdResolver(Client etcdClient, EtcdSettings settings, ObjectProvider<EtcdEvents> events) {
+  @ConditionalOnBooleanProperty(
+      name = EtcdProperties.PREFIX + ".discovery.enabled",
+      matchIfMissing = true)
+  public EtcdResolver etcdResolver(
+      Client etcdClient, EtcdSettings settings, ObjectProvider<EtcdEvents> events) {
     return EtcdResolver.builder()
         .client(etcdClient)
         .options(settings.options())
@@ -58,8 +61,13 @@ public class EtcdAutoConfiguration {
   /** Writes this application's registrations to etcd and keeps them there. */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".registration.enabled", matchIfMissing = true)
-  public EtcdRegistry etcdRegistry(Client etcdClient, EtcdSettings settings, ObjectProvider<EtcdEvents> events,
+  @ConditionalOnBooleanProperty(
+      name = EtcdProperties.PREFIX + ".registration.enabled",
+      matchIfMissing = true)
+  public EtcdRegistry etcdRegistry(
+      Client etcdClient,
+      EtcdSettings settings,
+      ObjectProvider<EtcdEvents> events,
       ObjectProvider<EtcdResolver> resolver) {
     resolver.getIfUnique(); // made first, so closed after the registry: see the class comment
     return EtcdRegistry.builder()

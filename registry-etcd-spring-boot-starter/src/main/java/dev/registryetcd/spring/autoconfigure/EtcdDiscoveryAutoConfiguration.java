@@ -15,17 +15,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Spring Cloud's {@code DiscoveryClient} and {@code ReactiveDiscoveryClient} on the
- * {@link EtcdResolver} bean, so {@code lb://service} calls and {@code DiscoveryClient} users find
- * Go and Java instances registered in etcd. Follows Spring Cloud's switches
- * ({@code spring.cloud.discovery.enabled}, {@code spring.cloud.discovery.blocking.enabled},
- * {@code spring.cloud.discovery.reactive.enabled}).
+ * Spring Cloud's {@code DiscoveryClient} and {@code ReactiveDiscoveryClient} on the {@link
+ * EtcdResolver} bean, so {@code lb://service} calls and {@code DiscoveryClient} users find Go and
+ * Java instances registered in etcd. Follows Spring Cloud's switches ({@code
+ * spring.cloud.discovery.enabled}, {@code spring.cloud.discovery.blocking.enabled}, {@code
+ * spring.cloud.discovery.reactive.enabled}).
  */
-@AutoConfiguration(after = EtcdAutoConfiguration.class, beforeName = {
-    "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
-    "org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration",
-    "org.springframework.cloud.client.CommonsClientAutoConfiguration",
-    "org.springframework.cloud.client.ReactiveCommonsClientAutoConfiguration"})
+@AutoConfiguration(
+    after = EtcdAutoConfiguration.class,
+    beforeName = {
+      "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
+      "org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration",
+      "org.springframework.cloud.client.CommonsClientAutoConfiguration",
+      "org.springframework.cloud.client.ReactiveCommonsClientAutoConfiguration"
+    })
 @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnDiscoveryEnabled
 @ConditionalOnBean(EtcdResolver.class)

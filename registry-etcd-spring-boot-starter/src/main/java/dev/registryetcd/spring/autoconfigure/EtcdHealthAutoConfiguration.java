@@ -25,9 +25,16 @@ public class EtcdHealthAutoConfiguration {
   /** Named so that the health endpoint shows it as {@code etcd}. */
   @Bean
   @ConditionalOnMissingBean(name = "etcdHealthIndicator")
-  public EtcdHealthIndicator etcdHealthIndicator(Client etcdClient, EtcdSettings settings,
-      ObjectProvider<EtcdRegistry> registry, ObjectProvider<EtcdResolver> resolver) {
-    return new EtcdHealthIndicator(etcdClient, registry.getIfUnique(), resolver.getIfUnique(), settings.prefix(),
+  public EtcdHealthIndicator etcdHealthIndicator(
+      Client etcdClient,
+      EtcdSettings settings,
+      ObjectProvider<EtcdRegistry> registry,
+      ObjectProvider<EtcdResolver> resolver) {
+    return new EtcdHealthIndicator(
+        etcdClient,
+        registry.getIfUnique(),
+        resolver.getIfUnique(),
+        settings.prefix(),
         settings.dialTimeout());
   }
 }

@@ -14,14 +14,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The library's Micrometer meters ({@code registry.etcd.*}) when the application has a
- * {@link MeterRegistry}. {@link EtcdMetrics} is a {@code MeterBinder}, so Boot binds it to every
- * meter registry; it is an {@code EtcdEvents} too, so {@link EtcdAutoConfiguration} hands it to the
+ * The library's Micrometer meters ({@code registry.etcd.*}) when the application has a {@link
+ * MeterRegistry}. {@link EtcdMetrics} is a {@code MeterBinder}, so Boot binds it to every meter
+ * registry; it is an {@code EtcdEvents} too, so {@link EtcdAutoConfiguration} hands it to the
  * registry and resolver builders.
  */
-@AutoConfiguration(before = EtcdAutoConfiguration.class, afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@AutoConfiguration(
+    before = EtcdAutoConfiguration.class,
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+    })
 @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
@@ -35,7 +38,9 @@ public class EtcdMetricsAutoConfiguration {
 
   /** Adds the registry and resolver beans to the gauges once every singleton exists. */
   @Bean
-  public SmartInitializingSingleton etcdMetricsMonitoring(EtcdMetrics metrics, ObjectProvider<EtcdRegistry> registries,
+  public SmartInitializingSingleton etcdMetricsMonitoring(
+      EtcdMetrics metrics,
+      ObjectProvider<EtcdRegistry> registries,
       ObjectProvider<EtcdResolver> resolvers) {
     return () -> {
       registries.orderedStream().forEach(metrics::monitor);

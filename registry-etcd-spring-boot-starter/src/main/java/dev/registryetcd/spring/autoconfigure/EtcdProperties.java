@@ -22,7 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dialTimeout How long connecting to etcd, and each request of a registration, may take
  * @param leaseTtl The TTL of the registry's lease in whole seconds; when unset,
  *     "KITEX_ETCD_REGISTRY_LEASE_TTL" or 60s, as in the Go extension
- * @param defaultWeight The weight discovery hands out for an instance registered with weight 0 or less
+ * @param defaultWeight The weight discovery hands out for an instance registered with weight 0 or
+ *     less
  * @param tls TLS towards etcd
  * @param retry How the registry puts its registrations back after etcd lost them
  * @param instance What this application registers
@@ -64,10 +65,33 @@ public record EtcdProperties(
 
   @Override
   public String toString() {
-    return "EtcdProperties{enabled=" + enabled + ", endpoints=" + endpoints + ", prefix=" + prefix
-        + ", username=" + username + ", password=" + (password == null ? "null" : "******")
-        + ", dialTimeout=" + dialTimeout + ", leaseTtl=" + leaseTtl + ", defaultWeight=" + defaultWeight
-        + ", " + tls + ", " + retry + ", " + instance + ", " + registration + ", " + discovery + "}";
+    return "EtcdProperties{enabled="
+        + enabled
+        + ", endpoints="
+        + endpoints
+        + ", prefix="
+        + prefix
+        + ", username="
+        + username
+        + ", password="
+        + (password == null ? "null" : "******")
+        + ", dialTimeout="
+        + dialTimeout
+        + ", leaseTtl="
+        + leaseTtl
+        + ", defaultWeight="
+        + defaultWeight
+        + ", "
+        + tls
+        + ", "
+        + retry
+        + ", "
+        + instance
+        + ", "
+        + registration
+        + ", "
+        + discovery
+        + "}";
   }
 
   /**
@@ -87,8 +111,8 @@ public record EtcdProperties(
   }
 
   /**
-   * How the registry keeps its registrations after etcd lost them, as the Go extension's
-   * {@code retry.Config}.
+   * How the registry keeps its registrations after etcd lost them, as the Go extension's {@code
+   * retry.Config}.
    *
    * @param maxAttemptTimes Attempts in a row before waiting for the next check; 0 means unlimited
    * @param observeDelay Time between two checks of the registrations while all is well
@@ -103,8 +127,8 @@ public record EtcdProperties(
    * What this application registers.
    *
    * @param serviceName The service name; "spring.application.name" when unset
-   * @param host The host to register; when unset the library picks "KITEX_IP_TO_REGISTRY" or
-   *     the first non-loopback IPv4 address
+   * @param host The host to register; when unset the library picks "KITEX_IP_TO_REGISTRY" or the
+   *     first non-loopback IPv4 address
    * @param port The port to register; the web server's port when unset
    * @param weight This instance's share of traffic
    * @param tags Tags registered with this instance, e.g. "registry.etcd.instance.tags.zone=b"
@@ -135,8 +159,7 @@ public record EtcdProperties(
    * @param idleTimeout How long a service nobody asks for stays cached and watched
    */
   public record Discovery(
-      @DefaultValue("true") boolean enabled,
-      @DefaultValue("10m") Duration idleTimeout) {}
+      @DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration idleTimeout) {}
 
   private static boolean notEmpty(String text) {
     return text != null && !text.isEmpty();

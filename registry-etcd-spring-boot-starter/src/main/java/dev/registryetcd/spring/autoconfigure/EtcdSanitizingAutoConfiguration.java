@@ -27,12 +27,15 @@ public class EtcdSanitizingAutoConfiguration {
     return isPassword(data.getKey()) ? data.withSanitizedValue() : data;
   }
 
-  /** {@code registry.etcd.password} however it is spelled: relaxed names and environment variables. */
+  /**
+   * {@code registry.etcd.password} however it is spelled: relaxed names and environment variables.
+   */
   static boolean isPassword(String key) {
     if (key == null) {
       return false;
     }
     String canonical = key.toLowerCase(Locale.ROOT).replace('_', '.').replace("-", "");
-    return canonical.equals("registry.etcd.password") || canonical.endsWith(".registry.etcd.password");
+    return canonical.equals("registry.etcd.password")
+        || canonical.endsWith(".registry.etcd.password");
   }
 }

@@ -31,8 +31,12 @@ public final class EtcdSettings {
     this.properties = properties;
     this.endpoints = properties.endpoints();
     if (endpoints.isEmpty() || endpoints.stream().anyMatch(e -> e == null || e.isBlank())) {
-      throw invalid("endpoints", endpoints, "give at least one etcd endpoint, host:port or http(s)://host:port, "
-          + "e.g. 127.0.0.1:2379", null);
+      throw invalid(
+          "endpoints",
+          endpoints,
+          "give at least one etcd endpoint, host:port or http(s)://host:port, "
+              + "e.g. 127.0.0.1:2379",
+          null);
     }
     List<Option> connection = new ArrayList<>();
     EtcdProperties.Tls tls = properties.tls();
@@ -45,37 +49,67 @@ public final class EtcdSettings {
     }
     if (properties.authenticates()) {
       if (properties.password() == null) {
-        throw invalid("password", null, "set the password of etcd user " + properties.username()
-            + " (registry.etcd.username)", null);
+        throw invalid(
+            "password",
+            null,
+            "set the password of etcd user " + properties.username() + " (registry.etcd.username)",
+            null);
       }
       connection.add(Option.withAuthOpt(properties.username(), properties.password()));
     } else if (properties.password() != null) {
-      throw invalid("username", properties.username(),
-          "set the etcd user registry.etcd.password belongs to, or remove registry.etcd.password", null);
+      throw invalid(
+          "username",
+          properties.username(),
+          "set the etcd user registry.etcd.password belongs to, or remove registry.etcd.password",
+          null);
     }
-    connection.add(check("dial-timeout", properties.dialTimeout(),
-        () -> Option.withDialTimeoutOpt(properties.dialTimeout())));
+    connection.add(
+        check(
+            "dial-timeout",
+            properties.dialTimeout(),
+            () -> Option.withDialTimeoutOpt(properties.dialTimeout())));
     this.connectionOptions = List.copyOf(connection);
 
     List<Option> all = new ArrayList<>(connection);
-    all.add(check("prefix", properties.prefix(), () -> Option.withEtcdServicePrefix(properties.prefix())));
-    all.add(check("default-weight", properties.defaultWeight(),
-        () -> Option.withDefaultWeight(properties.defaultWeight())));
+    all.add(
+        check(
+            "prefix",
+            properties.prefix(),
+            () -> Option.withEtcdServicePrefix(properties.prefix())));
+    all.add(
+        check(
+            "default-weight",
+            properties.defaultWeight(),
+            () -> Option.withDefaultWeight(properties.defaultWeight())));
     if (properties.leaseTtl() != null) {
-      all.add(check("lease-ttl", properties.leaseTtl(), () -> Option.withLeaseTtl(properties.leaseTtl())));
+      all.add(
+          check(
+              "lease-ttl",
+              properties.leaseTtl(),
+              () -> Option.withLeaseTtl(properties.leaseTtl())));
     }
     this.options = List.copyOf(all);
 
     EtcdProperties.Retry retry = properties.retry();
-    this.retryConfig = RetryConfig.newRetryConfig(
-        check("retry.max-attempt-times", retry.maxAttemptTimes(),
-            () -> RetryConfig.withMaxAttemptTimes(retry.maxAttemptTimes())),
-        check("retry.observe-delay", retry.observeDelay(), () -> RetryConfig.withObserveDelay(retry.observeDelay())),
-        check("retry.retry-delay", retry.retryDelay(), () -> RetryConfig.withRetryDelay(retry.retryDelay())));
+    this.retryConfig =
+        RetryConfig.newRetryConfig(
+            check(
+                "retry.max-attempt-times",
+                retry.maxAttemptTimes(),
+                () -> RetryConfig.withMaxAttemptTimes(retry.maxAttemptTimes())),
+            check(
+                "retry.observe-delay",
+                retry.observeDelay(),
+                () -> RetryConfig.withObserveDelay(retry.observeDelay())),
+            check(
+                "retry.retry-delay",
+                retry.retryDelay(),
+                () -> RetryConfig.withRetryDelay(retry.retryDelay())));
 
     EtcdProperties.Instance instance = properties.instance();
     if (instance.weight() < 1) {
-      throw invalid("instance.weight", instance.weight(), "the weight of this instance must be >= 1", null);
+      throw invalid(
+          "instance.weight", instance.weight(), "the weight of this instance must be >= 1", null);
     }
     if (instance.port() != null && (instance.port() < 1 || instance.port() > 65535)) {
       throw invalid("instance.port", instance.port(), "a port must be within 1..65535", null);
@@ -159,12 +193,20 @@ public final class EtcdSettings {
     }
   }
 
-  static InvalidEtcdPropertyException invalid(String property, Object value, String reason, Throwable cause) {
-    return new InvalidEtcdPropertyException(EtcdProperties.PREFIX + "." + property, value, reason, cause);
+  static InvalidEtcdPropertyException invalid(
+      String property, Object value, String reason, Throwable cause) {
+    return new InvalidEtcdPropertyException(
+        EtcdProperties.PREFIX + "." + property, value, reason, cause);
   }
 
   @Override
   public String toString() {
-    return "EtcdSettings{endpoints=" + endpoints + ", options=" + options + ", retry=" + retryConfig + "}";
+    return "EtcdSettings{endpoints="
+        + endpoints
+        + ", options="
+        + options
+        + ", retry="
+        + retryConfig
+        + "}";
   }
 }

@@ -17,7 +17,8 @@ public final class InvalidEtcdPropertyException extends RuntimeException {
    * @param value the value as bound, as it may be shown
    * @param reason what is wrong and what is allowed, usually the library's message
    */
-  public InvalidEtcdPropertyException(String property, Object value, String reason, Throwable cause) {
+  public InvalidEtcdPropertyException(
+      String property, Object value, String reason, Throwable cause) {
     super("Invalid " + property + "=" + value + ": " + reason, cause);
     this.property = property;
     this.value = String.valueOf(value);

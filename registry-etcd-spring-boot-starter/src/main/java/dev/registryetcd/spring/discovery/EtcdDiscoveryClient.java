@@ -20,8 +20,8 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
  *
  * <p>The first call for a service reads etcd once (bounded by the dial timeout) and starts a watch;
  * later calls answer from memory, as fresh as the watch (usually milliseconds behind etcd). So a
- * change reaches callers without a restart or a refresh scope. Instances that are not
- * {@code host:port} (Unix domain sockets) are left out. Thread-safe.
+ * change reaches callers without a restart or a refresh scope. Instances that are not {@code
+ * host:port} (Unix domain sockets) are left out. Thread-safe.
  */
 public final class EtcdDiscoveryClient implements DiscoveryClient {
   private static final Logger log = LoggerFactory.getLogger(EtcdDiscoveryClient.class);
@@ -34,7 +34,9 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
     this(resolver, DiscoveryClient.DEFAULT_ORDER);
   }
 
-  /** @param order this client's place among the application's discovery clients */
+  /**
+   * @param order this client's place among the application's discovery clients
+   */
   public EtcdDiscoveryClient(EtcdResolver resolver, int order) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.order = order;
@@ -69,7 +71,8 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
       try {
         instances.add(new EtcdServiceInstance(serviceId, instance));
       } catch (IllegalArgumentException notHostPort) {
-        log.debug("Leaving out {} of {}: {}", instance.address(), serviceId, notHostPort.getMessage());
+        log.debug(
+            "Leaving out {} of {}: {}", instance.address(), serviceId, notHostPort.getMessage());
       }
     }
     List<ServiceInstance> answer = List.copyOf(instances);

@@ -7,9 +7,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Spring Cloud's {@link ReactiveDiscoveryClient} on the same live cache as
- * {@link EtcdDiscoveryClient}. Cached answers come at once; the first read of a service may wait for
- * etcd (bounded by the dial timeout), so it runs on Reactor's bounded-elastic scheduler, never on an
+ * Spring Cloud's {@link ReactiveDiscoveryClient} on the same live cache as {@link
+ * EtcdDiscoveryClient}. Cached answers come at once; the first read of a service may wait for etcd
+ * (bounded by the dial timeout), so it runs on Reactor's bounded-elastic scheduler, never on an
  * event loop.
  */
 public final class EtcdReactiveDiscoveryClient implements ReactiveDiscoveryClient {

@@ -12,12 +12,14 @@ import org.springframework.cloud.client.ServiceInstance;
 /**
  * One etcd instance as Spring Cloud sees it. Immutable.
  *
- * <p>Metadata is the instance's tags plus {@code weight} (the resolver's weight, always {@code > 0}),
- * which Spring Cloud LoadBalancer's weighted supplier reads as it is. An instance is secure when its
- * tag {@code secure} is {@code true}.
+ * <p>Metadata is the instance's tags plus {@code weight} (the resolver's weight, always {@code >
+ * 0}), which Spring Cloud LoadBalancer's weighted supplier reads as it is. An instance is secure
+ * when its tag {@code secure} is {@code true}.
  */
 public final class EtcdServiceInstance implements ServiceInstance {
-  /** The metadata key of the weight, as Spring Cloud LoadBalancer's weighted supplier expects it. */
+  /**
+   * The metadata key of the weight, as Spring Cloud LoadBalancer's weighted supplier expects it.
+   */
   public static final String WEIGHT = "weight";
 
   private final String serviceId;
@@ -34,15 +36,22 @@ public final class EtcdServiceInstance implements ServiceInstance {
     this.serviceId = Objects.requireNonNull(serviceId, "serviceId");
     this.instance = Objects.requireNonNull(instance, "instance");
     if (!(instance.socketAddress() instanceof InetSocketAddress address)) {
-      throw new IllegalArgumentException("instance " + instance.address() + " of network " + instance.network()
-          + " has no host and port");
+      throw new IllegalArgumentException(
+          "instance "
+              + instance.address()
+              + " of network "
+              + instance.network()
+              + " has no host and port");
     }
     this.host = address.getHostString();
     this.port = address.getPort();
     this.metadata = metadataOf(instance);
   }
 
-  /** What Spring Cloud sees as an instance's metadata: its tags, and its weight under {@value #WEIGHT}. */
+  /**
+   * What Spring Cloud sees as an instance's metadata: its tags, and its weight under {@value
+   * #WEIGHT}.
+   */
   public static Map<String, String> metadataOf(Instance instance) {
     Map<String, String> meta = new LinkedHashMap<>();
     if (instance.tags() != null) {
@@ -94,7 +103,8 @@ public final class EtcdServiceInstance implements ServiceInstance {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EtcdServiceInstance other && serviceId.equals(other.serviceId)
+    return o instanceof EtcdServiceInstance other
+        && serviceId.equals(other.serviceId)
         && instance.equals(other.instance);
   }
 

@@ -18,12 +18,17 @@ public final class LoadBalancerCacheDefault implements EnvironmentPostProcessor 
   static final String SOURCE_NAME = "registryEtcdLoadBalancerDefaults";
 
   @Override
-  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-    boolean discovery = environment.getProperty("registry.etcd.enabled", Boolean.class, true)
-        && environment.getProperty("registry.etcd.discovery.enabled", Boolean.class, true);
+  public void postProcessEnvironment(
+      ConfigurableEnvironment environment, SpringApplication application) {
+    boolean discovery =
+        environment.getProperty("registry.etcd.enabled", Boolean.class, true)
+            && environment.getProperty("registry.etcd.discovery.enabled", Boolean.class, true);
     if (discovery && !environment.getPropertySources().contains(SOURCE_NAME)) {
-      environment.getPropertySources().addLast(
-          new MapPropertySource(SOURCE_NAME, Map.of("spring.cloud.loadbalancer.cache.enabled", "false")));
+      environment
+          .getPropertySources()
+          .addLast(
+              new MapPropertySource(
+                  SOURCE_NAME, Map.of("spring.cloud.loadbalancer.cache.enabled", "false")));
     }
   }
 }

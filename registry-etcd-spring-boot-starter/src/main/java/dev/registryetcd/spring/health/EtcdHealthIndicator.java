@@ -23,10 +23,9 @@ import org.springframework.boot.health.contributor.Health;
  * date; DOWN otherwise, with the {@code problem} detail saying why.
  *
  * <p>One check costs one count-only read of one key, bounded by the dial timeout; the rest is read
- * from memory. Details: {@code registrations}, {@code leaseId} (hex), {@code leaseAlive},
- * {@code cachedServices}, {@code cachedInstances}, {@code failingServices},
- * {@code serviceNamesFailing}, {@code watchRestarts},
- * {@code problem}. Never a credential.
+ * from memory. Details: {@code registrations}, {@code leaseId} (hex), {@code leaseAlive}, {@code
+ * cachedServices}, {@code cachedInstances}, {@code failingServices}, {@code serviceNamesFailing},
+ * {@code watchRestarts}, {@code problem}. Never a credential.
  */
 public final class EtcdHealthIndicator extends AbstractHealthIndicator {
   private final Client client;
@@ -39,7 +38,11 @@ public final class EtcdHealthIndicator extends AbstractHealthIndicator {
    * @param registry the registry to report on, or null when registration is off
    * @param resolver the resolver to report on, or null when discovery is off
    */
-  public EtcdHealthIndicator(Client client, EtcdRegistry registry, EtcdResolver resolver, String prefix,
+  public EtcdHealthIndicator(
+      Client client,
+      EtcdRegistry registry,
+      EtcdResolver resolver,
+      String prefix,
       Duration timeout) {
     super("etcd health check failed");
     this.client = Objects.requireNonNull(client, "client");
@@ -54,17 +57,23 @@ public final class EtcdHealthIndicator extends AbstractHealthIndicator {
     List<String> problems = new ArrayList<>();
     if (registry != null) {
       RegistryStatus status = registry.status();
-      builder.withDetail("registrations", status.registrations())
+      builder
+          .withDetail("registrations", status.registrations())
           .withDetail("leaseId", Long.toHexString(status.leaseId()))
           .withDetail("leaseAlive", status.leaseAlive());
       if (!status.healthy()) {
-        problems.add(status.closed() ? "the registry is closed"
-            : status.problem() != null ? status.problem() : "the registry's lease is not alive");
+        problems.add(
+            status.closed()
+                ? "the registry is closed"
+                : status.problem() != null
+                    ? status.problem()
+                    : "the registry's lease is not alive");
       }
     }
     if (resolver != null) {
       ResolverStatus status = resolver.status();
-      builder.withDetail("cachedServices", status.cachedServices())
+      builder
+          .withDetail("cachedServices", status.cachedServices())
           .withDetail("cachedInstances", status.cachedInstances())
           .withDetail("failingServices", new TreeSet<>(status.failingServices()))
           .withDetail("serviceNamesFailing", status.serviceNamesFailing())
@@ -81,9 +90,14 @@ public final class EtcdHealthIndicator extends AbstractHealthIndicator {
       }
     }
     try {
-      EtcdClients.await(client.getKVClient().get(ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
-              GetOption.builder().isPrefix(true).withCountOnly(true).withLimit(1).build()),
-          timeout, "read " + prefix + "/");
+      EtcdClients.await(
+          client
+              .getKVClient()
+              .get(
+                  ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
+                  GetOption.builder().isPrefix(true).withCountOnly(true).withLimit(1).build()),
+          timeout,
+          "read " + prefix + "/");
     } catch (RuntimeException e) {
       problems.add(0, String.valueOf(e.getMessage()));
     }

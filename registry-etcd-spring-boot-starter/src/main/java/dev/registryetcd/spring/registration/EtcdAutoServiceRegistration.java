@@ -17,29 +17,32 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.util.ClassUtils;
 
 /**
- * Registers this application once its web server takes requests, and deregisters it before the
- * web server stops taking them.
+ * Registers this application once its web server takes requests, and deregisters it before the web
+ * server stops taking them.
  *
  * <p>Both follow from the {@link SmartLifecycle} phase {@link #PHASE}: Spring starts phases in
- * ascending order and stops them in descending order, and Boot's web server starts at
- * {@code DEFAULT_PHASE - 2048} and shuts down gracefully at {@code DEFAULT_PHASE - 1024}. So this
- * starts after the web server has its port, and stops first: callers stop finding the instance
- * while it still answers, and the requests they have in flight finish. (Spring Cloud's
- * {@code AbstractAutoServiceRegistration} deregisters in {@code @PreDestroy}, after the web server
- * is gone.)
+ * ascending order and stops them in descending order, and Boot's web server starts at {@code
+ * DEFAULT_PHASE - 2048} and shuts down gracefully at {@code DEFAULT_PHASE - 1024}. So this starts
+ * after the web server has its port, and stops first: callers stop finding the instance while it
+ * still answers, and the requests they have in flight finish. (Spring Cloud's {@code
+ * AbstractAutoServiceRegistration} deregisters in {@code @PreDestroy}, after the web server is
+ * gone.)
  *
  * <p>The port is {@code registry.etcd.instance.port} when set, else the web server's real port (a
  * random port too); without either nothing registers. Deregistration failures are logged, not
  * thrown: the registry's close then revokes its lease, which removes the key anyway.
  */
 public final class EtcdAutoServiceRegistration implements AutoServiceRegistration, SmartLifecycle {
-  /** Between graceful shutdown ({@code DEFAULT_PHASE - 1024}) and the last phase: stops before it. */
+  /**
+   * Between graceful shutdown ({@code DEFAULT_PHASE - 1024}) and the last phase: stops before it.
+   */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
   private static final Logger log = LoggerFactory.getLogger(EtcdAutoServiceRegistration.class);
-  private static final boolean WEB_SERVER_PRESENT = ClassUtils.isPresent(
-      "org.springframework.boot.web.server.context.WebServerApplicationContext",
-      EtcdAutoServiceRegistration.class.getClassLoader());
+  private static final boolean WEB_SERVER_PRESENT =
+      ClassUtils.isPresent(
+          "org.springframework.boot.web.server.context.WebServerApplicationContext",
+          EtcdAutoServiceRegistration.class.getClassLoader());
 
   private final ApplicationContext context;
   private final EtcdServiceRegistry serviceRegistry;
@@ -52,8 +55,11 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
    * @param registrationForPort makes the registration for the port this application listens on
    * @param configuredPort the port to register instead of the web server's, or null
    */
-  public EtcdAutoServiceRegistration(ApplicationContext context, EtcdServiceRegistry serviceRegistry,
-      Function<Integer, EtcdRegistration> registrationForPort, Integer configuredPort) {
+  public EtcdAutoServiceRegistration(
+      ApplicationContext context,
+      EtcdServiceRegistry serviceRegistry,
+      Function<Integer, EtcdRegistration> registrationForPort,
+      Integer configuredPort) {
     this.context = Objects.requireNonNull(context, "context");
     this.serviceRegistry = Objects.requireNonNull(serviceRegistry, "serviceRegistry");
     this.registrationForPort = Objects.requireNonNull(registrationForPort, "registrationForPort");
@@ -67,7 +73,8 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
     }
     Integer port = configuredPort != null ? configuredPort : webServerPort(context);
     if (port == null || port <= 0) {
-      log.info("Not registering in etcd: no web server port (set registry.etcd.instance.port to register anyway)");
+      log.info(
+          "Not registering in etcd: no web server port (set registry.etcd.instance.port to register anyway)");
       running = true;
       return;
     }
@@ -90,8 +97,10 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
     try {
       serviceRegistry.deregister(registered);
     } catch (RegistryException e) {
-      log.warn("Deregistering {} failed ({}); its key goes when the registry revokes its lease",
-          registered.getInstanceId(), e.getMessage());
+      log.warn(
+          "Deregistering {} failed ({}); its key goes when the registry revokes its lease",
+          registered.getInstanceId(),
+          e.getMessage());
     }
   }
 
@@ -117,7 +126,8 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   /** Holds the reference to the optional web-server classes, loaded only when they are present. */
   private static final class WebServerPort {
     static Integer of(ApplicationContext context) {
-      if (context instanceof org.springframework.boot.web.server.context.WebServerApplicationContext web
+      if (context
+              instanceof org.springframework.boot.web.server.context.WebServerApplicationContext web
           && web.getWebServer() != null) {
         return web.getWebServer().getPort();
       }
@@ -126,20 +136,28 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   }
 
   /**
-   * The registration for {@code port}: {@code host} when given, else the wildcard address, for which
-   * the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4 address.
-   * {@code registered} tells how resolvers will see the info ({@code EtcdRegistry::instanceOf}).
+   * The registration for {@code port}: {@code host} when given, else the wildcard address, for
+   * which the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4
+   * address. {@code registered} tells how resolvers will see the info ({@code
+   * EtcdRegistry::instanceOf}).
    */
-  public static EtcdRegistration registrationOf(String serviceName, String host, int port, int weight,
-      Map<String, String> tags, Function<Info, Instance> registered) {
-    Info info = Info.builder()
-        .serviceName(serviceName)
-        .address(host == null || host.isEmpty()
-            ? new InetSocketAddress("0.0.0.0", port)
-            : InetSocketAddress.createUnresolved(host, port))
-        .weight(weight)
-        .tags(tags.isEmpty() ? null : tags)
-        .build();
+  public static EtcdRegistration registrationOf(
+      String serviceName,
+      String host,
+      int port,
+      int weight,
+      Map<String, String> tags,
+      Function<Info, Instance> registered) {
+    Info info =
+        Info.builder()
+            .serviceName(serviceName)
+            .address(
+                host == null || host.isEmpty()
+                    ? new InetSocketAddress("0.0.0.0", port)
+                    : InetSocketAddress.createUnresolved(host, port))
+            .weight(weight)
+            .tags(tags.isEmpty() ? null : tags)
+            .build();
     return new EtcdRegistration(info, registered.apply(info));
   }
 }

@@ -14,8 +14,8 @@ import org.springframework.cloud.client.serviceregistry.Registration;
  * This application as registered in etcd: a Spring Cloud {@link Registration} backed by the
  * library's {@link Info}. Immutable.
  *
- * <p>{@link #getMetadata()} is the instance's tags plus {@code weight}, as every
- * {@link dev.registryetcd.spring.discovery.EtcdDiscoveryClient} reports it.
+ * <p>{@link #getMetadata()} is the instance's tags plus {@code weight}, as every {@link
+ * dev.registryetcd.spring.discovery.EtcdDiscoveryClient} reports it.
  */
 public final class EtcdRegistration implements Registration {
   private final Info info;
@@ -32,7 +32,8 @@ public final class EtcdRegistration implements Registration {
   public EtcdRegistration(Info info, Instance registered) {
     this.info = Objects.requireNonNull(info, "info");
     if (!(registered.socketAddress() instanceof InetSocketAddress address)) {
-      throw new IllegalArgumentException("a Spring registration needs a host and port, not " + registered.address());
+      throw new IllegalArgumentException(
+          "a Spring registration needs a host and port, not " + registered.address());
     }
     this.host = address.getHostString();
     this.port = address.getPort();
@@ -85,6 +86,12 @@ public final class EtcdRegistration implements Registration {
 
   @Override
   public String toString() {
-    return "EtcdRegistration{" + getInstanceId() + ", weight=" + info.weight() + ", tags=" + info.tags() + "}";
+    return "EtcdRegistration{"
+        + getInstanceId()
+        + ", weight="
+        + info.weight()
+        + ", tags="
+        + info.tags()
+        + "}";
   }
 }

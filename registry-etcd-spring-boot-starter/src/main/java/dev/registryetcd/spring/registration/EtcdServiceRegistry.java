@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 
 /**
- * Spring Cloud's {@link ServiceRegistry} on an {@link EtcdRegistry}: what it registers lands in etcd
- * exactly as the Kitex etcd extension writes it.
+ * Spring Cloud's {@link ServiceRegistry} on an {@link EtcdRegistry}: what it registers lands in
+ * etcd exactly as the Kitex etcd extension writes it.
  *
  * <p>Status: {@code OUT_OF_SERVICE} deregisters (callers stop finding the instance while it keeps
  * running), {@code UP} registers again; this is what the {@code serviceregistry} actuator endpoint
@@ -17,6 +17,7 @@ import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 public final class EtcdServiceRegistry implements ServiceRegistry<EtcdRegistration> {
   /** The status of a registration that is in etcd. */
   public static final String UP = "UP";
+
   /** The status of a registration taken out of etcd by {@link #setStatus}. */
   public static final String OUT_OF_SERVICE = "OUT_OF_SERVICE";
 
@@ -59,11 +60,14 @@ public final class EtcdServiceRegistry implements ServiceRegistry<EtcdRegistrati
       registry.deregister(registration.info());
       statuses.put(registration.getInstanceId(), OUT_OF_SERVICE);
     } else {
-      throw new IllegalArgumentException("status must be " + UP + " or " + OUT_OF_SERVICE + ", not " + status);
+      throw new IllegalArgumentException(
+          "status must be " + UP + " or " + OUT_OF_SERVICE + ", not " + status);
     }
   }
 
-  /** {@code UP}, {@code OUT_OF_SERVICE}, or null when this registry does not hold the registration. */
+  /**
+   * {@code UP}, {@code OUT_OF_SERVICE}, or null when this registry does not hold the registration.
+   */
   @Override
   @SuppressWarnings("unchecked")
   public <T> T getStatus(EtcdRegistration registration) {

@@ -18,22 +18,31 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
-/** Bounded waits on jetcd's futures, turning their failures into {@link RegistryException}s that say what to check. */
+/**
+ * Bounded waits on jetcd's futures, turning their failures into {@link RegistryException}s that say
+ * what to check.
+ */
 public final class EtcdCalls {
   private EtcdCalls() {}
 
   /**
    * Waits at most {@code timeout} for {@code call}; cancels it on time-out.
    *
-   * @param what the operation, for the message, e.g. {@code "put kitex/registry-etcd/echo/10.0.0.7:8888"}
+   * @param what the operation, for the message, e.g. {@code "put
+   *     kitex/registry-etcd/echo/10.0.0.7:8888"}
    */
   public static <T> T await(CompletableFuture<T> call, Duration timeout, String what) {
     try {
       return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new RegistryException(Reason.UNREACHABLE, what + ": etcd did not answer within " + timeout
-          + " (is etcd running and reachable at the configured endpoints?)", e);
+      throw new RegistryException(
+          Reason.UNREACHABLE,
+          what
+              + ": etcd did not answer within "
+              + timeout
+              + " (is etcd running and reachable at the configured endpoints?)",
+          e);
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
@@ -49,7 +58,8 @@ public final class EtcdCalls {
    * next attempt goes to another. Only for calls that are safe to repeat (put of the same value,
    * delete, range reads, grant: a repeated grant at worst leaves a lease that expires unused).
    */
-  public static <T> T awaitRetrying(Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
+  public static <T> T awaitRetrying(
+      Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long backoffMillis = 25;
     while (true) {
@@ -57,13 +67,15 @@ public final class EtcdCalls {
       try {
         return await(call.get(), Duration.ofNanos(Math.max(left, 1)), what);
       } catch (RegistryException e) {
-        boolean transientlyUnavailable = e.reason() == Reason.UNREACHABLE && !(e.getCause() instanceof TimeoutException);
+        boolean transientlyUnavailable =
+            e.reason() == Reason.UNREACHABLE && !(e.getCause() instanceof TimeoutException);
         left = deadline - System.nanoTime();
         if (!transientlyUnavailable || left <= TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
           throw e;
         }
         try {
-          Thread.sleep(backoffMillis); // on the caller's or the registry's own thread, never on jetcd's
+          Thread.sleep(
+              backoffMillis); // on the caller's or the registry's own thread, never on jetcd's
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           throw e;
@@ -73,7 +85,10 @@ public final class EtcdCalls {
     }
   }
 
-  /** {@code error}, a failure of a jetcd call, as a classified {@link RegistryException} saying what to check. */
+  /**
+   * {@code error}, a failure of a jetcd call, as a classified {@link RegistryException} saying what
+   * to check.
+   */
   public static RegistryException failure(String what, Throwable error) {
     if (error instanceof RegistryException known) {
       return known;
@@ -105,7 +120,9 @@ public final class EtcdCalls {
         return EtcdEvents.WatchEnd.COMPACTED;
       }
     }
-    return classify(error).reason == Reason.UNREACHABLE ? EtcdEvents.WatchEnd.UNAVAILABLE : EtcdEvents.WatchEnd.ERROR;
+    return classify(error).reason == Reason.UNREACHABLE
+        ? EtcdEvents.WatchEnd.UNAVAILABLE
+        : EtcdEvents.WatchEnd.ERROR;
   }
 
   /** A one-line account of a jetcd failure, with a hint for the errors users meet. */
@@ -117,7 +134,8 @@ public final class EtcdCalls {
 
   private static Failure classify(Throwable error) {
     if (error instanceof TimeoutException) {
-      return new Failure(Reason.UNREACHABLE,
+      return new Failure(
+          Reason.UNREACHABLE,
           "etcd did not answer within the dial timeout (is etcd running and reachable at the configured endpoints?)");
     }
     String message = messages(error);
@@ -126,54 +144,79 @@ public final class EtcdCalls {
       return new Failure(Reason.TLS, tls);
     }
     Status.Code code = Status.fromThrowable(error).getCode();
-    if (code == Status.Code.UNAUTHENTICATED || message.contains("authentication failed")
-        || message.contains("invalid auth token") || message.contains("user name is empty")
+    if (code == Status.Code.UNAUTHENTICATED
+        || message.contains("authentication failed")
+        || message.contains("invalid auth token")
+        || message.contains("user name is empty")
         || message.contains("authentication is not enabled")) {
-      return new Failure(Reason.AUTHENTICATION,
+      return new Failure(
+          Reason.AUTHENTICATION,
           "etcd refused the credentials (" + message + "): check the user name and password");
     }
     if (code == Status.Code.PERMISSION_DENIED || message.contains("permission denied")) {
-      return new Failure(Reason.PERMISSION, "etcd denied access (" + message
-          + "): grant the user's role read and write on the registry prefix");
+      return new Failure(
+          Reason.PERMISSION,
+          "etcd denied access ("
+              + message
+              + "): grant the user's role read and write on the registry prefix");
     }
-    if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+    if (code == Status.Code.UNAVAILABLE
+        || code == Status.Code.DEADLINE_EXCEEDED
         || (error instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE)) {
-      return new Failure(Reason.UNREACHABLE,
-          "etcd is unavailable (" + message + "): is it running and reachable at the configured endpoints?");
+      return new Failure(
+          Reason.UNREACHABLE,
+          "etcd is unavailable ("
+              + message
+              + "): is it running and reachable at the configured endpoints?");
     }
     return new Failure(Reason.OTHER, error.getClass().getSimpleName() + ": " + message);
   }
 
   /**
-   * What went wrong with TLS, if a TLS failure is in {@code error}'s causes: the server's certificate not trusted,
-   * the client's certificate rejected by etcd, or etcd not talking TLS at all; else {@code null}.
+   * What went wrong with TLS, if a TLS failure is in {@code error}'s causes: the server's
+   * certificate not trusted, the client's certificate rejected by etcd, or etcd not talking TLS at
+   * all; else {@code null}.
    */
   private static String describeTls(Throwable error, String message) {
     boolean ssl = false;
     boolean untrusted = false;
     for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
       ssl |= t instanceof SSLException;
-      untrusted |= t instanceof CertificateException || t instanceof CertPathBuilderException
-          || t instanceof CertPathValidatorException;
+      untrusted |=
+          t instanceof CertificateException
+              || t instanceof CertPathBuilderException
+              || t instanceof CertPathValidatorException;
     }
-    if (untrusted || message.contains("PKIX") || message.contains("unable to find valid certification path")) {
-      return "TLS handshake with etcd failed: the server's certificate is not trusted by caFile (" + message
+    if (untrusted
+        || message.contains("PKIX")
+        || message.contains("unable to find valid certification path")) {
+      return "TLS handshake with etcd failed: the server's certificate is not trusted by caFile ("
+          + message
           + "): check that withTLSOpt's caFile holds the CA that signed etcd's certificate, and that the "
           + "certificate names the endpoint's host";
     }
-    if (message.contains("not an SSL/TLS record") || message.contains("Unrecognized SSL message")
+    if (message.contains("not an SSL/TLS record")
+        || message.contains("Unrecognized SSL message")
         || message.contains("while performing TLS negotiation")) {
-      return "TLS handshake with etcd failed: etcd did not answer in TLS (" + message + "): if it serves "
+      return "TLS handshake with etcd failed: etcd did not answer in TLS ("
+          + message
+          + "): if it serves "
           + "plaintext at this endpoint, enable TLS on etcd, or drop withTLSOpt and use http:// or host:port";
     }
-    if (ssl && (message.contains("certificate_required") || message.contains("bad_certificate")
-        || message.contains("unknown_ca") || message.contains("certificate_unknown"))) {
-      return "TLS handshake with etcd failed: etcd rejected this client's certificate or its absence (" + message
+    if (ssl
+        && (message.contains("certificate_required")
+            || message.contains("bad_certificate")
+            || message.contains("unknown_ca")
+            || message.contains("certificate_unknown"))) {
+      return "TLS handshake with etcd failed: etcd rejected this client's certificate or its absence ("
+          + message
           + "): etcd wants a client certificate signed by its --trusted-ca-file; check withTLSOpt's certFile and "
           + "keyFile";
     }
     if (ssl) {
-      return "TLS with etcd failed (" + message + "): check withTLSOpt's files and etcd's TLS settings";
+      return "TLS with etcd failed ("
+          + message
+          + "): check withTLSOpt's files and etcd's TLS settings";
     }
     return null;
   }
@@ -183,7 +226,8 @@ public final class EtcdCalls {
     StringBuilder text = new StringBuilder();
     for (Throwable t = error; t != null; t = t.getCause()) {
       // The first line only: gRPC appends the Netty pipeline on the next lines.
-      String message = t.getMessage() == null ? null : t.getMessage().lines().findFirst().orElse("");
+      String message =
+          t.getMessage() == null ? null : t.getMessage().lines().findFirst().orElse("");
       if (message != null && !message.isEmpty() && text.indexOf(message) < 0) {
         text.append(text.length() == 0 ? "" : ": ").append(message);
       }

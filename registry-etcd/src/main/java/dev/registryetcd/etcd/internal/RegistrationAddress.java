@@ -35,7 +35,10 @@ public record RegistrationAddress(String network, String address) {
    * @throws IllegalArgumentException naming what is wrong and how to fix it
    */
   public static RegistrationAddress of(
-      SocketAddress listen, SocketAddress fixed, Function<String, String> env, Supplier<Optional<String>> localIPv4) {
+      SocketAddress listen,
+      SocketAddress fixed,
+      Function<String, String> env,
+      Supplier<Optional<String>> localIPv4) {
     if (fixed != null) {
       return literal(fixed, "fixed address");
     }
@@ -50,21 +53,37 @@ public record RegistrationAddress(String network, String address) {
     if (hostFromEnv != null && !hostFromEnv.isEmpty()) {
       host = hostFromEnv;
     } else if (host.isEmpty() || isWildcard(inet)) {
-      host = localIPv4.get().orElseThrow(() -> new IllegalArgumentException("address " + listen
-          + " is a wildcard address and this machine has no non-loopback IPv4 address to register instead: "
-          + "set " + IP_ENV + ", register a concrete address, or use EtcdRegistry.setFixedAddress"));
+      host =
+          localIPv4
+              .get()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "address "
+                              + listen
+                              + " is a wildcard address and this machine has no non-loopback IPv4 address to register instead: "
+                              + "set "
+                              + IP_ENV
+                              + ", register a concrete address, or use EtcdRegistry.setFixedAddress"));
     }
     if (portFromEnv != null && !portFromEnv.isEmpty()) {
       port = parsePort(portFromEnv);
     }
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("address port must be 1..65535, not " + port
-          + ": register the port the server actually listens on (or set " + PORT_ENV + ")");
+      throw new IllegalArgumentException(
+          "address port must be 1..65535, not "
+              + port
+              + ": register the port the server actually listens on (or set "
+              + PORT_ENV
+              + ")");
     }
     return new RegistrationAddress("tcp", hostPort(host, port));
   }
 
-  /** The first non-loopback IPv4 address of an interface that is up, in interface order, as Go picks it. */
+  /**
+   * The first non-loopback IPv4 address of an interface that is up, in interface order, as Go picks
+   * it.
+   */
   public static Optional<String> firstNonLoopbackIPv4() {
     try {
       for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -93,8 +112,10 @@ public record RegistrationAddress(String network, String address) {
       }
       return new RegistrationAddress("tcp", hostPort(inet.getHostString(), inet.getPort()));
     }
-    throw new IllegalArgumentException(what + " must be an InetSocketAddress or a UnixDomainSocketAddress, not "
-        + address.getClass().getName());
+    throw new IllegalArgumentException(
+        what
+            + " must be an InetSocketAddress or a UnixDomainSocketAddress, not "
+            + address.getClass().getName());
   }
 
   private static boolean isWildcard(InetSocketAddress inet) {
@@ -111,7 +132,8 @@ public record RegistrationAddress(String network, String address) {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new IllegalArgumentException(PORT_ENV + "=" + text + " is not a port: set it to 1..65535, or unset it");
+    throw new IllegalArgumentException(
+        PORT_ENV + "=" + text + " is not a port: set it to 1..65535, or unset it");
   }
 
   private static String hostPort(String host, int port) {

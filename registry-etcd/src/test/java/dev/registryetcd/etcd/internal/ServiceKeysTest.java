@@ -9,9 +9,12 @@ class ServiceKeysTest {
 
   @Test
   void serviceOfAnInstanceKeyIsTheSegmentAfterThePrefix() {
-    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/127.0.0.1:8888")).isEqualTo("echo");
-    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/[::1]:8888")).isEqualTo("echo");
-    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo//tmp/echo.sock")).isEqualTo("echo");
+    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/127.0.0.1:8888"))
+        .isEqualTo("echo");
+    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/[::1]:8888"))
+        .isEqualTo("echo");
+    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo//tmp/echo.sock"))
+        .isEqualTo("echo");
   }
 
   @Test

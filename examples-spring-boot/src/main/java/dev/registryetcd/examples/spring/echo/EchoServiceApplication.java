@@ -31,8 +31,10 @@ public class EchoServiceApplication {
 
   @GetMapping("/echo")
   Echo echo(@RequestParam(name = "msg", defaultValue = "") String msg) {
-    return new Echo(environment.getProperty("spring.application.name"),
-        environment.getRequiredProperty("local.server.port", Integer.class), msg);
+    return new Echo(
+        environment.getProperty("spring.application.name"),
+        environment.getRequiredProperty("local.server.port", Integer.class),
+        msg);
   }
 
   /** The application, reading {@code echo-service.properties}. */
