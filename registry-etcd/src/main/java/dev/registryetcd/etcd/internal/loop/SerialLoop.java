@@ -1,0 +1,189 @@
+package dev.registryetcd.etcd.internal.loop;
+
+import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.registry.RegistryException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named daemon thread that runs a component's tasks one at a time, so that the component's
+ * state needs no locks: whatever runs here owns it. After every task it runs {@code afterEachTask}
+ * (a component publishes its status there). What a task throws is logged, never lost in a future
+ * nobody reads, and a periodic task survives it.
+ *
+ * <p>Closing stops the thread; tasks submitted afterwards are dropped.
+ */
+public final class SerialLoop implements Scheduler {
+  private static final Logger log = LoggerFactory.getLogger(SerialLoop.class);
+
+  private final String name;
+  private final Runnable afterEachTask;
+  private final ScheduledThreadPoolExecutor executor;
+  private volatile Thread thread;
+
+  /**
+   * @param name the thread's name, e.g. {@code registry-etcd-registry-1}
+   * @param afterEachTask runs on the loop after each task, also after one that threw
+   */
+  public SerialLoop(String name, Runnable afterEachTask) {
+    this.name = name;
+    this.afterEachTask = afterEachTask;
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread created = new Thread(task, name);
+              created.setDaemon(true);
+              thread = created;
+              return created;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+  }
+
+  /** Runs {@code task} on the loop soon; drops it when the loop is closed. */
+  public void execute(Runnable task) {
+    try {
+      executor.execute(guarded(task));
+    } catch (RejectedExecutionException closed) {
+      // closed: nothing left to do
+    }
+  }
+
+  @Override
+  public Cancellable schedule(Runnable task, Duration delay) {
+    try {
+      ScheduledFuture<?> future =
+          executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> future.cancel(false);
+    } catch (RejectedExecutionException closed) {
+      return Cancellable.NONE;
+    }
+  }
+
+  /** Runs {@code task} every {@code period}, the first time after one period. */
+  public Cancellable every(Duration period, Runnable task) {
+    try {
+      ScheduledFuture<?> future =
+          executor.scheduleWithFixedDelay(
+              guarded(task), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> future.cancel(false);
+    } catch (RejectedExecutionException closed) {
+      return Cancellable.NONE;
+    }
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  /** Whether the calling thread is this loop's. */
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /**
+   * Runs {@code work} on the loop and waits at most {@code bound} for it. What {@code work} throws
+   * is rethrown here, with this caller's stack added.
+   *
+   * @throws IllegalStateException when the loop is closed
+   * @throws RegistryException UNREACHABLE when {@code work} did not finish within {@code bound},
+   *     INTERRUPTED when the caller was interrupted; {@code work} is then called off if it has not
+   *     started
+   */
+  public <T> T call(Callable<T> work, Duration bound, String what) {
+    Future<T> result;
+    try {
+      result =
+          executor.submit(
+              () -> {
+                try {
+                  return work.call();
+                } finally {
+                  afterEachTask.run();
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException(name + " is closed", e);
+    }
+    try {
+      return result.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      result.cancel(false);
+      throw new RegistryException(
+          RegistryException.Reason.UNREACHABLE,
+          what
+              + ": no answer from etcd within "
+              + bound
+              + " (is etcd running and reachable at the configured endpoints?)",
+          e);
+    } catch (InterruptedException e) {
+      result.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new RegistryException(RegistryException.Reason.INTERRUPTED, what + ": interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        runtime.addSuppressed(new Exception("called from here"));
+        throw runtime;
+      }
+      throw EtcdCalls.failure(what, e.getCause());
+    }
+  }
+
+  /**
+   * Runs {@code last} as the loop's last task and waits for it at most {@code bound}; then stops
+   * the thread, waiting at most {@code bound} again. Returns whether {@code last} finished in time.
+   */
+  public boolean close(Runnable last, Duration bound) {
+    boolean finished = false;
+    try {
+      executor.submit(guarded(last)).get(bound.toNanos(), TimeUnit.NANOSECONDS);
+      finished = true;
+    } catch (TimeoutException e) {
+      finished = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | RejectedExecutionException e) {
+      log.warn("The last task of {} failed: {}", name, String.valueOf(e.getCause()));
+    } finally {
+      executor.shutdownNow();
+    }
+    try {
+      executor.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return finished;
+  }
+
+  /** Whether the loop takes no more tasks. */
+  public boolean isClosed() {
+    return executor.isShutdown();
+  }
+
+  private Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("A task of {} failed unexpectedly", name, e);
+      } finally {
+        afterEachTask.run();
+      }
+    };
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
