@@ -3,6 +3,7 @@ package dev.registryetcd.etcd;
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.etcd.internal.ClientChannel;
 import dev.registryetcd.etcd.internal.ClientSettings;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.GuardedEvents;
@@ -23,8 +24,11 @@ import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.Registry;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,7 +125,8 @@ public final class EtcdRegistry implements Registry {
     this.writer = new KeyWriter(client, prefix, timeout, table);
     this.lease = new LeaseKeeper(client, leaseTtl, timeout, loop);
     this.recovery =
-        new LeaseRecovery(retry, loop, backoff, this::recoverLease, new LoggedRecovery());
+        new LeaseRecovery(
+            retry, loop, backoff, this::recoverLease, this::etcdAnswers, new LoggedRecovery());
     this.ownKeys = new OwnKeyWatch(client, prefix, loop, backoff, retry.retryDelay(), events);
     this.reconciler =
         new Reconciler(
@@ -385,6 +390,28 @@ public final class EtcdRegistry implements Registry {
     } catch (RuntimeException e) {
       lease.discard(fresh);
       throw e;
+    }
+  }
+
+  /**
+   * Whether etcd answers a linearizable read now, within the probe interval. Members that refused
+   * connections are dialled again first rather than after gRPC's backoff.
+   */
+  private boolean etcdAnswers() {
+    ClientChannel.reconnectNow(client);
+    try {
+      EtcdCalls.await(
+          client
+              .getKVClient()
+              .get(
+                  ByteSequence.from(prefix, StandardCharsets.UTF_8),
+                  GetOption.builder().withCountOnly(true).withLimit(1).build()),
+          LeaseRecovery.PROBE_INTERVAL,
+          "probe etcd");
+      return true;
+    } catch (RegistryException e) {
+      log.debug("etcd does not answer yet: {}", e.getMessage());
+      return false;
     }
   }
 

@@ -101,6 +101,47 @@ class EtcdRegistryRecoveryTest {
   }
 
   @Test
+  void afterAnOutageLongerThanEveryAttemptRegistrationsAreBackWithinTwoSecondsOfEtcdServing() {
+    RetryConfig fewAttempts =
+        RetryConfig.newRetryConfig(
+            RetryConfig.withMaxAttemptTimes(2),
+            RetryConfig.withRetryDelay(RETRY_DELAY),
+            RetryConfig.withObserveDelay(Duration.ofMinutes(5)));
+    try (EtcdRegistry registry =
+        EtcdRegistry.newEtcdRegistryWithRetry(
+            etcd.clientEndpointsAsHostPort(),
+            fewAttempts,
+            Option.withLeaseTtl(Duration.ofSeconds(2)),
+            Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
+      registerTwo(registry);
+      long before = registry.leaseId();
+
+      etcd.member(0).kill();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> String.valueOf(registry.status().problem()).contains("failed 2 time(s)"));
+      // long enough past the last attempt for gRPC's connect backoff to grow well beyond 2 s
+      await()
+          .pollDelay(Duration.ofSeconds(8))
+          .atMost(Duration.ofSeconds(9))
+          .until(() -> !registry.status().healthy());
+      etcd.member(0).wipe();
+
+      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+        await()
+            .atMost(Duration.ofSeconds(2))
+            .untilAsserted(
+                () -> {
+                  assertThat(probe.leasesUnder("kitex/registry-etcd/echo/"))
+                      .containsOnlyKeys(KEY_1, KEY_2);
+                  assertThat(probe.kv(KEY_1).getLease()).isNotEqualTo(before);
+                  assertThat(registry.status().healthy()).isTrue();
+                });
+      }
+    }
+  }
+
+  @Test
   void aRegistryProcessKilledWithoutDeregisteringDisappearsWithinItsLeaseTtl() throws Exception {
     long ttlSeconds = 2;
     String key = "kitex/registry-etcd/child/127.0.0.1:4242";

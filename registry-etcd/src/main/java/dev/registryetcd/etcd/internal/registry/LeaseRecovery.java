@@ -3,19 +3,27 @@ package dev.registryetcd.etcd.internal.registry;
 import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.Scheduler;
 import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
+import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether the registry holds a lease, and getting a new one when it is lost, as an explicit state
  * machine: {@code NO_LEASE → LEASED → RECOVERING → LEASED ... → CLOSED}.
  *
  * <p>The Go extension's rule for attempts: after a loss, one attempt at once, then one every
- * RetryDelay; once MaxAttemptTimes attempts failed, one every ObserveDelay.
+ * RetryDelay; once MaxAttemptTimes attempts failed, one every ObserveDelay. On top of that, while
+ * etcd is unreachable it is asked every {@link #PROBE_INTERVAL} whether it answers again, and the
+ * next attempt is made as soon as it does: after an outage of any length, registrations come back
+ * within a probe interval or so, not up to an ObserveDelay later.
  *
  * <p>Confined to the registry's loop thread, which is also the {@link Scheduler}'s.
  */
 public final class LeaseRecovery {
+
+  /** How often etcd is asked whether it answers again while registrations are out of it. */
+  public static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
   /** Where the registry stands with its lease. */
   public enum State {
@@ -43,6 +51,7 @@ public final class LeaseRecovery {
   private final Scheduler scheduler;
   private final Backoff backoff;
   private final Attempt attempt;
+  private final BooleanSupplier etcdAnswers;
   private final RecoveryLog log;
 
   private State state = State.NO_LEASE;
@@ -51,16 +60,25 @@ public final class LeaseRecovery {
   private long recoveries;
   private String problem;
   private Cancellable nextAttempt = Cancellable.NONE;
+  private Cancellable nextProbe = Cancellable.NONE;
 
   /**
    * @param attempt what one attempt does; runs on the scheduler's thread
+   * @param etcdAnswers a cheap bounded request: whether etcd answers now; runs on the scheduler's
+   *     thread
    */
   public LeaseRecovery(
-      RetryConfig retry, Scheduler scheduler, Backoff backoff, Attempt attempt, RecoveryLog log) {
+      RetryConfig retry,
+      Scheduler scheduler,
+      Backoff backoff,
+      Attempt attempt,
+      BooleanSupplier etcdAnswers,
+      RecoveryLog log) {
     this.retry = retry;
     this.scheduler = scheduler;
     this.backoff = backoff;
     this.attempt = attempt;
+    this.etcdAnswers = etcdAnswers;
     this.log = log;
   }
 
@@ -110,7 +128,9 @@ public final class LeaseRecovery {
    */
   public RuntimeException attemptNow() {
     nextAttempt.cancel();
+    nextProbe.cancel();
     nextAttempt = Cancellable.NONE;
+    nextProbe = Cancellable.NONE;
     if (state != State.RECOVERING) {
       return null;
     }
@@ -150,6 +170,26 @@ public final class LeaseRecovery {
       log.attemptFailed(failedAttempts, retry.maxAttemptTimes(), failure, retryIn);
     }
     nextAttempt = scheduler.schedule(this::attemptNow, retryIn);
+    if (isUnreachable(failure)) {
+      nextProbe = scheduler.schedule(this::probe, PROBE_INTERVAL);
+    }
+  }
+
+  private void probe() {
+    nextProbe = Cancellable.NONE;
+    if (state != State.RECOVERING) {
+      return;
+    }
+    if (etcdAnswers.getAsBoolean()) {
+      attemptNow();
+    } else {
+      nextProbe = scheduler.schedule(this::probe, PROBE_INTERVAL);
+    }
+  }
+
+  private static boolean isUnreachable(RuntimeException failure) {
+    return failure instanceof RegistryException e
+        && e.reason() == RegistryException.Reason.UNREACHABLE;
   }
 
   /** Failed attempts in a row in the current recovery. */
@@ -171,5 +211,6 @@ public final class LeaseRecovery {
   public void close() {
     state = State.CLOSED;
     nextAttempt.cancel();
+    nextProbe.cancel();
   }
 }

@@ -5,8 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's log of a recovery: WARN for each failed attempt up to MaxAttemptTimes, ERROR once
- * when they are exhausted, INFO at recovery.
+ * The registry's log of a recovery: ERROR once, when the first attempt fails (from then on, the
+ * outage costs registrations), WARN for every later failed attempt (none goes unlogged), INFO at
+ * recovery with how long the registrations were out of etcd.
  */
 public final class LoggedRecovery implements RecoveryLog {
   private static final Logger log = LoggerFactory.getLogger(LoggedRecovery.class);
@@ -20,32 +21,45 @@ public final class LoggedRecovery implements RecoveryLog {
   @Override
   public void attemptFailed(
       int attempt, int maxAttempts, RuntimeException failure, Duration retryIn) {
-    if (attempt > maxAttempts && maxAttempts != 0) {
-      return; // said once at exhaustion; the next attempts come every ObserveDelay
+    String of = maxAttempts == 0 ? "" : " of " + maxAttempts;
+    if (attempt == 1) {
+      log.error(
+          "Registrations are out of etcd: re-registering failed (attempt 1{}): {}; retrying in {}"
+              + " or as soon as etcd answers",
+          of,
+          failure.getMessage(),
+          retryIn);
+    } else {
+      log.warn(
+          "Re-registering in etcd failed (attempt {}{}): {}; retrying in {} or as soon as etcd"
+              + " answers",
+          attempt,
+          of,
+          failure.getMessage(),
+          retryIn);
     }
-    log.warn(
-        "Re-registering in etcd failed (attempt {}{}): {}; retrying in {}",
-        attempt,
-        maxAttempts == 0 ? "" : " of " + maxAttempts,
-        failure.getMessage(),
-        retryIn);
   }
 
   @Override
   public void exhausted(int attempts, RuntimeException failure, Duration retryIn) {
-    log.error(
-        "Re-registering in etcd failed {} times in a row ({}); checking again every {}",
-        attempts,
-        failure.getMessage(),
-        retryIn);
+    String text =
+        "Re-registering in etcd failed {} times in a row ({}); trying again every {} and as soon as"
+            + " etcd answers";
+    if (attempts == 1) {
+      log.error(text, attempts, failure.getMessage(), retryIn);
+    } else {
+      log.warn(text, attempts, failure.getMessage(), retryIn);
+    }
   }
 
   @Override
   public void recovered(int registrations, long leaseId, int failedAttempts, Duration outage) {
     log.info(
-        "Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s)",
+        "Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s); they were"
+            + " out of etcd for {}",
         registrations,
         Long.toHexString(leaseId),
-        failedAttempts);
+        failedAttempts,
+        outage);
   }
 }

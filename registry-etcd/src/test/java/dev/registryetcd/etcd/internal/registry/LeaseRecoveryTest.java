@@ -19,7 +19,9 @@ class LeaseRecoveryTest {
   private final ManualScheduler clock = new ManualScheduler();
   private final RecordedLog log = new RecordedLog();
   private RuntimeException nextFailure;
+  private boolean etcdAnswers;
   private int attempts;
+  private int probes;
 
   private LeaseRecovery recovery(int maxAttempts) {
     RetryConfig retry =
@@ -38,6 +40,10 @@ class LeaseRecoveryTest {
             throw nextFailure;
           }
           return new LeaseRecovery.Recovered(7, 2);
+        },
+        () -> {
+          probes++;
+          return etcdAnswers;
         },
         log);
   }
@@ -89,7 +95,7 @@ class LeaseRecoveryTest {
   }
 
   @Test
-  void exhaustionIsSaidOnceAndThenEveryObserveDelayIsTried() {
+  void theFirstFailureIsTheErrorExhaustionIsSaidOnceAndThenEveryObserveDelayIsTried() {
     LeaseRecovery recovery = recovery(3);
     recovery.leased();
     nextFailure = denied();
@@ -112,6 +118,41 @@ class LeaseRecoveryTest {
   }
 
   @Test
+  void whileEtcdIsUnreachableTheNextAttemptComesAsSoonAsAProbeIsAnswered() {
+    LeaseRecovery recovery = recovery(1);
+    recovery.leased();
+    nextFailure = unreachable();
+
+    recovery.lost("lease gone", 2);
+    assertThat(log.lines).contains("exhausted after 1, next in PT30S");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(probes).isEqualTo(5);
+    assertThat(attempts).isEqualTo(1);
+
+    etcdAnswers = true;
+    nextFailure = null;
+    clock.advance(LeaseRecovery.PROBE_INTERVAL);
+
+    assertThat(attempts).isEqualTo(2);
+    assertThat(recovery.isLeased()).isTrue();
+    assertThat(log.lines).last().isEqualTo("recovered 2 lease 7 after 1 in PT6S");
+    assertThat(clock.pending()).as("no probe and no attempt left behind").isZero();
+  }
+
+  @Test
+  void etcdIsNotProbedWhenItAnsweredWithARefusal() {
+    LeaseRecovery recovery = recovery(5);
+    recovery.leased();
+    nextFailure = denied();
+
+    recovery.lost("lease gone", 1);
+    clock.advance(Duration.ofSeconds(5));
+
+    assertThat(probes).isZero();
+    assertThat(attempts).isEqualTo(1);
+  }
+
+  @Test
   void anAttemptMadeNowReplacesTheScheduledOne() {
     LeaseRecovery recovery = recovery(5);
     recovery.leased();
@@ -120,7 +161,7 @@ class LeaseRecoveryTest {
 
     recovery.attemptNow(); // a caller registers meanwhile
     assertThat(attempts).isEqualTo(2);
-    assertThat(clock.pending()).isEqualTo(1); // one attempt, not two
+    assertThat(clock.pending()).isEqualTo(2); // one attempt and one probe, not two of each
 
     clock.advance(RETRY_DELAY);
     assertThat(attempts).isEqualTo(3);
@@ -147,10 +188,12 @@ class LeaseRecoveryTest {
     recovery.lost("lease gone", 1);
 
     recovery.close();
+    etcdAnswers = true;
     clock.advance(OBSERVE_DELAY);
 
     assertThat(recovery.state()).isEqualTo(LeaseRecovery.State.CLOSED);
     assertThat(attempts).isEqualTo(1);
+    assertThat(probes).isZero();
     assertThat(recovery.lost("after close", 1)).isNull();
     assertThat(recovery.attemptNow()).isNull();
   }
