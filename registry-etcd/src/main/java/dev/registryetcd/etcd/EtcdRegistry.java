@@ -497,26 +497,23 @@ public final class EtcdRegistry implements Registry {
   /** Counts keep-alive failures, tells the observer, and recovers when the lease is gone. */
   private final class KeepAliveFailures implements LeaseKeeper.Listener {
     @Override
-    public void keepAliveFailed(long leaseId, Throwable error) {
-      boolean notFound = EtcdCalls.isLeaseNotFound(error);
-      counted(
-          notFound
-              ? EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND
-              : EtcdEvents.KeepAliveFailure.STREAM_ERROR);
-      if (notFound) {
-        leaseLost("etcd no longer knows lease " + hex(leaseId));
-      } else {
+    public void renewalFailed(long leaseId, EtcdEvents.KeepAliveFailure cause, Throwable error) {
+      counted(cause);
+      if (error != null) {
         log.debug(
-            "Keep-alive of lease {} interrupted ({}); jetcd reconnects",
-            hex(leaseId),
-            error.toString());
+            "Keep-alive of lease {} failed ({}); sending it again", hex(leaseId), error.toString());
       }
     }
 
     @Override
-    public void keepAliveUnanswered(long leaseId) {
-      counted(EtcdEvents.KeepAliveFailure.NO_ANSWER);
-      leaseLost("the keep-alive of lease " + hex(leaseId) + " got no answer within its TTL");
+    public void leaseNotFound(long leaseId) {
+      counted(EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND);
+      leaseLost("etcd no longer knows lease " + hex(leaseId));
+    }
+
+    @Override
+    public void leaseExpired(long leaseId) {
+      leaseLost("no keep-alive of lease " + hex(leaseId) + " was answered within its TTL");
     }
 
     private void counted(EtcdEvents.KeepAliveFailure failure) {

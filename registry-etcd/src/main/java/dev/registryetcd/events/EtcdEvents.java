@@ -47,9 +47,9 @@ public interface EtcdEvents {
   enum KeepAliveFailure {
     /** etcd no longer knows the lease (it expired, or was revoked behind the registry's back). */
     LEASE_NOT_FOUND,
-    /** No answer within the lease's TTL. */
+    /** One keep-alive got no answer within its bound; it is sent again, through another member. */
     NO_ANSWER,
-    /** The keep-alive stream broke; jetcd reconnects it. */
+    /** One keep-alive failed (for example its member refused the connection); it is sent again. */
     STREAM_ERROR
   }
 

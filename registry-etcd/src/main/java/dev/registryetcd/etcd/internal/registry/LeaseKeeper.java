@@ -1,50 +1,62 @@
 package dev.registryetcd.etcd.internal.registry;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
+import dev.registryetcd.events.EtcdEvents.KeepAliveFailure;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's lease: grants it, keeps it alive, revokes it. Keep-alive outcomes are handed to
- * the registry's loop and reported only while they concern the lease held now.
+ * The registry's lease: grants it, keeps it alive, revokes it.
  *
- * <p>Confined to the registry's loop thread.
+ * <p>Keep-alives are the registry's own, not one long-lived jetcd stream: every TTL/3 (as Go's
+ * client) one keep-alive request on a stream of its own, which must be answered within {@link
+ * #answerBound()}; one that is not, or fails, is sent again at once (after a short backoff for
+ * refusals), and gRPC's round-robin sends it through the next member. Any member can renew a lease,
+ * so a member that stalls or is cut off (its port still accepting) costs one bound, not the lease:
+ * a stream held on it would wait, silently, until the lease expired. Only when no renewal was
+ * answered for a whole TTL is the lease taken as lost.
+ *
+ * <p>Confined to the registry's loop thread; jetcd's callbacks only hand outcomes to it, and those
+ * of a lease no longer current, or of an attempt already given up, are dropped.
  */
 public final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+  private static final Duration MIN_ANSWER_BOUND = Duration.ofMillis(300);
+  private static final Duration MAX_ANSWER_BOUND = Duration.ofSeconds(2);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(50);
 
   /** What the keep-alive of the current lease says, told on the loop thread. */
   public interface Listener {
-    /** The keep-alive failed with {@code error} (etcd may not know the lease any more). */
-    void keepAliveFailed(long leaseId, Throwable error);
+    /** One keep-alive was not answered in time or failed; it is being sent again. */
+    void renewalFailed(long leaseId, KeepAliveFailure cause, Throwable error);
 
-    /** The keep-alive got no answer within the TTL: the lease is as good as gone. */
-    void keepAliveUnanswered(long leaseId);
+    /** etcd says it does not know the lease (expired, or revoked behind the registry's back). */
+    void leaseNotFound(long leaseId);
+
+    /** No keep-alive was answered for a whole TTL: the lease is as good as gone. */
+    void leaseExpired(long leaseId);
   }
 
-  /** A granted lease and its keep-alive. */
+  /** A granted lease and the state of its keep-alive. */
   public static final class Lease {
     private final long id;
-    private CloseableClient keepAlive;
+    private long renewedAtNanos;
+    private long attempt;
+    private int failuresInARow;
+    private Cancellable next = Cancellable.NONE;
 
-    private Lease(long id) {
+    private Lease(long id, long grantedAtNanos) {
       this.id = id;
+      this.renewedAtNanos = grantedAtNanos;
     }
 
     public long id() {
       return id;
-    }
-
-    private void stopKeepAlive() {
-      if (keepAlive != null) {
-        keepAlive.close();
-      }
     }
   }
 
@@ -52,6 +64,8 @@ public final class LeaseKeeper {
   private final Duration ttl;
   private final Duration timeout;
   private final SerialLoop loop;
+  private final Duration renewEvery;
+  private final Duration answerBound;
   private Listener listener;
   private Lease current;
 
@@ -60,6 +74,12 @@ public final class LeaseKeeper {
     this.ttl = ttl;
     this.timeout = timeout;
     this.loop = loop;
+    this.renewEvery = ttl.dividedBy(3);
+    this.answerBound = clamp(ttl.dividedBy(6), MIN_ANSWER_BOUND, MAX_ANSWER_BOUND);
+  }
+
+  private static Duration clamp(Duration value, Duration min, Duration max) {
+    return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
   }
 
   /** Who hears about the keep-alive; set once, before the first grant. */
@@ -67,8 +87,13 @@ public final class LeaseKeeper {
     this.listener = listener;
   }
 
-  public Duration ttl() {
-    return ttl;
+  /**
+   * How long one keep-alive may go unanswered before it is sent again through another member: a
+   * sixth of the TTL, between 300 ms and 2 s, so that several tries fit in a TTL, and a member that
+   * is only slow (an election takes about a second) is not given up too early.
+   */
+  public Duration answerBound() {
+    return answerBound;
   }
 
   /** The lease held now, or 0. */
@@ -80,17 +105,15 @@ public final class LeaseKeeper {
     return current != null;
   }
 
-  /** The lease held now, granted first if none is. */
+  /** The lease held now, granted and kept alive first if none is. */
   public long ensure() {
     if (current == null) {
-      current = grant();
+      adopt(grant());
     }
     return current.id;
   }
 
-  /**
-   * A new lease, kept alive but not yet the current one: see {@link #adopt} and {@link #discard}.
-   */
+  /** A new lease, not kept alive until it is {@link #adopt adopted}, or {@link #discard}ed. */
   public Lease grant() {
     long id =
         EtcdCalls.awaitRetrying(
@@ -98,28 +121,27 @@ public final class LeaseKeeper {
                 timeout,
                 "grant a lease of " + ttl)
             .getID();
-    Lease granted = new Lease(id);
-    granted.keepAlive = client.getLeaseClient().keepAlive(id, new KeepAliveObserver(granted));
     log.debug("Granted lease {} with TTL {}", hex(id), ttl);
-    return granted;
+    return new Lease(id, loop.nanoTime());
   }
 
-  /** Makes {@code lease} the current one. */
+  /** Makes {@code lease} the current one and keeps it alive. */
   public void adopt(Lease lease) {
     drop();
     current = lease;
+    lease.renewedAtNanos = loop.nanoTime();
+    lease.next = loop.schedule(() -> renew(lease), renewEvery);
   }
 
-  /** Stops keeping {@code lease} alive and revokes it, not waiting: it expires anyway. */
+  /** Revokes {@code lease}, not waiting: it expires anyway. */
   public void discard(Lease lease) {
-    lease.stopKeepAlive();
     client.getLeaseClient().revoke(lease.id);
   }
 
-  /** Forgets the current lease (lost): stops its keep-alive. */
+  /** Forgets the current lease (lost): stops keeping it alive. */
   public void drop() {
     if (current != null) {
-      current.stopKeepAlive();
+      current.next.cancel();
       current = null;
     }
   }
@@ -133,48 +155,72 @@ public final class LeaseKeeper {
     if (current == null) {
       return;
     }
-    Lease revoked = current;
-    current = null;
-    revoked.stopKeepAlive();
-    EtcdCalls.await(
-        client.getLeaseClient().revoke(revoked.id), timeout, "revoke lease " + hex(revoked.id));
+    long id = current.id;
+    drop();
+    EtcdCalls.await(client.getLeaseClient().revoke(id), timeout, "revoke lease " + hex(id));
+  }
+
+  private void renew(Lease lease) {
+    if (current != lease) {
+      return;
+    }
+    long attempt = ++lease.attempt;
+    lease.next = loop.schedule(() -> unanswered(lease, attempt), answerBound);
+    client
+        .getLeaseClient()
+        .keepAliveOnce(lease.id)
+        .whenComplete(
+            (response, error) -> loop.execute(() -> answered(lease, attempt, response, error)));
+  }
+
+  private void answered(
+      Lease lease, long attempt, LeaseKeepAliveResponse response, Throwable error) {
+    if (current != lease || lease.attempt != attempt) {
+      return; // an attempt already given up, or a lease no longer held
+    }
+    lease.next.cancel();
+    if (error == null) {
+      lease.renewedAtNanos = loop.nanoTime();
+      lease.failuresInARow = 0;
+      lease.next = loop.schedule(() -> renew(lease), renewEvery);
+    } else if (EtcdCalls.isLeaseNotFound(error)) {
+      listener.leaseNotFound(lease.id);
+    } else {
+      listener.renewalFailed(lease.id, KeepAliveFailure.STREAM_ERROR, error);
+      retry(lease);
+    }
+  }
+
+  private void unanswered(Lease lease, long attempt) {
+    if (current != lease || lease.attempt != attempt) {
+      return;
+    }
+    log.debug(
+        "Keep-alive of lease {} not answered within {}; sending it again",
+        hex(lease.id),
+        answerBound);
+    listener.renewalFailed(lease.id, KeepAliveFailure.NO_ANSWER, null);
+    lease.attempt++; // its answer, should it come, is stale
+    retry(lease);
+  }
+
+  private void retry(Lease lease) {
+    Duration sinceRenewal = Duration.ofNanos(loop.nanoTime() - lease.renewedAtNanos);
+    if (sinceRenewal.compareTo(ttl) >= 0) {
+      listener.leaseExpired(lease.id);
+      return;
+    }
+    lease.failuresInARow++;
+    long backoffMillis =
+        Math.min(
+            FIRST_RETRY.toMillis() << Math.min(lease.failuresInARow - 1, 5),
+            answerBound.toMillis());
+    Duration wait = Duration.ofMillis(backoffMillis);
+    Duration left = ttl.minus(sinceRenewal);
+    lease.next = loop.schedule(() -> renew(lease), wait.compareTo(left) < 0 ? wait : left);
   }
 
   static String hex(long id) {
     return Long.toHexString(id);
-  }
-
-  /** Hands keep-alive outcomes to the loop; drops those of a lease no longer current. */
-  private final class KeepAliveObserver implements StreamObserver<LeaseKeepAliveResponse> {
-    private final Lease of;
-
-    KeepAliveObserver(Lease of) {
-      this.of = of;
-    }
-
-    @Override
-    public void onNext(LeaseKeepAliveResponse response) {
-      // alive: nothing to do
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      loop.execute(
-          () -> {
-            if (current == of) {
-              listener.keepAliveFailed(of.id, error);
-            }
-          });
-    }
-
-    @Override
-    public void onCompleted() {
-      loop.execute(
-          () -> {
-            if (current == of) {
-              listener.keepAliveUnanswered(of.id);
-            }
-          });
-    }
   }
 }
