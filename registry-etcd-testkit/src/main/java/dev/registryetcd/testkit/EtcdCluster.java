@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -62,6 +66,7 @@ public final class EtcdCluster implements AutoCloseable {
   private final Duration electionTimeout;
   private final Path binaryOverride;
   private final EtcdTls tls;
+  private final boolean networkFaults;
   private final List<EtcdMember> members;
 
   private volatile Path binary;
@@ -87,6 +92,7 @@ public final class EtcdCluster implements AutoCloseable {
     this.electionTimeout = b.electionTimeout;
     this.binaryOverride = b.binary;
     this.tls = b.tls;
+    this.networkFaults = b.networkFaults;
     List<EtcdMember> list = new ArrayList<>();
     for (int i = 0; i < b.members; i++) {
       list.add(new EtcdMember(this, i, b.name + "-" + i));
@@ -139,6 +145,10 @@ public final class EtcdCluster implements AutoCloseable {
     root = prepareRoot();
     Cleanup.registerRoot(root);
     started = true;
+    if (networkFaults) {
+      // before the ports are picked, so that no proxy can land on a port picked for etcd
+      members.forEach(EtcdMember::openProxies);
+    }
     for (int attempt = 1; ; attempt++) {
       assignPorts();
       long deadline = Durations.deadline(startTimeout);
@@ -330,7 +340,7 @@ public final class EtcdCluster implements AutoCloseable {
     if (tls != null) {
       return EtcdHttp.isLeaderByMetrics(m.metricsUrl(), timeout);
     }
-    Optional<EtcdHttp.Status> status = EtcdHttp.status(m.clientEndpoint(), timeout);
+    Optional<EtcdHttp.Status> status = EtcdHttp.status(m.directClientEndpoint(), timeout);
     return status.isPresent() && status.get().isLeader();
   }
 
@@ -363,7 +373,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /**
    * Client URLs {@code http://127.0.0.1:PORT} ({@code https://} with {@link Builder#tls TLS}), one
-   * per member.
+   * per member; with {@link Builder#networkFaults()} the client proxies' URLs.
    */
   public List<String> clientEndpoints() {
     requireStarted();
@@ -373,7 +383,8 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   /**
-   * Client addresses {@code 127.0.0.1:PORT}, one per member (the way Go clients write endpoints).
+   * Client addresses {@code 127.0.0.1:PORT}, one per member (the way Go clients write endpoints);
+   * with {@link Builder#networkFaults()} the client proxies' addresses.
    */
   public List<String> clientEndpointsAsHostPort() {
     requireStarted();
@@ -453,7 +464,7 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   private void authCall(String path, String json) {
-    String url = members.get(0).clientEndpoint() + path;
+    String url = members.get(0).directClientEndpoint() + path;
     EtcdHttp.Response response;
     try {
       response = EtcdHttp.post(url, json, startTimeout);
@@ -489,6 +500,24 @@ public final class EtcdCluster implements AutoCloseable {
       }
     }
     return new byte[] {0}; // every key from the prefix on
+  }
+
+  /** True if built with {@link Builder#networkFaults()}: clients and peers go through proxies. */
+  public boolean hasNetworkFaults() {
+    return networkFaults;
+  }
+
+  /**
+   * Lifts every network fault: each member's client and peer proxy passes both ways again and no
+   * member stays {@link EtcdMember#isolateFromPeers() isolated}.
+   *
+   * @throws IllegalStateException if not built with {@link Builder#networkFaults()}
+   */
+  public void healNetwork() {
+    for (EtcdMember m : members) {
+      m.clientProxy().heal();
+      m.healPeers();
+    }
   }
 
   /** The TLS setup of the client URLs, if any. */
@@ -540,6 +569,7 @@ public final class EtcdCluster implements AutoCloseable {
       closed = true;
     }
     killQuietly();
+    members.forEach(EtcdMember::closeProxies);
     Path r = root;
     if (r != null) {
       try {
@@ -615,6 +645,22 @@ public final class EtcdCluster implements AutoCloseable {
     return tls;
   }
 
+  /**
+   * Names the member that dialed a connection accepted by a peer proxy, or null: the running member
+   * whose process owns the dialing socket.
+   */
+  String dialerOf(Socket accepted) {
+    Map<Long, EtcdMember> byPid = new HashMap<>();
+    for (EtcdMember m : members) {
+      if (m.isRunning()) {
+        byPid.put(m.pid(), m);
+      }
+    }
+    OptionalLong pid =
+        SocketOwners.dialer(accepted.getPort(), accepted.getLocalPort(), byPid.keySet());
+    return pid.isPresent() ? byPid.get(pid.getAsLong()).name() : null;
+  }
+
   String initialCluster() {
     return members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));
   }
@@ -641,6 +687,7 @@ public final class EtcdCluster implements AutoCloseable {
     private Duration electionTimeout = Duration.ofMillis(500);
     private Path binary;
     private EtcdTls tls;
+    private boolean networkFaults;
 
     private Builder() {}
 
@@ -659,6 +706,7 @@ public final class EtcdCluster implements AutoCloseable {
       b.electionTimeout = electionTimeout;
       b.binary = binary;
       b.tls = tls;
+      b.networkFaults = networkFaults;
       return b;
     }
 
@@ -760,6 +808,22 @@ public final class EtcdCluster implements AutoCloseable {
      */
     public Builder tls(EtcdTls tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Puts a {@link TcpProxy} on 127.0.0.1 in front of each member's client port and each member's
+     * peer port, so that tests can blackhole, delay or reset traffic per member and direction
+     * ({@link EtcdMember#clientProxy()}, {@link EtcdMember#peerProxy()}, {@link
+     * EtcdMember#isolateFromPeers()}). Clients connect through the client proxies ({@link
+     * #clientEndpoints()} returns their addresses) and each member advertises its peer proxy, so
+     * all peer traffic goes through the peer proxies; etcd listens on its own ports behind them.
+     * The kit's own probes bypass the proxies. Off by default, so that benchmarks measure etcd
+     * without an extra hop. Works with {@link #tls(EtcdTls)}: the proxy forwards bytes, and the
+     * address stays 127.0.0.1.
+     */
+    public Builder networkFaults() {
+      this.networkFaults = true;
       return this;
     }
 

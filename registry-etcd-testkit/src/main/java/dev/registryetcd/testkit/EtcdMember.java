@@ -44,6 +44,9 @@ public final class EtcdMember {
   private volatile long launchLogOffset;
   private volatile String initialClusterOverride;
   private volatile String initialClusterState = "new";
+  private volatile TcpProxy clientProxy;
+  private volatile TcpProxy peerProxy;
+  private volatile boolean isolated;
 
   EtcdMember(EtcdCluster cluster, int index, String name) {
     this.cluster = cluster;
@@ -68,34 +71,173 @@ public final class EtcdMember {
     return index;
   }
 
-  /** The client port on 127.0.0.1. */
-  public int clientPort() {
-    cluster.requireStarted();
-    return clientPort;
+  /** Opens the member's two proxies; their targets are read per connection, so ports may change. */
+  void openProxies() {
+    clientProxy = TcpProxy.open(name + " client", () -> clientPort, socket -> null);
+    peerProxy = TcpProxy.open(name + " peer", () -> peerPort, cluster::dialerOf);
   }
 
-  /** The peer port on 127.0.0.1. */
+  void closeProxies() {
+    for (TcpProxy proxy : new TcpProxy[] {clientProxy, peerProxy}) {
+      if (proxy != null) {
+        proxy.close();
+      }
+    }
+  }
+
+  /**
+   * The port clients connect to on 127.0.0.1: etcd's client port or, with {@link
+   * EtcdCluster.Builder#networkFaults() network faults}, its client proxy's.
+   */
+  public int clientPort() {
+    cluster.requireStarted();
+    TcpProxy proxy = clientProxy;
+    return proxy != null ? proxy.port() : clientPort;
+  }
+
+  /**
+   * The peer port the member advertises on 127.0.0.1: etcd's own or, with {@link
+   * EtcdCluster.Builder#networkFaults() network faults}, its peer proxy's.
+   */
   public int peerPort() {
     cluster.requireStarted();
-    return peerPort;
+    TcpProxy proxy = peerProxy;
+    return proxy != null ? proxy.port() : peerPort;
   }
 
   /**
    * {@code http://127.0.0.1:PORT}, or {@code https://127.0.0.1:PORT} when the cluster serves
-   * clients over TLS.
+   * clients over TLS; the client proxy's port with {@link EtcdCluster.Builder#networkFaults()
+   * network faults}, so that clients feel them.
    */
   public String clientEndpoint() {
-    return (cluster.tlsOrNull() != null ? "https://" : "http://") + clientHostPort();
+    return scheme() + clientHostPort();
   }
 
-  /** {@code 127.0.0.1:PORT}. */
+  /**
+   * etcd's own client URL, bypassing the client proxy: a side door for checks that must not be
+   * affected by network faults. Same as {@link #clientEndpoint()} without network faults. The kit's
+   * own probes (health, leader lookup, {@link #wipe()}) always use it.
+   */
+  public String directClientEndpoint() {
+    cluster.requireStarted();
+    return scheme() + "127.0.0.1:" + clientPort;
+  }
+
+  private String scheme() {
+    return cluster.tlsOrNull() != null ? "https://" : "http://";
+  }
+
+  /** {@code 127.0.0.1:PORT} of {@link #clientEndpoint()}. */
   public String clientHostPort() {
     return "127.0.0.1:" + clientPort();
   }
 
-  /** {@code http://127.0.0.1:PEERPORT}. */
+  /**
+   * {@code http://127.0.0.1:PEERPORT}, the URL the member advertises to its peers (its peer proxy
+   * with network faults).
+   */
   public String peerUrl() {
     return "http://127.0.0.1:" + peerPort();
+  }
+
+  /** etcd's own peer listener ({@code --listen-peer-urls}). */
+  private String listenPeerUrl() {
+    cluster.requireStarted();
+    return "http://127.0.0.1:" + peerPort;
+  }
+
+  /**
+   * The proxy clients go through to reach this member: {@code clientProxy().blackhole()}, {@code
+   * .delay(..)}, {@code .reset()}, {@code .heal()}.
+   *
+   * @throws IllegalStateException if the cluster was not built with {@link
+   *     EtcdCluster.Builder#networkFaults()}
+   */
+  public TcpProxy clientProxy() {
+    return requireProxy(clientProxy, "clientProxy()");
+  }
+
+  /**
+   * The proxy in front of this member's peer port, which the other members dial. Faults here touch
+   * only the connections others dialed to this member: the member still reaches the others over the
+   * connections it dialed itself (etcd's raft streams run both ways, one per dialer), so a
+   * blackhole here alone does not isolate it; {@link #isolateFromPeers()} does.
+   *
+   * @throws IllegalStateException if the cluster was not built with {@link
+   *     EtcdCluster.Builder#networkFaults()}
+   */
+  public TcpProxy peerProxy() {
+    return requireProxy(peerProxy, "peerProxy()");
+  }
+
+  /**
+   * Cuts this member off from its peers while clients still reach it: blackholes its {@link
+   * #peerProxy()} and, at every other member's peer proxy, the connections this member dialed
+   * (found by asking Linux which process owns the dialing socket). After about an election timeout
+   * the member has no leader: reads and writes through it fail, the others keep serving (if they
+   * are a majority) and elect a leader among themselves if it was the leader. Undo with {@link
+   * #healPeers()}. etcd without {@code --pre-vote} (3.4's default) campaigns with ever higher terms
+   * while isolated, so healing it usually makes the cluster elect again.
+   *
+   * @throws IllegalStateException if the cluster was not built with {@link
+   *     EtcdCluster.Builder#networkFaults()}
+   * @throws UnsupportedOperationException where {@code /proc/net/tcp} is missing (not Linux)
+   */
+  public synchronized void isolateFromPeers() {
+    TcpProxy own = peerProxy();
+    if (!SocketOwners.supported()) {
+      throw new UnsupportedOperationException(
+          "isolateFromPeers() needs Linux's /proc/net/tcp to tell which member dialed a peer"
+              + " connection; use peerProxy().blackhole() for a one-sided cut");
+    }
+    isolated = true;
+    own.blackhole();
+    for (EtcdMember other : cluster.members()) {
+      if (other != this) {
+        other.peerProxy().blackholeFrom(name);
+      }
+    }
+    marker("isolated from peers (network faults)");
+  }
+
+  /**
+   * Undoes {@link #isolateFromPeers()}: the member's peer proxy passes both ways again (whatever
+   * fault it had) and the others' proxies forward its connections; connections that lost bytes are
+   * reset, and etcd redials them.
+   */
+  public synchronized void healPeers() {
+    TcpProxy own = peerProxy();
+    own.heal();
+    for (EtcdMember other : cluster.members()) {
+      if (other != this) {
+        other.peerProxy().healFrom(name);
+      }
+    }
+    if (isolated) {
+      isolated = false;
+      marker("peers healed (network faults)");
+    }
+  }
+
+  /** True between {@link #isolateFromPeers()} and {@link #healPeers()}. */
+  public boolean isIsolatedFromPeers() {
+    return isolated;
+  }
+
+  private TcpProxy requireProxy(TcpProxy proxy, String method) {
+    cluster.requireStarted();
+    if (!cluster.hasNetworkFaults()) {
+      throw new IllegalStateException(
+          "etcd cluster "
+              + cluster.name()
+              + " has no network faults: "
+              + method
+              + " of member "
+              + name
+              + " needs a cluster built with EtcdCluster.builder().networkFaults()");
+    }
+    return proxy;
   }
 
   /**
@@ -117,9 +259,12 @@ public final class EtcdMember {
     return "http://127.0.0.1:" + metricsPort;
   }
 
-  /** Where the kit probes {@code /health}: the metrics URL with TLS, else the client endpoint. */
+  /**
+   * Where the kit probes {@code /health}: the metrics URL with TLS, else etcd's own client URL
+   * (never through the proxy, so that network faults do not blind the kit).
+   */
   String healthEndpoint() {
-    return cluster.tlsOrNull() != null ? metricsUrl() : clientEndpoint();
+    return cluster.tlsOrNull() != null ? metricsUrl() : directClientEndpoint();
   }
 
   /** {@code --data-dir}: {@code <dataRoot>/<name>.etcd}. */
@@ -412,7 +557,7 @@ public final class EtcdMember {
       if (m != this && m.isRunning() && !m.isFrozen()) {
         Optional<List<EtcdHttp.Member>> list =
             EtcdHttp.memberList(
-                m.clientEndpoint(), Durations.capToDeadline(ADMIN_TIMEOUT, deadline));
+                m.directClientEndpoint(), Durations.capToDeadline(ADMIN_TIMEOUT, deadline));
         if (list.isPresent()) {
           return list;
         }
@@ -427,7 +572,9 @@ public final class EtcdMember {
           && m.isRunning()
           && !m.isFrozen()
           && EtcdHttp.tryPost(
-              m.clientEndpoint() + path, body, Durations.capToDeadline(ADMIN_TIMEOUT, deadline))) {
+              m.directClientEndpoint() + path,
+              body,
+              Durations.capToDeadline(ADMIN_TIMEOUT, deadline))) {
         return;
       }
     }
@@ -491,9 +638,9 @@ public final class EtcdMember {
                 cluster.binary().toString(),
                 "--name=" + name,
                 "--data-dir=" + dataDir(),
-                "--listen-client-urls=" + clientEndpoint(),
+                "--listen-client-urls=" + directClientEndpoint(),
                 "--advertise-client-urls=" + clientEndpoint(),
-                "--listen-peer-urls=" + peerUrl(),
+                "--listen-peer-urls=" + listenPeerUrl(),
                 "--initial-advertise-peer-urls=" + peerUrl(),
                 "--initial-cluster=" + initialCluster,
                 "--initial-cluster-token=" + cluster.token(),

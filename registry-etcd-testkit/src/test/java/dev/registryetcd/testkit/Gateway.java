@@ -62,6 +62,31 @@ final class Gateway {
     }
   }
 
+  /**
+   * What the member says of itself in {@code etcd_server_has_leader} on {@code /metrics}; throws if
+   * it does not answer.
+   */
+  static boolean hasLeader(String endpoint) throws IOException, InterruptedException {
+    HttpResponse<String> response = get(endpoint + "/metrics", TIMEOUT);
+    return response
+        .body()
+        .lines()
+        .filter(line -> line.startsWith("etcd_server_has_leader "))
+        .anyMatch(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim()) == 1.0);
+  }
+
+  /** Peer URLs of every member, as the member at {@code endpoint} lists them. */
+  static List<String> peerUrls(String endpoint) throws IOException, InterruptedException {
+    List<String> urls = new ArrayList<>();
+    for (Object m :
+        Json.list(Json.get(post(endpoint + "/v3/cluster/member/list", "{}"), "members"))) {
+      for (Object url : Json.list(Json.get(m, "peerURLs"))) {
+        urls.add(Json.text(url));
+      }
+    }
+    return urls;
+  }
+
   static void put(String endpoint, String key, String value)
       throws IOException, InterruptedException {
     post(
