@@ -81,6 +81,26 @@ class TlsClusterTest {
   }
 
   @Test
+  void withNetworkFaultsTlsPassesThroughTheClientProxyAndItsFaultsApply() throws Exception {
+    EtcdTls tls = EtcdTls.serverOnly(certificate.certFile(), certificate.keyFile());
+    try (EtcdCluster etcd = EtcdCluster.builder().tls(tls).networkFaults().start()) {
+      EtcdMember member = etcd.member(0);
+      assertThat(etcd.clientEndpoints())
+          .containsExactly("https://" + member.clientProxy().hostPort())
+          .doesNotContain(member.directClientEndpoint());
+      String health = member.clientEndpoint() + "/health";
+      assertThat(get(certificate.trustingContext(), health).body()).contains("true");
+
+      member.clientProxy().blackhole();
+      assertThatThrownBy(() -> get(certificate.trustingContext(), health))
+          .isInstanceOf(IOException.class);
+      assertThat(member.isHealthy())
+          .as("probed on the metrics URL, not through the proxy")
+          .isTrue();
+    }
+  }
+
+  @Test
   void tlsFilesAreCheckedAtStartAndTrustedCaGoesWithClientCertAuth() throws Exception {
     Path missing = dir.resolve("missing-key.pem");
     EtcdCluster etcd =
