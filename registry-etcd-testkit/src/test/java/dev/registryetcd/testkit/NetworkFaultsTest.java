@@ -206,6 +206,20 @@ class NetworkFaultsTest {
   }
 
   @Test
+  void aWipedMemberRejoinsAdvertisingItsPeerProxy() throws Exception {
+    EtcdCluster cluster = etcd.cluster();
+    EtcdMember follower = cluster.followers().get(0);
+
+    follower.wipe();
+
+    cluster.awaitHealthy(BOUND);
+    assertThat(Gateway.peerUrls(cluster.leader().clientEndpoint()))
+        .containsExactlyInAnyOrderElementsOf(
+            cluster.members().stream().map(EtcdMember::peerUrl).toList());
+    Gateway.put(follower.clientEndpoint(), "after", "wipe");
+  }
+
+  @Test
   void aClusterWithoutNetworkFaultsHasNoProxiesAndSaysWhichBuilderOptionAddsThem()
       throws Exception {
     try (EtcdCluster plain = EtcdCluster.single().start()) {
