@@ -1,0 +1,292 @@
+package dev.registryetcd.etcd.internal.resolver;
+
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.codec.MalformedInstanceException;
+import dev.registryetcd.discovery.Change;
+import dev.registryetcd.discovery.Diff;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.Result;
+import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.ServiceKeys;
+import dev.registryetcd.etcd.internal.watch.Kv;
+import dev.registryetcd.etcd.internal.watch.KvEvent;
+import dev.registryetcd.etcd.internal.watch.RangeRead;
+import dev.registryetcd.etcd.internal.watch.RangeWatch;
+import dev.registryetcd.registry.RegistryException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One service's cache: reads {@code {prefix}/{service}/}, watches it, and swaps in a new immutable
+ * {@link Result} per change, telling its subscribers the difference. While etcd cannot be read it
+ * keeps serving the last instances it knew.
+ *
+ * <p>Threads: {@link #result()}, {@link #loaded()}, {@link #lastAccessNanos()} and {@link
+ * #reportedOutage()} may be read anywhere and {@link #touch()} called anywhere; everything else is
+ * owned by the resolver's loop and called only there.
+ */
+public final class ServiceCache implements RangeWatch.Listener {
+  private final ResolverContext context;
+  private final String service;
+  private final Consumer<ServiceCache> gaveUp;
+  private final RangeWatch watch;
+  private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+  private volatile Snapshot snapshot;
+  private volatile long lastAccessNanos = System.nanoTime();
+
+  /** Written on the loop, read by the resolver's status. */
+  private volatile boolean reportedOutage;
+
+  private final TreeMap<String, Entry> entries = new TreeMap<>();
+  private final Set<String> warned = new HashSet<>();
+  private final List<Subscriber> subscribers = new ArrayList<>();
+  private int firstReadRetries;
+
+  /** An immutable view of the service: what a resolve returns, and the revision it is at. */
+  private record Snapshot(Result result, long revision) {}
+
+  /** One decoded key. */
+  private record Entry(Instance instance, long modRevision) {}
+
+  /**
+   * Makes the cache; {@link #start()} reads it.
+   *
+   * @param gaveUp called on the loop when the first read failed and nobody subscribes: the cache is
+   *     closed and the next resolve makes a new one
+   */
+  public ServiceCache(ResolverContext context, String service, Consumer<ServiceCache> gaveUp) {
+    this.context = context;
+    this.service = service;
+    this.gaveUp = gaveUp;
+    this.watch =
+        new RangeWatch(
+            RangeWatch.Range.of(ServiceKeys.servicePrefix(context.prefix(), service)),
+            context.source(),
+            context.loop(),
+            context.backoff(),
+            this);
+  }
+
+  public String service() {
+    return service;
+  }
+
+  /** Starts the first read. Loop only. */
+  public void start() {
+    watch.read();
+  }
+
+  /** The service's instances, or {@code null} before the first read answered. */
+  public Result result() {
+    Snapshot current = snapshot;
+    return current == null ? null : current.result;
+  }
+
+  /**
+   * Completes when the first read answered, exceptionally when it failed or the cache was closed.
+   */
+  public CompletableFuture<Void> loaded() {
+    return loaded;
+  }
+
+  public long lastAccessNanos() {
+    return lastAccessNanos;
+  }
+
+  public boolean reportedOutage() {
+    return reportedOutage;
+  }
+
+  /** Notes a resolve, so the cache is not dropped as idle. */
+  public void touch() {
+    long now = System.nanoTime();
+    // Skip the write while fresh: resolve is hot and many threads share this field.
+    if (now - lastAccessNanos > TimeUnit.MILLISECONDS.toNanos(100)) {
+      lastAccessNanos = now;
+    }
+  }
+
+  /** Loop only. */
+  public boolean hasSubscribers() {
+    return !subscribers.isEmpty();
+  }
+
+  /** Adds {@code subscriber} and, once read, gives it the current instances. Loop only. */
+  public void subscribe(Subscriber subscriber) {
+    subscribers.add(subscriber);
+    Snapshot current = snapshot;
+    if (current != null) {
+      Result now = current.result;
+      subscriber.deliver(new Change(now, now.instances(), List.of(), List.of()));
+    }
+  }
+
+  /** Loop only. */
+  void unsubscribe(Subscriber subscriber) {
+    subscribers.remove(subscriber);
+  }
+
+  /** Loop only. */
+  public boolean isClosed() {
+    return watch.isClosed();
+  }
+
+  /** Ends the watch for {@code why} and reads the service again. Loop only. */
+  public void restart(Throwable why) {
+    watch.restart(why);
+  }
+
+  /** Stops the watch for good and fails resolves still waiting for the first read. Loop only. */
+  public void close() {
+    watch.close();
+    loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+    subscribers.clear();
+  }
+
+  @Override
+  public void onRead(RangeRead read) {
+    entries.clear();
+    for (Kv kv : read.kvs()) {
+      apply(kv.key(), kv.value(), kv.modRevision());
+    }
+    long revision = read.revision();
+    if (reportedOutage || watch.failures() > 0) {
+      log()
+          .info(
+              "Resolver reads {} again: {} instance(s) at revision {}",
+              service,
+              entries.size(),
+              revision);
+    }
+    reportedOutage = false;
+    publish(revision, 0);
+    loaded.complete(null);
+  }
+
+  @Override
+  public void onReadFailed(Throwable error) {
+    if (snapshot == null && ++firstReadRetries <= 3 && isTransientlyUnavailable(error)) {
+      // e.g. the member this read went to just died: the next attempt goes to another
+      watch.readAfter(Duration.ofMillis(50L << firstReadRetries));
+      return;
+    }
+    if (snapshot == null) {
+      // Fail the waiting resolves at once; keep trying only for subscribers, else the next
+      // resolve starts again.
+      loaded.completeExceptionally(error);
+      if (subscribers.isEmpty()) {
+        watch.close();
+        gaveUp.accept(this);
+        return;
+      }
+    }
+    if (!reportedOutage) {
+      reportedOutage = true;
+      log()
+          .warn(
+              "Resolver cannot read {} ({}); serving its last {} instance(s) and retrying",
+              service,
+              EtcdCalls.describe(error),
+              snapshot == null ? 0 : snapshot.result.instances().size());
+      for (Subscriber subscriber : subscribers) {
+        subscriber.deliverError(error);
+      }
+    }
+    watch.readAfterFailure();
+  }
+
+  @Override
+  public void onEvents(List<KvEvent> events, long receivedNanos) {
+    if (events.isEmpty()) {
+      return;
+    }
+    long revision = snapshot.revision;
+    for (KvEvent event : events) {
+      Kv kv = event.kv();
+      if (event.type() == KvEvent.Type.PUT) {
+        apply(kv.key(), kv.value(), kv.modRevision());
+      } else {
+        entries.remove(kv.key());
+      }
+      revision = Math.max(revision, kv.modRevision());
+    }
+    publish(revision, receivedNanos);
+  }
+
+  @Override
+  public void onRestart(Throwable cause) {
+    context.watchRestarted(service, cause);
+  }
+
+  /**
+   * Decodes one key's value into the entries, or skips it with one warning per key and revision.
+   */
+  private void apply(String key, byte[] value, long modRevision) {
+    try {
+      InstanceInfo info = InstanceCodec.decode(value);
+      entries.put(
+          key,
+          new Entry(
+              new Instance(
+                  info.network(),
+                  info.address(),
+                  info.effectiveWeight(context.defaultWeight()),
+                  info.tags()),
+              modRevision));
+    } catch (MalformedInstanceException e) {
+      entries.remove(key);
+      if (warned.add(key + "@" + modRevision)) {
+        log()
+            .warn(
+                "Skipping {}: its value is not an instance the Go extension would read ({})",
+                key,
+                e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Swaps in a new snapshot and tells subscribers the difference; {@code receivedNanos} is when the
+   * watch event behind it arrived, or 0 when a read is.
+   */
+  private void publish(long revision, long receivedNanos) {
+    List<Instance> instances = new ArrayList<>(entries.size());
+    for (Entry entry : entries.values()) {
+      instances.add(entry.instance);
+    }
+    Result next = new Result(true, service, instances);
+    Snapshot previous = snapshot;
+    snapshot = new Snapshot(next, revision);
+    context.revisions().seen(revision);
+    if (previous == null) {
+      for (Subscriber subscriber : subscribers) {
+        subscriber.deliver(new Change(next, next.instances(), List.of(), List.of()));
+      }
+      return;
+    }
+    Change change = Diff.defaultDiff(service, previous.result, next);
+    if (!change.isEmpty()) {
+      for (Subscriber subscriber : subscribers) {
+        subscriber.deliver(change, receivedNanos);
+      }
+    }
+  }
+
+  private org.slf4j.Logger log() {
+    return context.log();
+  }
+
+  private static boolean isTransientlyUnavailable(Throwable error) {
+    return !(error instanceof TimeoutException)
+        && EtcdCalls.failure("read", error).reason() == RegistryException.Reason.UNREACHABLE;
+  }
+}

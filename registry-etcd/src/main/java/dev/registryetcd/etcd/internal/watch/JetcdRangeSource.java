@@ -1,0 +1,123 @@
+package dev.registryetcd.etcd.internal.watch;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** A {@link RangeSource} on a jetcd {@link Client}; every read is bounded by {@code timeout}. */
+public final class JetcdRangeSource implements RangeSource {
+  private final Client client;
+  private final Duration timeout;
+
+  public JetcdRangeSource(Client client, Duration timeout) {
+    this.client = client;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public CompletableFuture<RangeRead> read(String prefix, boolean keysOnly) {
+    GetOption.Builder option = GetOption.builder().isPrefix(true);
+    if (keysOnly) {
+      option.withKeysOnly(true);
+    }
+    return bounded(
+        client.getKVClient().get(bytes(prefix), option.build()),
+        response -> new RangeRead(kvs(response), response.getHeader().getRevision()));
+  }
+
+  @Override
+  public Watching watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
+    WatchOption.Builder option = WatchOption.builder().isPrefix(true).withRevision(fromRevision);
+    if (noPut) {
+      option.withNoPut(true);
+    }
+    Watch.Watcher watcher =
+        client
+            .getWatchClient()
+            .watch(
+                bytes(prefix),
+                option.build(),
+                Watch.listener(
+                    response -> listener.onEvents(events(response)),
+                    listener::onError,
+                    listener::onCompleted));
+    return watcher::close;
+  }
+
+  @Override
+  public CompletableFuture<Long> revision(String key) {
+    return bounded(
+        client
+            .getKVClient()
+            .get(bytes(key), GetOption.builder().withCountOnly(true).withLimit(1).build()),
+        response -> response.getHeader().getRevision());
+  }
+
+  /**
+   * {@code call} bounded by the timeout and mapped, failing with the call's own error: a mapped
+   * future would wrap it in a {@code CompletionException}, and callers look at its type.
+   */
+  private <T, R> CompletableFuture<R> bounded(CompletableFuture<T> call, Function<T, R> map) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (answer, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+                return;
+              }
+              try {
+                result.complete(map.apply(answer));
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            });
+    return result;
+  }
+
+  private static List<Kv> kvs(GetResponse response) {
+    List<Kv> kvs = new ArrayList<>(response.getKvs().size());
+    for (KeyValue kv : response.getKvs()) {
+      kvs.add(kv(kv));
+    }
+    return kvs;
+  }
+
+  /** The puts and deletions of {@code response}; event types jetcd does not know are skipped. */
+  private static List<KvEvent> events(WatchResponse response) {
+    List<KvEvent> events = new ArrayList<>(response.getEvents().size());
+    for (WatchEvent event : response.getEvents()) {
+      if (event.getEventType() == WatchEvent.EventType.PUT) {
+        events.add(new KvEvent(KvEvent.Type.PUT, kv(event.getKeyValue())));
+      } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+        events.add(new KvEvent(KvEvent.Type.DELETE, kv(event.getKeyValue())));
+      }
+    }
+    return events;
+  }
+
+  private static Kv kv(KeyValue kv) {
+    return new Kv(
+        kv.getKey().toString(StandardCharsets.UTF_8),
+        kv.getValue().getBytes(),
+        kv.getModRevision(),
+        kv.getLease());
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.registryetcd.etcd.internal.watch;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a {@link RangeWatch} asks of etcd: read a prefix, watch it from a revision. {@link
+ * JetcdRangeSource} asks jetcd; tests answer by hand.
+ *
+ * <p>Futures complete, and listeners are called, on the source's threads (jetcd's): callers only
+ * hand the answer to their own loop. A future fails with the call's own error, not wrapped, and
+ * with a {@link java.util.concurrent.TimeoutException} when etcd did not answer in time.
+ */
+public interface RangeSource {
+  /**
+   * Reads every key under {@code prefix}, only their names when {@code keysOnly}.
+   *
+   * @throws RuntimeException when the request cannot even be sent (e.g. the client is closed)
+   */
+  CompletableFuture<RangeRead> read(String prefix, boolean keysOnly);
+
+  /**
+   * Watches every key under {@code prefix} from {@code fromRevision}; only deletions when {@code
+   * noPut}.
+   *
+   * @throws RuntimeException when the watch cannot even be started
+   */
+  Watching watch(String prefix, long fromRevision, boolean noPut, WatchListener listener);
+
+  /**
+   * etcd's current revision, from a count-only read of {@code key}.
+   *
+   * @throws RuntimeException when the request cannot even be sent
+   */
+  CompletableFuture<Long> revision(String key);
+
+  /** Hears what a watch reports, on the source's threads. */
+  interface WatchListener {
+    /** Events of one watch response, possibly none (e.g. a progress notification). */
+    void onEvents(List<KvEvent> events);
+
+    /** The watch ended with {@code error}, e.g. a {@code CompactedException}. */
+    void onError(Throwable error);
+
+    /** The watch ended without an error. */
+    void onCompleted();
+  }
+
+  /** A running watch. */
+  interface Watching {
+    /** Stops the watch; what it still reports afterwards may arrive and is to be ignored. */
+    void close();
+  }
+}
