@@ -1,25 +1,17 @@
 package dev.registryetcd.etcd.internal.resolver;
 
-import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
-import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.Diff;
-import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.ServiceKeys;
-import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
 import dev.registryetcd.registry.RegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,16 +38,12 @@ public final class ServiceCache implements RangeWatch.Listener {
   /** Written on the loop, read by the resolver's status. */
   private volatile boolean reportedOutage;
 
-  private final TreeMap<String, Entry> entries = new TreeMap<>();
-  private final Set<String> warned = new HashSet<>();
+  private final InstanceTable table;
   private final List<Subscriber> subscribers = new ArrayList<>();
   private int firstReadRetries;
 
   /** An immutable view of the service: what a resolve returns, and the revision it is at. */
   private record Snapshot(Result result, long revision) {}
-
-  /** One decoded key. */
-  private record Entry(Instance instance, long modRevision) {}
 
   /**
    * Makes the cache; {@link #start()} reads it.
@@ -67,6 +55,17 @@ public final class ServiceCache implements RangeWatch.Listener {
     this.context = context;
     this.service = service;
     this.gaveUp = gaveUp;
+    this.table =
+        new InstanceTable(
+            service,
+            context.defaultWeight(),
+            (key, why) ->
+                context
+                    .log()
+                    .warn(
+                        "Skipping {}: its value is not an instance the Go extension would read ({})",
+                        key,
+                        why));
     this.watch =
         new RangeWatch(
             RangeWatch.Range.of(ServiceKeys.servicePrefix(context.prefix(), service)),
@@ -154,21 +153,27 @@ public final class ServiceCache implements RangeWatch.Listener {
 
   @Override
   public void onRead(RangeRead read) {
-    entries.clear();
-    for (Kv kv : read.kvs()) {
-      apply(kv.key(), kv.value(), kv.modRevision());
-    }
+    Result next = table.replaceAll(read.kvs());
     long revision = read.revision();
     if (reportedOutage || watch.failures() > 0) {
       log()
           .info(
               "Resolver reads {} again: {} instance(s) at revision {}",
               service,
-              entries.size(),
+              table.size(),
               revision);
     }
     reportedOutage = false;
-    publish(revision, 0);
+    Snapshot previous = snapshot;
+    publish(next, revision);
+    if (previous == null) {
+      for (Subscriber subscriber : subscribers) {
+        subscriber.deliver(new Change(next, next.instances(), List.of(), List.of()));
+      }
+    } else {
+      // After a restart the read may differ in any way from what was known: compare it whole.
+      deliver(Diff.defaultDiff(service, previous.result, next), 0);
+    }
     loaded.complete(null);
   }
 
@@ -211,15 +216,11 @@ public final class ServiceCache implements RangeWatch.Listener {
     }
     long revision = snapshot.revision;
     for (KvEvent event : events) {
-      Kv kv = event.kv();
-      if (event.type() == KvEvent.Type.PUT) {
-        apply(kv.key(), kv.value(), kv.modRevision());
-      } else {
-        entries.remove(kv.key());
-      }
-      revision = Math.max(revision, kv.modRevision());
+      revision = Math.max(revision, event.kv().modRevision());
     }
-    publish(revision, receivedNanos);
+    Change change = table.apply(events, snapshot.result);
+    publish(change.result(), revision);
+    deliver(change, receivedNanos);
   }
 
   @Override
@@ -227,53 +228,17 @@ public final class ServiceCache implements RangeWatch.Listener {
     context.watchRestarted(service, cause);
   }
 
-  /**
-   * Decodes one key's value into the entries, or skips it with one warning per key and revision.
-   */
-  private void apply(String key, byte[] value, long modRevision) {
-    try {
-      InstanceInfo info = InstanceCodec.decode(value);
-      entries.put(
-          key,
-          new Entry(
-              new Instance(
-                  info.network(),
-                  info.address(),
-                  info.effectiveWeight(context.defaultWeight()),
-                  info.tags()),
-              modRevision));
-    } catch (MalformedInstanceException e) {
-      entries.remove(key);
-      if (warned.add(key + "@" + modRevision)) {
-        log()
-            .warn(
-                "Skipping {}: its value is not an instance the Go extension would read ({})",
-                key,
-                e.getMessage());
-      }
-    }
+  /** Swaps in the service's new instances. */
+  private void publish(Result next, long revision) {
+    snapshot = new Snapshot(next, revision);
+    context.revisions().seen(revision);
   }
 
   /**
-   * Swaps in a new snapshot and tells subscribers the difference; {@code receivedNanos} is when the
-   * watch event behind it arrived, or 0 when a read is.
+   * Tells subscribers {@code change} unless empty; {@code receivedNanos} is when the watch event
+   * behind it arrived, or 0 when a read is.
    */
-  private void publish(long revision, long receivedNanos) {
-    List<Instance> instances = new ArrayList<>(entries.size());
-    for (Entry entry : entries.values()) {
-      instances.add(entry.instance);
-    }
-    Result next = new Result(true, service, instances);
-    Snapshot previous = snapshot;
-    snapshot = new Snapshot(next, revision);
-    context.revisions().seen(revision);
-    if (previous == null) {
-      for (Subscriber subscriber : subscribers) {
-        subscriber.deliver(new Change(next, next.instances(), List.of(), List.of()));
-      }
-      return;
-    }
-    Change change = Diff.defaultDiff(service, previous.result, next);
+  private void deliver(Change change, long receivedNanos) {
     if (!change.isEmpty()) {
       for (Subscriber subscriber : subscribers) {
         subscriber.deliver(change, receivedNanos);
