@@ -5,17 +5,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** A {@link RangeSource} answered by the test: every read and watch waits until told. */
-final class FakeSource implements RangeSource {
+public final class FakeSource implements RangeSource {
   /** One read asked for. */
-  record Read(String prefix, boolean keysOnly, CompletableFuture<RangeRead> answer) {}
+  public record Read(String prefix, boolean keysOnly, CompletableFuture<RangeRead> answer) {}
 
   /** One watch started. */
-  static final class Watch implements Watching {
+  public static final class Watch implements Watching {
     final String prefix;
-    final long fromRevision;
+    public final long fromRevision;
     final boolean noPut;
-    final WatchListener listener;
-    boolean closed;
+    public final WatchListener listener;
+    public boolean closed;
 
     Watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
       this.prefix = prefix;
@@ -30,8 +30,9 @@ final class FakeSource implements RangeSource {
     }
   }
 
-  final List<Read> reads = new ArrayList<>();
-  final List<Watch> watches = new ArrayList<>();
+  public final List<Read> reads = new ArrayList<>();
+  public final List<Watch> watches = new ArrayList<>();
+  public final List<CompletableFuture<Long>> revisions = new ArrayList<>();
   RuntimeException failNextWatchStart;
 
   @Override
@@ -55,14 +56,16 @@ final class FakeSource implements RangeSource {
 
   @Override
   public CompletableFuture<Long> revision(String key) {
-    return new CompletableFuture<>();
+    CompletableFuture<Long> answer = new CompletableFuture<>();
+    revisions.add(answer);
+    return answer;
   }
 
-  Read lastRead() {
+  public Read lastRead() {
     return reads.get(reads.size() - 1);
   }
 
-  Watch lastWatch() {
+  public Watch lastWatch() {
     return watches.get(watches.size() - 1);
   }
 }

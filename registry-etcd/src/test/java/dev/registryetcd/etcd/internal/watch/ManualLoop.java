@@ -11,7 +11,7 @@ import java.util.PriorityQueue;
  * thread when it calls {@link #runReady()} or {@link #advance}, so restart rules are checked in
  * milliseconds without sleeping.
  */
-final class ManualLoop implements TaskLoop {
+public final class ManualLoop implements TaskLoop {
   private record Task(long dueNanos, long order, Runnable run) {}
 
   private final PriorityQueue<Task> tasks =
@@ -32,14 +32,14 @@ final class ManualLoop implements TaskLoop {
   }
 
   /** Runs every task due now, including those they hand over. */
-  void runReady() {
+  public void runReady() {
     while (!tasks.isEmpty() && tasks.peek().dueNanos <= nowNanos) {
       tasks.poll().run.run();
     }
   }
 
   /** Moves the clock by {@code by}, running what falls due on the way, in order. */
-  void advance(Duration by) {
+  public void advance(Duration by) {
     long until = nowNanos + by.toNanos();
     while (!tasks.isEmpty() && tasks.peek().dueNanos <= until) {
       Task next = tasks.poll();
@@ -50,7 +50,7 @@ final class ManualLoop implements TaskLoop {
   }
 
   /** The delays given to {@link #schedule}, in order. */
-  List<Duration> delays() {
+  public List<Duration> delays() {
     return delays;
   }
 
