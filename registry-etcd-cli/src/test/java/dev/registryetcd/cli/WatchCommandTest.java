@@ -118,6 +118,36 @@ class WatchCommandTest {
   }
 
   @Test
+  void watchWithoutServiceKeepsFollowingThePrefixAfterEtcdRestarts() throws Exception {
+    Cli watch =
+        Cli.start(
+            "watch",
+            "--max-events",
+            "2",
+            "--for",
+            "60s",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+
+    etcd.member(0).stop();
+    Thread.sleep(1000); // long enough for the watch to notice
+    etcd.member(0).restart();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(() -> registry.register(SECOND));
+
+    Cli.Result result = watch.result().get(30, TimeUnit.SECONDS);
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out().lines())
+        .containsExactly(
+            "+ echo 10.0.0.7:8888 weight=10 tags=zone=a", "+ echo 10.0.0.8:8888 weight=20 tags=-");
+  }
+
+  @Test
   void watchEndsAfterTheGivenTimeWhenNothingChanges() {
     long start = System.nanoTime();
 

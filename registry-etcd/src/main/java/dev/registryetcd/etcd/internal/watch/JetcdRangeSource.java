@@ -34,8 +34,12 @@ public final class JetcdRangeSource implements RangeSource {
       option.withKeysOnly(true);
     }
     return bounded(
-        client.getKVClient().get(bytes(prefix), option.build()),
-        response -> new RangeRead(kvs(response), response.getHeader().getRevision()));
+        client.getKVClient().get(bytes(prefix), option.build()), JetcdRangeSource::toRead);
+  }
+
+  /** {@code response} as a {@link RangeRead}, e.g. for {@link RangeWatch#accept}. */
+  public static RangeRead toRead(GetResponse response) {
+    return new RangeRead(kvs(response), response.getHeader().getRevision());
   }
 
   @Override

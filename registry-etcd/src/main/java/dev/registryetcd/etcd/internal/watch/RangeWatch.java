@@ -113,6 +113,18 @@ public final class RangeWatch {
                 }));
   }
 
+  /**
+   * Takes a read made elsewhere (e.g. synchronously by a caller that must fail at once) as this
+   * range's read: the listener hears it and the watch starts from its revision + 1, as after {@link
+   * #read()}.
+   */
+  public void accept(RangeRead read) {
+    if (closed) {
+      return;
+    }
+    readDone(++generation, read);
+  }
+
   /** {@link #read()} after {@code delay}. */
   public void readAfter(Duration delay) {
     loop.schedule(this::read, delay);

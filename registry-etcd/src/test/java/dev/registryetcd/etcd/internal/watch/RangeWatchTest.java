@@ -217,6 +217,32 @@ class RangeWatchTest {
   }
 
   @Test
+  void aReadMadeElsewhereIsHeardAndWatchedFromAsIfTheEngineHadMadeIt() {
+    watch.accept(new RangeRead(List.of(KEY), 30));
+
+    assertThat(heard).containsExactly("read@30 failures=0");
+    assertThat(source.reads).isEmpty();
+    assertThat(source.lastWatch().fromRevision).isEqualTo(31);
+  }
+
+  @Test
+  void withFirstAtOnceAnEndedWatchIsReadAgainAtOnceAndThenBacksOff() {
+    watch =
+        new RangeWatch(RangeWatch.Range.of("p/"), source, loop, Backoff.FIRST_AT_ONCE, listener);
+    watch.read();
+    answerRead(10);
+
+    source.lastWatch().listener.onCompleted();
+    loop.runReady();
+    assertThat(source.reads).hasSize(2);
+    source.lastRead().answer().completeExceptionally(new IllegalStateException("down"));
+    loop.runReady();
+
+    assertThat(loop.delays().get(0)).isZero();
+    assertThat(loop.delays().get(1)).isBetween(Duration.ofMillis(160), Duration.ofMillis(240));
+  }
+
+  @Test
   void keysOnlyAndDeletionsOnlyRangesAskTheSourceForJustThat() {
     RangeWatch keys =
         new RangeWatch(RangeWatch.Range.keysOf("p/"), source, loop, Backoff.DEFAULT, listener);
