@@ -52,37 +52,61 @@ public final class EtcdCalls {
     }
   }
 
+  /** The shortest time one attempt of {@link #awaitRetrying} is given. */
+  private static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+
   /**
-   * Like {@link #await}, but makes the call again while etcd answers UNAVAILABLE and time is left:
-   * with several endpoints, a member that just died fails the calls already routed to it, and the
-   * next attempt goes to another. Only for calls that are safe to repeat (put of the same value,
-   * delete, range reads, grant: a repeated grant at worst leaves a lease that expires unused).
+   * Like {@link #await}, but in attempts of a third of {@code timeout} (at least 500 ms), made
+   * again while time is left when one was not answered or etcd answered UNAVAILABLE. A member that
+   * stalls while its port still accepts, or that just died, holds one attempt, not the whole
+   * timeout: gRPC's round-robin sends the next attempt to the next member. Only for calls that are
+   * safe to repeat (put of the same value, delete, range reads, lease checks, revoke, grant: a
+   * repeated grant at worst leaves a lease that expires unused).
    */
   public static <T> T awaitRetrying(
       Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    Duration attemptBound = timeout.dividedBy(3);
+    if (attemptBound.compareTo(MIN_ATTEMPT) < 0) {
+      attemptBound = MIN_ATTEMPT;
+    }
     long backoffMillis = 25;
     while (true) {
       long left = deadline - System.nanoTime();
+      long attempt = Math.max(Math.min(left, attemptBound.toNanos()), 1);
       try {
-        return await(call.get(), Duration.ofNanos(Math.max(left, 1)), what);
+        return await(call.get(), Duration.ofNanos(attempt), what);
       } catch (RegistryException e) {
-        boolean transientlyUnavailable =
-            e.reason() == Reason.UNREACHABLE && !(e.getCause() instanceof TimeoutException);
         left = deadline - System.nanoTime();
-        if (!transientlyUnavailable || left <= TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
-          throw e;
+        if (e.reason() != Reason.UNREACHABLE
+            || left <= TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
+          throw left <= 0 && e.getCause() instanceof TimeoutException
+              ? unanswered(what, timeout, e)
+              : e;
         }
-        try {
-          Thread.sleep(
-              backoffMillis); // on the caller's or the registry's own thread, never on jetcd's
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
+        if (!(e.getCause() instanceof TimeoutException)) {
+          try {
+            Thread.sleep(
+                backoffMillis); // on the caller's or a component's own thread, never jetcd's
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+          backoffMillis = Math.min(backoffMillis * 2, 400);
         }
-        backoffMillis = Math.min(backoffMillis * 2, 400);
       }
     }
+  }
+
+  private static RegistryException unanswered(
+      String what, Duration timeout, RegistryException last) {
+    return new RegistryException(
+        Reason.UNREACHABLE,
+        what
+            + ": etcd did not answer within "
+            + timeout
+            + " (is etcd running and reachable at the configured endpoints?)",
+        last.getCause());
   }
 
   /**

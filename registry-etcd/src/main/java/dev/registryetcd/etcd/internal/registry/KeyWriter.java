@@ -56,18 +56,20 @@ public final class KeyWriter {
   /** What etcd holds under {@code key}, or null. */
   public KeyValue read(String key) {
     List<KeyValue> kvs =
-        EtcdCalls.await(client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
+        EtcdCalls.awaitRetrying(() -> client.getKVClient().get(bytes(key)), timeout, "read " + key)
+            .getKvs();
     return kvs.isEmpty() ? null : kvs.get(0);
   }
 
   /** Every key etcd holds under {@code service}. */
   public GetResponse readService(String service) {
-    return EtcdCalls.await(
-        client
-            .getKVClient()
-            .get(
-                bytes(ServiceKeys.servicePrefix(prefix, service)),
-                GetOption.builder().isPrefix(true).build()),
+    return EtcdCalls.awaitRetrying(
+        () ->
+            client
+                .getKVClient()
+                .get(
+                    bytes(ServiceKeys.servicePrefix(prefix, service)),
+                    GetOption.builder().isPrefix(true).build()),
         timeout,
         "read " + service);
   }

@@ -4,6 +4,7 @@ import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.events.EtcdEvents.KeepAliveFailure;
+import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;
@@ -157,7 +158,14 @@ public final class LeaseKeeper {
     }
     long id = current.id;
     drop();
-    EtcdCalls.await(client.getLeaseClient().revoke(id), timeout, "revoke lease " + hex(id));
+    try {
+      EtcdCalls.awaitRetrying(
+          () -> client.getLeaseClient().revoke(id), timeout, "revoke lease " + hex(id));
+    } catch (RegistryException e) {
+      if (!EtcdCalls.isLeaseNotFound(e)) {
+        throw e; // not found: an earlier attempt revoked it, or it expired; either way it is gone
+      }
+    }
   }
 
   private void renew(Lease lease) {

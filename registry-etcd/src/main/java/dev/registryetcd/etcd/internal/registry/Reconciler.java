@@ -87,14 +87,15 @@ public final class Reconciler {
     Set<String> attached = new HashSet<>();
     try {
       LeaseTimeToLiveResponse ttl =
-          EtcdCalls.await(
-              client
-                  .getLeaseClient()
-                  .timeToLive(
-                      leaseId,
-                      listKeys
-                          ? LeaseOption.newBuilder().withAttachedKeys().build()
-                          : LeaseOption.DEFAULT),
+          EtcdCalls.awaitRetrying(
+              () ->
+                  client
+                      .getLeaseClient()
+                      .timeToLive(
+                          leaseId,
+                          listKeys
+                              ? LeaseOption.newBuilder().withAttachedKeys().build()
+                              : LeaseOption.DEFAULT),
               timeout,
               "check lease " + LeaseKeeper.hex(leaseId));
       if (ttl.getTTL() <= 0) {
