@@ -114,7 +114,8 @@ final class RegisterCommand implements Callable<Integer> {
     try (Client client = target.newClient();
         StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(3))) {
       String key;
-      try (EtcdRegistry registry = builder.build()) {
+      EtcdRegistry registry = builder.build();
+      try {
         registry.register(info);
         key = registeredKey(client, target, registry.leaseId());
         out.println("registered " + key + " (lease " + Long.toHexString(registry.leaseId()) + ")");
@@ -125,7 +126,15 @@ final class RegisterCommand implements Callable<Integer> {
                 : "keeping it registered for " + DurationText.format(limit));
         err.flush();
         stop.await(limit);
-      } // close() revokes the lease: the key vanishes at once
+      } finally {
+        registry.close(); // revokes the lease: the key vanishes at once
+      }
+      String leftBehind = registry.status().problem();
+      if (leftBehind != null) {
+        err.println("registry-etcd: " + leftBehind);
+        err.flush();
+        return RegistryEtcdCommand.EXIT_ETCD;
+      }
       boolean gone =
           EtcdRequests.await(
                   client.getKVClient().get(RegistryContents.bytes(key)),

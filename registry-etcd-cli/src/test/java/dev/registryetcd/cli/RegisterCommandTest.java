@@ -73,6 +73,44 @@ class RegisterCommandTest {
   }
 
   @Test
+  void endingWhileEtcdDoesNotAnswerSaysWhichKeyStaysAndUntilWhenAndExitsWithTheEtcdCode()
+      throws Exception {
+    String key = prefix + "/echo/10.0.0.7:8888";
+    Cli register =
+        Cli.start(
+            "register",
+            "echo",
+            "10.0.0.7:8888",
+            "--lease-ttl",
+            "3s",
+            "--for",
+            "3s",
+            "--dial-timeout",
+            "1s",
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !get(key).isEmpty());
+
+    etcd.member(0).freeze();
+    Cli.Result result;
+    try {
+      result = register.result().get(20, TimeUnit.SECONDS);
+    } finally {
+      etcd.member(0).thaw();
+    }
+
+    assertThat(result.exitCode()).isEqualTo(RegistryEtcdCommand.EXIT_ETCD);
+    assertThat(result.err())
+        .contains("could not remove " + key)
+        .contains("expire with lease")
+        .contains("within PT3S");
+    assertThat(result.out()).doesNotContain("deregistered");
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(key).isEmpty());
+  }
+
+  @Test
   void registerWritesIpv6AndUnixAddressesAsGoDoes() {
     Cli.Result ipv6 =
         Cli.run(

@@ -100,6 +100,7 @@ public final class EtcdRegistry implements Registry {
   private final OwnKeyWatch ownKeys;
   private final Reconciler reconciler;
   private long keepAliveFailures;
+  private String closeProblem;
 
   private EtcdRegistry(Builder builder) {
     Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
@@ -283,6 +284,9 @@ public final class EtcdRegistry implements Registry {
 
   /**
    * Revokes the lease (every key vanishes at once), stops its thread and closes the client it made.
+   * When etcd does not confirm the revoke within twice the dial timeout, the keys stay until the
+   * lease expires: this is logged at WARN, naming them, and {@link #status()} then says so in its
+   * {@link RegistryStatus#problem() problem}.
    */
   @Override
   public void close() {
@@ -291,9 +295,24 @@ public final class EtcdRegistry implements Registry {
     }
     try {
       if (!loop.close(this::shutdownOnLoop, timeout.multipliedBy(2))) {
-        log.warn(
-            "Closing the etcd registry took longer than {}; its keys expire with their lease",
-            timeout.multipliedBy(2));
+        String problem =
+            "closing took longer than "
+                + timeout.multipliedBy(2)
+                + ": the registry's keys stay in etcd until lease "
+                + hex(status.leaseId())
+                + " expires, within "
+                + leaseTtl;
+        log.warn("Could not remove the etcd registrations: {}", problem);
+        RegistryStatus last = status;
+        status =
+            new RegistryStatus(
+                0,
+                last.leaseId(),
+                false,
+                last.leaseRecoveries(),
+                last.keepAliveFailures(),
+                problem,
+                true);
       }
     } finally {
       if (ownsClient) {
@@ -424,15 +443,27 @@ public final class EtcdRegistry implements Registry {
         lease.revoke();
         log.info("Revoked lease {}: {} registration(s) removed from etcd", hex(id), table.size());
       } catch (RegistryException e) {
-        log.warn(
-            "Could not revoke lease {} ({}); its {} key(s) expire within {}",
-            hex(id),
-            e.getMessage(),
-            table.size(),
-            leaseTtl);
+        closeProblem =
+            "could not remove "
+                + keysNamed(table.all())
+                + " from etcd ("
+                + e.getMessage()
+                + "): they expire with lease "
+                + hex(id)
+                + " within "
+                + leaseTtl;
+        log.warn("Closing the etcd registry: {}", closeProblem);
       }
     }
     table.clear();
+  }
+
+  /** The keys of {@code registrations}, at most ten of them named. */
+  private static String keysNamed(List<Registration> registrations) {
+    List<String> keys = registrations.stream().map(Registration::key).toList();
+    return keys.size() <= 10
+        ? String.join(", ", keys)
+        : String.join(", ", keys.subList(0, 10)) + " and " + (keys.size() - 10) + " more key(s)";
   }
 
   private void ensureOpen() {
@@ -481,7 +512,7 @@ public final class EtcdRegistry implements Registry {
             lease.holds() && !recovery.isRecovering(),
             recovery.recoveries(),
             keepAliveFailures,
-            recovery.problem(),
+            recovery.isClosed() ? closeProblem : recovery.problem(),
             recovery.isClosed());
   }
 

@@ -10,7 +10,8 @@ package dev.registryetcd.etcd;
  *     registration)
  * @param leaseRecoveries how many times it has granted a new lease and put everything back
  * @param keepAliveFailures how many times the keep-alive of its lease failed
- * @param problem why the registrations are not all in etcd right now, or {@code null}
+ * @param problem why the registrations are not all in etcd right now, or {@code null}; after {@link
+ *     EtcdRegistry#close()}, which keys it could not remove (they expire with the lease)
  * @param closed whether {@link EtcdRegistry#close()} was called
  */
 public record RegistryStatus(

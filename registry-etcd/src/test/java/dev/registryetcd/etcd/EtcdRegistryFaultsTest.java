@@ -158,6 +158,31 @@ class EtcdRegistryFaultsTest {
   }
 
   @Test
+  void closingWhileEtcdDoesNotAnswerNamesTheKeysThatStayAndTheirExpiry() {
+    EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(30));
+    registry.register(echo(1));
+    registry.register(echo(2));
+    long lease = registry.leaseId();
+
+    etcd.member(0).freeze();
+    try {
+      long start = System.nanoTime();
+      registry.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    } finally {
+      etcd.member(0).thaw();
+    }
+
+    RegistryStatus status = registry.status();
+    assertThat(status.closed()).isTrue();
+    assertThat(status.healthy()).isFalse();
+    assertThat(status.problem())
+        .contains("could not remove " + key(1) + ", " + key(2))
+        .contains("expire with lease " + Long.toHexString(lease))
+        .contains("within " + TTL);
+  }
+
+  @Test
   void closingDuringRecoveryStopsEverythingAndNothingComesBackAfterwards() {
     EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(1));
     registry.register(echo(1));
