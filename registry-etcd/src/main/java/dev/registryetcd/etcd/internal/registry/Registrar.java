@@ -1,0 +1,354 @@
+package dev.registryetcd.etcd.internal.registry;
+
+import dev.registryetcd.etcd.RegistryStatus;
+import dev.registryetcd.etcd.internal.ClientChannel;
+import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.GuardedEvents;
+import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.SerialLoop;
+import dev.registryetcd.events.EtcdEvents;
+import dev.registryetcd.registry.RegistryException;
+import dev.registryetcd.retry.RetryConfig;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry's work, behind {@link dev.registryetcd.etcd.EtcdRegistry}'s API: one {@link
+ * SerialLoop} thread and the parts it owns, wired together here: the {@link RegistrationTable}, the
+ * {@link KeyWriter}, the {@link LeaseKeeper} and its {@link LeaseRecovery}, the {@link OwnKeyWatch}
+ * and the {@link Reconciler}. Callers wait for the loop at most a bound; every task ends by
+ * publishing a new {@link RegistryStatus}.
+ */
+public final class Registrar {
+  private static final Logger log = LoggerFactory.getLogger("dev.registryetcd.etcd.EtcdRegistry");
+
+  private final Client client;
+  private final String prefix;
+  private final Duration timeout;
+  private final Duration leaseTtl;
+  private final SerialLoop loop;
+  private final GuardedEvents events;
+  private final RegistrationTable table = new RegistrationTable();
+  private final KeyWriter writer;
+  private final LeaseKeeper lease;
+  private final LeaseRecovery recovery;
+  private final OwnKeyWatch ownKeys;
+  private final Reconciler reconciler;
+
+  /** Published by the loop after each of its tasks, read anywhere. */
+  private volatile RegistryStatus status = new RegistryStatus(0, 0, false, 0, 0, null, false);
+
+  // Owned by the loop thread.
+  private long keepAliveFailures;
+  private String closeProblem;
+
+  /**
+   * @param name the loop thread's name
+   */
+  public Registrar(
+      Client client,
+      String prefix,
+      Duration timeout,
+      Duration leaseTtl,
+      RetryConfig retry,
+      EtcdEvents observer,
+      String name) {
+    this.client = client;
+    this.prefix = prefix;
+    this.timeout = timeout;
+    this.leaseTtl = leaseTtl;
+    Backoff backoff = Backoff.jittered();
+    this.loop = new SerialLoop(name, this::publishStatus);
+    this.events = new GuardedEvents(observer, "registry");
+    this.writer = new KeyWriter(client, prefix, timeout, table);
+    this.lease = new LeaseKeeper(client, leaseTtl, timeout, loop);
+    this.recovery =
+        new LeaseRecovery(
+            retry, loop, backoff, this::recoverLease, this::etcdAnswers, new LoggedRecovery());
+    this.ownKeys = new OwnKeyWatch(client, prefix, loop, backoff, retry.retryDelay(), events);
+    this.reconciler =
+        new Reconciler(
+            client, timeout, table, writer, lease, recovery, ownKeys, events, this::leaseLost);
+    lease.listener(new KeepAliveFailures());
+    ownKeys.handler(
+        new OwnKeyWatch.Handler() {
+          @Override
+          public void deleted(List<OwnKeyWatch.Deletion> deletions) {
+            reconciler.deleted(deletions);
+          }
+
+          @Override
+          public boolean resync(String service) {
+            return reconciler.resync(service);
+          }
+        });
+    loop.every(retry.observeDelay(), reconciler::observe);
+  }
+
+  /** Registers {@code registration}, waiting for the loop at most three dial timeouts. */
+  public void register(Registration registration) {
+    onLoop(
+        () -> {
+          doRegister(registration);
+          return null;
+        },
+        "register " + registration.key());
+  }
+
+  /** Deregisters {@code registration}, waiting for the loop at most three dial timeouts. */
+  public void deregister(Registration registration) {
+    onLoop(
+        () -> {
+          doDeregister(registration);
+          return null;
+        },
+        "deregister " + registration.key());
+  }
+
+  /** The lease held now, or 0. */
+  public long leaseId() {
+    return onLoop(lease::leaseId, "read lease");
+  }
+
+  public RegistryStatus status() {
+    return status;
+  }
+
+  /**
+   * Revokes the lease and stops the loop, waiting at most twice the dial timeout; what could not be
+   * removed is logged and said in {@link #status()}.
+   */
+  public void close() {
+    if (!loop.close(this::shutdownOnLoop, timeout.multipliedBy(2))) {
+      String problem =
+          "closing took longer than "
+              + timeout.multipliedBy(2)
+              + ": the registry's keys stay in etcd until lease "
+              + hex(status.leaseId())
+              + " expires, within "
+              + leaseTtl;
+      log.warn("Could not remove the etcd registrations: {}", problem);
+      RegistryStatus last = status;
+      status =
+          new RegistryStatus(
+              0,
+              last.leaseId(),
+              false,
+              last.leaseRecoveries(),
+              last.keepAliveFailures(),
+              problem,
+              true);
+    }
+  }
+
+  // ---- work done on the loop thread ----
+
+  private void doRegister(Registration registration) {
+    ensureOpen();
+    Registration previous = table.hold(registration);
+    try {
+      if (recovery.isRecovering()) {
+        // The lease is lost: putting this one alone would need a lease of its own. Recover now,
+        // with it.
+        throwIfFailed(recovery.attemptNow());
+      } else {
+        try {
+          long leaseId = lease.ensure();
+          recovery.leased();
+          long revision = writer.put(registration, leaseId);
+          ownKeys.watch(registration.service(), revision + 1);
+        } catch (RegistryException e) {
+          if (!EtcdCalls.isLeaseNotFound(e)) {
+            throw e;
+          }
+          throwIfFailed(leaseLost("etcd no longer knows lease " + hex(lease.leaseId())));
+        }
+      }
+    } catch (RuntimeException e) {
+      table.restore(registration.key(), previous);
+      table.unsettle(registration.key());
+      throw e;
+    }
+    table.settle(registration.key());
+    if (previous == null) {
+      log.info("Registered {} in etcd under lease {}", registration.key(), hex(lease.leaseId()));
+    } else {
+      log.debug("Updated {} in etcd", registration.key());
+    }
+  }
+
+  private static void throwIfFailed(RuntimeException failure) {
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void doDeregister(Registration registration) {
+    ensureOpen();
+    table.release(registration.key());
+    try {
+      writer.delete(registration.key());
+      table.settle(registration.key());
+    } catch (RegistryException e) {
+      // no longer registered here, but maybe still in etcd on our lease: the next observation
+      // deletes it
+      table.unsettle(registration.key());
+      throw e;
+    }
+    if (!table.holdsService(registration.service())) {
+      ownKeys.unwatch(registration.service());
+    }
+    log.info("Deregistered {} from etcd", registration.key());
+  }
+
+  /** Starts over with a new lease; returns the failure of the first attempt, or {@code null}. */
+  private RuntimeException leaseLost(String reason) {
+    if (recovery.isClosed() || recovery.isRecovering()) {
+      return null;
+    }
+    lease.drop();
+    return recovery.lost(reason, table.size());
+  }
+
+  /**
+   * One recovery attempt: grants a new lease and puts every registration on it; on failure leaves
+   * no new lease behind.
+   */
+  private LeaseRecovery.Recovered recoverLease() {
+    LeaseKeeper.Lease fresh = lease.grant();
+    try {
+      long revision = 0;
+      for (Registration registration : table.all()) {
+        revision = writer.put(registration, fresh.id());
+      }
+      lease.adopt(fresh);
+      ownKeys.restart(table.services(), revision + 1);
+      int recovered = table.size();
+      events.emit(e -> e.leaseRecovered(recovered));
+      return new LeaseRecovery.Recovered(fresh.id(), recovered);
+    } catch (RuntimeException e) {
+      lease.discard(fresh);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether etcd answers a linearizable read now, within the probe interval. Members that refused
+   * connections are dialled again first rather than after gRPC's backoff.
+   */
+  private boolean etcdAnswers() {
+    ClientChannel.reconnectNow(client);
+    try {
+      EtcdCalls.await(
+          client
+              .getKVClient()
+              .get(
+                  ByteSequence.from(prefix, StandardCharsets.UTF_8),
+                  GetOption.builder().withCountOnly(true).withLimit(1).build()),
+          LeaseRecovery.PROBE_INTERVAL,
+          "probe etcd");
+      return true;
+    } catch (RegistryException e) {
+      log.debug("etcd does not answer yet: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  private void shutdownOnLoop() {
+    recovery.close();
+    ownKeys.close();
+    if (lease.holds()) {
+      long id = lease.leaseId();
+      try {
+        lease.revoke();
+        log.info("Revoked lease {}: {} registration(s) removed from etcd", hex(id), table.size());
+      } catch (RegistryException e) {
+        closeProblem =
+            "could not remove "
+                + keysNamed(table.all())
+                + " from etcd ("
+                + e.getMessage()
+                + "): they expire with lease "
+                + hex(id)
+                + " within "
+                + leaseTtl;
+        log.warn("Closing the etcd registry: {}", closeProblem);
+      }
+    }
+    table.clear();
+  }
+
+  /** The keys of {@code registrations}, at most ten of them named. */
+  private static String keysNamed(List<Registration> registrations) {
+    List<String> keys = registrations.stream().map(Registration::key).toList();
+    return keys.size() <= 10
+        ? String.join(", ", keys)
+        : String.join(", ", keys.subList(0, 10)) + " and " + (keys.size() - 10) + " more key(s)";
+  }
+
+  private void ensureOpen() {
+    if (recovery.isClosed()) {
+      throw new IllegalStateException("this etcd registry is closed");
+    }
+  }
+
+  /** Runs {@code work} on the loop and waits a few requests' worth of dial timeouts. */
+  private <T> T onLoop(Callable<T> work, String what) {
+    try {
+      return loop.call(work, timeout.multipliedBy(3), what);
+    } catch (IllegalStateException closed) {
+      throw new IllegalStateException("this etcd registry is closed", closed);
+    }
+  }
+
+  private void publishStatus() {
+    status =
+        new RegistryStatus(
+            table.size(),
+            lease.leaseId(),
+            lease.holds() && !recovery.isRecovering(),
+            recovery.recoveries(),
+            keepAliveFailures,
+            recovery.isClosed() ? closeProblem : recovery.problem(),
+            recovery.isClosed());
+  }
+
+  private static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  /** Counts keep-alive failures, tells the observer, and recovers when the lease is gone. */
+  private final class KeepAliveFailures implements LeaseKeeper.Listener {
+    @Override
+    public void renewalFailed(long leaseId, EtcdEvents.KeepAliveFailure cause, Throwable error) {
+      counted(cause);
+      if (error != null) {
+        log.debug(
+            "Keep-alive of lease {} failed ({}); sending it again", hex(leaseId), error.toString());
+      }
+    }
+
+    @Override
+    public void leaseNotFound(long leaseId) {
+      counted(EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND);
+      leaseLost("etcd no longer knows lease " + hex(leaseId));
+    }
+
+    @Override
+    public void leaseExpired(long leaseId) {
+      leaseLost("no keep-alive of lease " + hex(leaseId) + " was answered within its TTL");
+    }
+
+    private void counted(EtcdEvents.KeepAliveFailure failure) {
+      keepAliveFailures++;
+      events.emit(e -> e.keepAliveFailed(failure));
+    }
+  }
+}
