@@ -164,7 +164,9 @@ public final class EtcdRegistry implements Registry {
   }
 
   /**
-   * Deletes the key of {@code info}'s service and address and stops keeping it registered.
+   * Deletes the key registered for {@code info}'s service and address and stops keeping it
+   * registered. The key is the one {@link #register} stored, even if the fixed address or the
+   * {@code KITEX_*} variables changed since.
    *
    * @throws RegistryException when etcd does not answer within the dial timeout
    */
@@ -261,7 +263,8 @@ public final class EtcdRegistry implements Registry {
     return new Registration(
         info.serviceName(),
         ServiceKeys.instanceKey(prefix, info.serviceName(), address.address()),
-        value);
+        value,
+        info.serviceName() + " " + info.address());
   }
 
   @Override

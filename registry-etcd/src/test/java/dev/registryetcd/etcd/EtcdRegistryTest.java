@@ -351,6 +351,23 @@ class EtcdRegistryTest {
   }
 
   @Test
+  void deregisterRemovesTheKeyRegisterStoredEvenAfterTheFixedAddressChanged() {
+    String service = uniqueService();
+    Info info =
+        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build();
+    try (EtcdRegistry registry = newRegistry()) {
+      EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.10", 7777));
+      registry.register(info);
+      EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.11", 8888));
+
+      registry.deregister(info);
+
+      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+      assertThat(registry.status().registrations()).isZero();
+    }
+  }
+
+  @Test
   void ipv6AndUnixSocketAddressesAreWrittenAsGoReadsThem() {
     String service = uniqueService();
     try (EtcdRegistry registry = newRegistry()) {

@@ -102,14 +102,18 @@ public final class Registrar {
         "register " + registration.key());
   }
 
-  /** Deregisters {@code registration}, waiting for the loop at most three dial timeouts. */
-  public void deregister(Registration registration) {
+  /**
+   * Deregisters the registration made from {@code origin} (see {@link Registration#origin()}), or
+   * {@code computed}'s key when none was.
+   */
+  public void deregister(Registration computed) {
     onLoop(
         () -> {
-          doDeregister(registration);
+          Registration held = table.heldFrom(computed.origin());
+          doDeregister(held == null ? computed : held);
           return null;
         },
-        "deregister " + registration.key());
+        "deregister " + computed.key());
   }
 
   /** The lease held now, or 0. */

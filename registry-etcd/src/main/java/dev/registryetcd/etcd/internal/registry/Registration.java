@@ -4,13 +4,16 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One registered instance: its service, the key it is stored under and the exact bytes of its
- * value.
+ * One registered instance: its service, the key it is stored under, the exact bytes of its value,
+ * and its origin: the service and the address the caller gave, before the address rules (fixed
+ * address, {@code KITEX_*} variables) made the key. A later deregistration of the same origin finds
+ * the key stored, even if those rules have changed since.
  */
-public record Registration(String service, String key, byte[] value) {
+public record Registration(String service, String key, byte[] value, String origin) {
   public Registration {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(origin, "origin");
     value = value.clone();
   }
 

@@ -39,6 +39,17 @@ public final class RegistrationTable {
     return byKey.remove(key);
   }
 
+  /** The registration last held from {@code origin}, or null. */
+  public Registration heldFrom(String origin) {
+    Registration found = null;
+    for (Registration registration : byKey.values()) {
+      if (registration.origin().equals(origin)) {
+        found = registration;
+      }
+    }
+    return found;
+  }
+
   public Registration get(String key) {
     return byKey.get(key);
   }
