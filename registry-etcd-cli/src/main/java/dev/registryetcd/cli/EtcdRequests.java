@@ -1,16 +1,16 @@
 package dev.registryetcd.cli;
 
+import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.registry.RegistryException.Reason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Bounded waits on jetcd's futures: a request etcd does not answer in time is a {@link
- * RegistryException} with reason {@link Reason#UNREACHABLE}.
+ * Bounded waits on jetcd's futures, classified as the library classifies its own: every failure is
+ * a {@link RegistryException} whose {@link Reason} says what kind it is ({@link Reason#UNREACHABLE}
+ * for one etcd does not answer in time), so {@link Failures} never reads message text.
  */
 final class EtcdRequests {
   private EtcdRequests() {}
@@ -23,21 +23,16 @@ final class EtcdRequests {
    */
   static <T> T await(CompletableFuture<T> call, Duration timeout, String what) {
     try {
-      return call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw new RegistryException(
-          Reason.UNREACHABLE,
-          what + ": etcd did not answer within " + DurationText.format(timeout),
-          e);
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new RegistryException(Reason.INTERRUPTED, what + ": interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      // OTHER: the raw jetcd error is the cause, which Failures classifies by its code and message
-      throw new RegistryException(what + ": " + cause.getMessage(), cause);
+      return EtcdClients.await(call, timeout, what);
+    } catch (RegistryException e) {
+      if (e.reason() == Reason.UNREACHABLE && e.getCause() instanceof TimeoutException) {
+        // the same, in this tool's way of writing durations
+        throw new RegistryException(
+            Reason.UNREACHABLE,
+            what + ": etcd did not answer within " + DurationText.format(timeout),
+            e.getCause());
+      }
+      throw e;
     }
   }
 }

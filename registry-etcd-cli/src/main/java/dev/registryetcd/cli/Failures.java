@@ -1,9 +1,9 @@
 package dev.registryetcd.cli;
 
 import dev.registryetcd.discovery.NoInstanceException;
+import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.registry.RegistryException.Reason;
-import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -84,59 +84,38 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
   /**
    * One sentence saying what went wrong with etcd and what to do, e.g. {@code cannot reach etcd at
-   * 127.0.0.1:2379 within 5s: is it running?}. A {@link RegistryException} is classified by its
-   * {@link RegistryException#reason() reason}; only raw jetcd and gRPC errors (and {@link
-   * Reason#OTHER}, which wraps them) are classified by their codes and message text.
+   * 127.0.0.1:2379 within 5s: is it running?}, chosen by the {@link RegistryException#reason()
+   * reason} the library gives the failure (a raw jetcd or gRPC error is classified by the library
+   * first): never by message text, but for the one case only etcd's words tell apart.
    */
   static String describe(Throwable error, EtcdTarget target) {
     String endpoints = target == null ? "the configured endpoints" : target.endpointsText();
     String user = target == null || target.user() == null ? "(none)" : target.user();
     RegistryException classified = classified(error);
-    if (classified != null) {
-      return switch (classified.reason()) {
-        case AUTHENTICATION -> {
-          if (target != null && target.user() == null) {
-            yield requiresUser(endpoints);
-          }
-          // A user logging in to an etcd without authentication: the one case of this reason that
-          // only etcd's own words tell apart
-          yield messages(classified)
-                  .toLowerCase(Locale.ROOT)
-                  .contains("authentication is not enabled")
-              ? authenticationOff(endpoints)
-              : refusedCredentials(endpoints, user);
+    return switch (classified.reason()) {
+      case AUTHENTICATION -> {
+        if (target != null && target.user() == null) {
+          yield requiresUser(endpoints);
         }
-        case PERMISSION -> deniedAccess(endpoints, user, target);
-        case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage());
-        case UNREACHABLE -> unreachable(endpoints, target);
-        case INTERRUPTED -> "interrupted while waiting for etcd at " + endpoints;
-        case NO_INSTANCE, OTHER -> "etcd at " + endpoints + ": " + firstMessage(error);
-      };
-    }
-    String messages = messages(error).toLowerCase(Locale.ROOT);
-    if (hasCode(error, ErrorCode.UNAUTHENTICATED)
-        || messages.contains("authentication failed")
-        || messages.contains("invalid auth token")) {
-      return refusedCredentials(endpoints, user);
-    }
-    if (hasCode(error, ErrorCode.PERMISSION_DENIED) || messages.contains("permission denied")) {
-      return deniedAccess(endpoints, user, target);
-    }
-    if (messages.contains("user name is empty")) {
-      return requiresUser(endpoints);
-    }
-    if (messages.contains("authentication is not enabled")) {
-      return authenticationOff(endpoints);
-    }
-    if (isUnreachable(error, messages)) {
-      return unreachable(endpoints, target);
-    }
-    return "etcd at " + endpoints + ": " + firstMessage(error);
+        // A user logging in to an etcd without authentication: the one case of this reason that
+        // only etcd's own words tell apart
+        yield messages(classified)
+                .toLowerCase(Locale.ROOT)
+                .contains("authentication is not enabled")
+            ? authenticationOff(endpoints)
+            : refusedCredentials(endpoints, user);
+      }
+      case PERMISSION -> deniedAccess(endpoints, user, target);
+      case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage());
+      case UNREACHABLE -> unreachable(endpoints, target);
+      case INTERRUPTED -> "interrupted while waiting for etcd at " + endpoints;
+      case NO_INSTANCE, OTHER -> "etcd at " + endpoints + ": " + firstMessage(error);
+    };
   }
 
   /**
-   * The first {@link RegistryException} in {@code error}'s causes whose reason says what happened,
-   * or {@code null} when there is none or it is {@link Reason#OTHER} (a raw error wrapped as is).
+   * The first {@link RegistryException} in {@code error}'s causes whose reason says what happened;
+   * else the library's classification of the error itself.
    */
   private static RegistryException classified(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -147,7 +126,11 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         break;
       }
     }
-    return null;
+    Throwable raw = error;
+    while (raw instanceof RegistryException && raw.getCause() != null && raw.getCause() != raw) {
+      raw = raw.getCause();
+    }
+    return EtcdClients.failure("etcd", raw);
   }
 
   private static String refusedCredentials(String endpoints, String user) {
@@ -198,30 +181,6 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         .replace("withTLSOpt's certFile and keyFile", "--cert and --key")
         .replace("withTLSOpt's files", "--cert, --key and --cacert")
         .replace("drop withTLSOpt", "drop --cacert");
-  }
-
-  private static boolean isUnreachable(Throwable error, String messages) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutException || t instanceof ConnectException) {
-        return true;
-      }
-    }
-    return hasCode(error, ErrorCode.UNAVAILABLE)
-        || hasCode(error, ErrorCode.DEADLINE_EXCEEDED)
-        || messages.contains("unavailable")
-        || messages.contains("connection refused");
-  }
-
-  private static boolean hasCode(Throwable error, ErrorCode code) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof EtcdException etcd && etcd.getErrorCode() == code) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
   }
 
   private static String messages(Throwable error) {

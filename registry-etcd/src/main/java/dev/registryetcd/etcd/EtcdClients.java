@@ -43,4 +43,16 @@ public final class EtcdClients {
       java.util.concurrent.CompletableFuture<T> call, java.time.Duration timeout, String what) {
     return dev.registryetcd.etcd.internal.EtcdCalls.await(call, timeout, what);
   }
+
+  /**
+   * {@code error}, a failure of a call made on a jetcd client (or one of its causes), as a {@link
+   * dev.registryetcd.registry.RegistryException} whose reason says what kind it is, as the registry
+   * classifies its own: for tools that watch or read etcd directly and must tell an unreachable
+   * etcd from refused credentials without reading messages.
+   *
+   * @param what the operation, for the message
+   */
+  public static dev.registryetcd.registry.RegistryException failure(String what, Throwable error) {
+    return dev.registryetcd.etcd.internal.EtcdCalls.failure(what, error);
+  }
 }
