@@ -11,6 +11,8 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,57 +58,84 @@ public final class EtcdCalls {
   private static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
 
   /**
-   * Like {@link #await}, but in attempts of a third of {@code timeout} (at least 500 ms), made
-   * again while time is left when one was not answered or etcd answered UNAVAILABLE. A member that
-   * stalls while its port still accepts, or that just died, holds one attempt, not the whole
-   * timeout: gRPC's round-robin sends the next attempt to the next member. Only for calls that are
-   * safe to repeat (put of the same value, delete, range reads, lease checks, revoke, grant: a
-   * repeated grant at worst leaves a lease that expires unused).
+   * Like {@link #await}, but hedged: when the call is not answered within a third of {@code
+   * timeout} (at least 500 ms) it is made again, and the first answer of any attempt counts; when
+   * etcd answers UNAVAILABLE it is made again after a short backoff. A member that stalls while its
+   * port still accepts, or that just died, holds one attempt, not the whole timeout: gRPC's
+   * round-robin sends the next attempt to the next member, while a slow but healthy answer (a first
+   * TLS handshake, say) still arrives. Only for calls that are safe to repeat (put of the same
+   * value, delete, range reads, lease checks, revoke, grant: a repeated grant at worst leaves a
+   * lease that expires unused).
    */
   public static <T> T awaitRetrying(
       Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Duration attemptBound = timeout.dividedBy(3);
-    if (attemptBound.compareTo(MIN_ATTEMPT) < 0) {
-      attemptBound = MIN_ATTEMPT;
-    }
+    long attemptNanos = Math.max(timeout.toNanos() / 3, MIN_ATTEMPT.toNanos());
+    List<CompletableFuture<T>> pending = new ArrayList<>();
+    RegistryException lastFailure = null;
     long backoffMillis = 25;
-    while (true) {
-      long left = deadline - System.nanoTime();
-      long attempt = Math.max(Math.min(left, attemptBound.toNanos()), 1);
-      try {
-        return await(call.get(), Duration.ofNanos(attempt), what);
-      } catch (RegistryException e) {
-        left = deadline - System.nanoTime();
-        if (e.reason() != Reason.UNREACHABLE
-            || left <= TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
-          throw left <= 0 && e.getCause() instanceof TimeoutException
-              ? unanswered(what, timeout, e)
-              : e;
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw lastFailure != null ? lastFailure : unanswered(what, timeout);
         }
-        if (!(e.getCause() instanceof TimeoutException)) {
-          try {
-            Thread.sleep(
-                backoffMillis); // on the caller's or a component's own thread, never jetcd's
-          } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            throw e;
+        pending.add(call.get());
+        long attemptEnd = System.nanoTime() + Math.min(left, attemptNanos);
+        while (!pending.isEmpty()) {
+          long wait = attemptEnd - System.nanoTime();
+          if (wait <= 0) {
+            break; // not answered in time: one more attempt beside the pending ones
           }
-          backoffMillis = Math.min(backoffMillis * 2, 400);
+          try {
+            CompletableFuture.anyOf(pending.toArray(CompletableFuture[]::new))
+                .get(wait, TimeUnit.NANOSECONDS);
+          } catch (TimeoutException e) {
+            break;
+          } catch (ExecutionException e) {
+            // one attempt failed: looked at below
+          }
+          for (CompletableFuture<T> attempt : List.copyOf(pending)) {
+            if (!attempt.isDone()) {
+              continue;
+            }
+            pending.remove(attempt);
+            try {
+              return attempt.getNow(null);
+            } catch (RuntimeException failed) {
+              RegistryException failure =
+                  failure(what, failed.getCause() == null ? failed : failed.getCause());
+              if (failure.reason() != Reason.UNREACHABLE) {
+                throw failure;
+              }
+              lastFailure = failure;
+            }
+          }
+          if (pending.isEmpty()) {
+            // every attempt was refused at once (a member just died): again after a short pause
+            Thread.sleep(
+                Math.min(backoffMillis, Math.max(0, attemptEnd - System.nanoTime()) / 1_000_000));
+            backoffMillis = Math.min(backoffMillis * 2, 400);
+            break;
+          }
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(Reason.INTERRUPTED, what + ": interrupted", e);
+    } finally {
+      pending.forEach(attempt -> attempt.cancel(true));
     }
   }
 
-  private static RegistryException unanswered(
-      String what, Duration timeout, RegistryException last) {
+  private static RegistryException unanswered(String what, Duration timeout) {
     return new RegistryException(
         Reason.UNREACHABLE,
         what
             + ": etcd did not answer within "
             + timeout
             + " (is etcd running and reachable at the configured endpoints?)",
-        last.getCause());
+        new TimeoutException());
   }
 
   /**
