@@ -15,6 +15,7 @@ import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
+import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
 import io.etcd.jetcd.ByteSequence;
@@ -48,9 +49,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Churn on a 3-member cluster with a fault injected every period (leader kill, freeze past the TTL,
- * follower restart), then checks that nothing was lost or leaked. Not part of the test suite: run
- * it with {@code scripts/soak.sh [minutes]}; it writes {@code target/soak-report.md}.
+ * Churn on a 3-member cluster with a fault injected every period (in turn: leader kill, leader
+ * frozen past the TTL, follower restart, leader's client port blackholed past the TTL, a follower's
+ * client port blackholed past the TTL, a follower cut off from its peers past the TTL), then checks
+ * that nothing was lost or leaked. Not part of the test suite: run it with {@code scripts/soak.sh
+ * [minutes]}; it writes {@code target/soak-report.md}.
  */
 @Tag("soak")
 class SoakTest {
@@ -59,7 +62,9 @@ class SoakTest {
   private static final int REGISTRIES = 5;
   private static final int PORTS_PER_REGISTRY = 12;
 
-  @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
+  @RegisterExtension
+  static final EtcdExtension etcd =
+      EtcdExtension.of(EtcdCluster.builder().members(3).networkFaults());
 
   @Test
   void churnWithFaultsEveryPeriodLosesNothingAndLeaksNothing() throws Exception {
@@ -264,7 +269,7 @@ class SoakTest {
   }
 
   private static String injectFault(int n) {
-    switch (n % 3) {
+    switch (n % 6) {
       case 0 -> {
         EtcdMember leader = etcd.cluster().awaitLeader(Duration.ofSeconds(30));
         leader.kill();
@@ -272,30 +277,53 @@ class SoakTest {
         return "leader " + leader.name() + " killed (SIGKILL) and restarted";
       }
       case 1 -> {
-        EtcdMember member = etcd.cluster().awaitLeader(Duration.ofSeconds(30));
-        member.freeze();
-        long frozenAt = System.nanoTime();
-        await()
-            .pollDelay(Duration.ZERO)
-            .atMost(TTL.multipliedBy(3))
-            .until(
-                () ->
-                    System.nanoTime() - frozenAt
-                        > TTL.plusSeconds(1).toNanos()); // the fault's length
-        member.thaw();
-        return "leader "
-            + member.name()
-            + " frozen (SIGSTOP) for "
-            + TTL.plusSeconds(1).toSeconds()
-            + " s, longer than the lease TTL, then thawed";
+        EtcdMember leader = etcd.cluster().awaitLeader(Duration.ofSeconds(30));
+        return pastTheTtl(
+            "leader " + leader.name() + " frozen (SIGSTOP)", leader::freeze, leader::thaw);
       }
-      default -> {
+      case 2 -> {
         EtcdMember follower = etcd.cluster().followers().get(0);
         follower.stop();
         follower.restart();
         return "follower " + follower.name() + " stopped and restarted";
       }
+      case 3 -> {
+        EtcdMember leader = etcd.cluster().awaitLeader(Duration.ofSeconds(30));
+        return pastTheTtl(
+            "leader " + leader.name() + "'s client port blackholed",
+            () -> leader.clientProxy().blackhole(),
+            () -> leader.clientProxy().heal());
+      }
+      case 4 -> {
+        EtcdMember follower = etcd.cluster().followers().get(0);
+        return pastTheTtl(
+            "follower " + follower.name() + "'s client port blackholed",
+            () -> follower.clientProxy().blackhole(),
+            () -> follower.clientProxy().heal());
+      }
+      default -> {
+        EtcdMember follower = etcd.cluster().followers().get(0);
+        return pastTheTtl(
+            "follower " + follower.name() + " cut off from its peers",
+            follower::isolateFromPeers,
+            follower::healPeers);
+      }
     }
+  }
+
+  /** {@code start}, a wait one second longer than the lease TTL, then {@code end}. */
+  private static String pastTheTtl(String fault, Runnable start, Runnable end) {
+    start.run();
+    long startedAt = System.nanoTime();
+    try {
+      await()
+          .pollDelay(Duration.ZERO)
+          .atMost(TTL.multipliedBy(3))
+          .until(() -> System.nanoTime() - startedAt > TTL.plusSeconds(1).toNanos());
+    } finally {
+      end.run();
+    }
+    return fault + " for " + TTL.plusSeconds(1).toSeconds() + " s, longer than the lease TTL";
   }
 
   private static Map<String, Integer> view(EtcdResolver resolver, String service) {
