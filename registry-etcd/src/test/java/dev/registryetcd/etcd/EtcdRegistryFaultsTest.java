@@ -3,20 +3,18 @@ package dev.registryetcd.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
 import dev.registryetcd.testkit.EtcdExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,7 +34,7 @@ class EtcdRegistryFaultsTest {
             RetryConfig.withRetryDelay(Duration.ofMillis(300)),
             RetryConfig.withObserveDelay(observeDelay)),
         Option.withLeaseTtl(TTL),
-        Option.withDialTimeoutOpt(Duration.ofSeconds(1)));
+        Option.withDialTimeoutOpt(Duration.ofSeconds(2)));
   }
 
   private static Info echo(int port) {
@@ -124,37 +122,49 @@ class EtcdRegistryFaultsTest {
   }
 
   @Test
-  void exhaustedAttemptsAreReportedOnceAtErrorAndRecoveryGoesOnEveryObserveDelay() {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (EtcdRegistry registry = newRegistry(2, Duration.ofSeconds(1))) {
+  void pastItsLastAttemptTheRegistryStillRecoversOnceEtcdIsBack() {
+    AtomicInteger recoveries = new AtomicInteger();
+    EtcdEvents events =
+        new EtcdEvents() {
+          @Override
+          public void leaseRecovered(int registrations) {
+            recoveries.incrementAndGet();
+          }
+        };
+    try (EtcdRegistry registry =
+        EtcdRegistry.builder()
+            .endpoints(etcd.clientEndpointsAsHostPort())
+            .retryConfig(
+                RetryConfig.newRetryConfig(
+                    RetryConfig.withMaxAttemptTimes(2),
+                    RetryConfig.withRetryDelay(Duration.ofMillis(300)),
+                    RetryConfig.withObserveDelay(Duration.ofSeconds(1))))
+            .options(Option.withLeaseTtl(TTL), Option.withDialTimeoutOpt(Duration.ofSeconds(2)))
+            .events(events)
+            .build()) {
       registry.register(echo(1));
 
       etcd.member(0).kill();
-      // lease lost after the TTL without answers, then 2 failed attempts, then observe-delay
-      // attempts
+      // lease lost after the TTL without answers, then 2 failed attempts: exhausted
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(
-              () -> captured.toString(StandardCharsets.UTF_8).contains("failed 2 times in a row"));
+          .until(() -> String.valueOf(registry.status().problem()).contains("failed 2 time(s)"));
+      assertThat(registry.status().healthy()).isFalse();
       etcd.member(0).restart();
 
       try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
         await()
-            .atMost(Duration.ofSeconds(10))
+            .atMost(Duration.ofSeconds(20))
             .untilAsserted(
                 () -> {
                   assertThat(probe.leasesUnder(PREFIX)).containsOnlyKeys(key(1));
                   assertThat(probe.kv(key(1)).getLease()).isEqualTo(registry.leaseId());
                 });
       }
-    } finally {
-      System.setErr(original);
+      assertThat(recoveries).hasValue(1);
+      assertThat(registry.status().healthy()).isTrue();
+      assertThat(registry.status().leaseRecoveries()).isEqualTo(1);
     }
-    String log = captured.toString(StandardCharsets.UTF_8);
-    assertThat(log.split(Pattern.quote("failed 2 times in a row"), -1)).hasSize(2);
-    assertThat(log).contains("ERROR").contains("Re-registered 1 instance(s)");
   }
 
   @Test
@@ -185,7 +195,12 @@ class EtcdRegistryFaultsTest {
   @Test
   void closingDuringRecoveryStopsEverythingAndNothingComesBackAfterwards() {
     EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(1));
-    registry.register(echo(1));
+    // set-up, not the subject: the first request of a cold JVM on a busy machine may take longer
+    // than the short dial timeout this class uses
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(() -> registry.register(echo(1)));
     etcd.member(0).kill();
     await().atMost(Duration.ofSeconds(10)).until(() -> registryThreads().size() > 0);
 
