@@ -691,7 +691,8 @@ public final class EtcdCluster implements AutoCloseable {
 
     private Builder() {}
 
-    Builder copy() {
+    /** An independent builder with the same settings: changing one leaves the other as it was. */
+    public Builder copy() {
       Builder b = new Builder();
       b.members = members;
       b.name = name;
