@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Nested;
@@ -22,6 +29,12 @@ class EtcdExtensionTest {
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .proxy(HttpClient.Builder.NO_PROXY)
+          .build();
+
   /** Lets the example classes below run only when this test launches them. */
   private static volatile boolean runningExamples;
 
@@ -31,7 +44,9 @@ class EtcdExtensionTest {
     assertThat(etcd.member(0).isHealthy()).isTrue();
     assertThat(etcd.leader()).isSameAs(etcd.member(0));
     assertThat(etcd.clientEndpointsAsHostPort()).containsExactly(etcd.member(0).clientHostPort());
-    Gateway.put(etcd.clientEndpoints().get(0), "from-outer", "yes");
+    post(
+        etcd.clientEndpoints().get(0) + "/v3/kv/put",
+        "{\"key\":\"" + b64("from-outer") + "\",\"value\":\"" + b64("yes") + "\"}");
   }
 
   @Nested
@@ -40,8 +55,11 @@ class EtcdExtensionTest {
     void nestedClassesShareTheClassLevelServer() throws Exception {
       assertThat(etcd.member(0).isHealthy()).isTrue();
       String endpoint = etcd.clientEndpoints().get(0);
-      Gateway.put(endpoint, "from-nested", "yes");
-      assertThat(Gateway.read(endpoint, "from-nested")).contains("yes");
+      post(
+          endpoint + "/v3/kv/put",
+          "{\"key\":\"" + b64("from-nested") + "\",\"value\":\"" + b64("yes") + "\"}");
+      assertThat(post(endpoint + "/v3/kv/range", "{\"key\":\"" + b64("from-nested") + "\"}"))
+          .contains("\"value\":\"" + b64("yes") + "\"");
     }
   }
 
@@ -81,6 +99,23 @@ class EtcdExtensionTest {
       runningExamples = false;
     }
     return listener.getSummary();
+  }
+
+  /** POSTs {@code json} to etcd's JSON gateway and returns the answer, which must be 200. */
+  private static String post(String url, String json) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("POST %s: %s", url, response.body()).isEqualTo(200);
+    return response.body();
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static boolean examplesEnabled() {

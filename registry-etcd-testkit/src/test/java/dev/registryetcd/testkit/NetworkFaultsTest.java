@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Network faults between clients and members and between members, on a real 3-member cluster. */
 class NetworkFaultsTest {
@@ -24,14 +25,24 @@ class NetworkFaultsTest {
   private static final Duration NO_ANSWER = Duration.ofSeconds(1);
   private static final Duration POLL = Duration.ofMillis(50);
 
-  @RegisterExtension
-  final EtcdExtension etcd = EtcdExtension.of(EtcdCluster.builder().members(3).networkFaults());
+  private EtcdCluster etcd;
+
+  @BeforeEach
+  void startCluster() {
+    etcd = EtcdCluster.builder().members(3).networkFaults().start();
+  }
+
+  @AfterEach
+  void closeCluster() {
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
 
   @Test
   void clientsAndPeersGoThroughTheProxies() throws Exception {
-    EtcdCluster cluster = etcd.cluster();
-    assertThat(cluster.hasNetworkFaults()).isTrue();
-    for (EtcdMember m : cluster.members()) {
+    assertThat(etcd.hasNetworkFaults()).isTrue();
+    for (EtcdMember m : etcd.members()) {
       assertThat(m.clientPort()).isEqualTo(m.clientProxy().port());
       assertThat(m.clientEndpoint()).isNotEqualTo(m.directClientEndpoint());
       assertThat(m.peerUrl()).isEqualTo("http://" + m.peerProxy().hostPort());
@@ -40,10 +51,10 @@ class NetworkFaultsTest {
     }
     assertThat(etcd.clientEndpoints())
         .containsExactlyElementsOf(
-            cluster.members().stream().map(EtcdMember::clientEndpoint).toList());
+            etcd.members().stream().map(EtcdMember::clientEndpoint).toList());
     assertThat(Gateway.peerUrls(etcd.member(0).clientEndpoint()))
         .containsExactlyInAnyOrderElementsOf(
-            cluster.members().stream().map(EtcdMember::peerUrl).toList());
+            etcd.members().stream().map(EtcdMember::peerUrl).toList());
   }
 
   @Test
@@ -119,9 +130,8 @@ class NetworkFaultsTest {
   @Test
   void isolatedFollowerIsReachableButLosesItsLeaderWhileTheOthersServeAndRegainsItOnHeal()
       throws Exception {
-    EtcdCluster cluster = etcd.cluster();
-    EtcdMember isolated = cluster.followers().get(0);
-    List<EtcdMember> others = cluster.members().stream().filter(m -> m != isolated).toList();
+    EtcdMember isolated = etcd.followers().get(0);
+    List<EtcdMember> others = etcd.members().stream().filter(m -> m != isolated).toList();
     assertThat(Gateway.hasLeader(isolated.clientEndpoint())).isTrue();
 
     long start = System.nanoTime();
@@ -163,8 +173,7 @@ class NetworkFaultsTest {
 
   @Test
   void isolatedLeaderStepsDownAndTheOthersElectOneOfThemselves() throws Exception {
-    EtcdCluster cluster = etcd.cluster();
-    EtcdMember oldLeader = cluster.leader();
+    EtcdMember oldLeader = etcd.leader();
 
     oldLeader.isolateFromPeers();
 
@@ -175,14 +184,14 @@ class NetworkFaultsTest {
         .untilAsserted(
             () -> {
               assertThat(Gateway.hasLeader(oldLeader.clientEndpoint())).isFalse();
-              EtcdMember leader = cluster.awaitLeader(NO_ANSWER);
+              EtcdMember leader = etcd.awaitLeader(NO_ANSWER);
               assertThat(leader).isNotSameAs(oldLeader);
               newLeader.set(leader);
             });
     Gateway.put(newLeader.get().clientEndpoint(), "new", "leader");
 
-    cluster.healNetwork();
-    cluster.awaitHealthy(BOUND);
+    etcd.healNetwork();
+    etcd.awaitHealthy(BOUND);
     await()
         .atMost(BOUND)
         .pollInterval(POLL)
@@ -196,7 +205,7 @@ class NetworkFaultsTest {
     // The member still dials the others, and etcd's streams carry messages toward the dialer
     // too: the leader's heartbeats reach it over a connection it dialed. That is why
     // isolateFromPeers() also cuts those.
-    EtcdMember follower = etcd.cluster().followers().get(0);
+    EtcdMember follower = etcd.followers().get(0);
     follower.peerProxy().blackhole();
     await()
         .during(Duration.ofSeconds(2))
@@ -207,15 +216,14 @@ class NetworkFaultsTest {
 
   @Test
   void aWipedMemberRejoinsAdvertisingItsPeerProxy() throws Exception {
-    EtcdCluster cluster = etcd.cluster();
-    EtcdMember follower = cluster.followers().get(0);
+    EtcdMember follower = etcd.followers().get(0);
 
     follower.wipe();
 
-    cluster.awaitHealthy(BOUND);
-    assertThat(Gateway.peerUrls(cluster.leader().clientEndpoint()))
+    etcd.awaitHealthy(BOUND);
+    assertThat(Gateway.peerUrls(etcd.leader().clientEndpoint()))
         .containsExactlyInAnyOrderElementsOf(
-            cluster.members().stream().map(EtcdMember::peerUrl).toList());
+            etcd.members().stream().map(EtcdMember::peerUrl).toList());
     Gateway.put(follower.clientEndpoint(), "after", "wipe");
   }
 

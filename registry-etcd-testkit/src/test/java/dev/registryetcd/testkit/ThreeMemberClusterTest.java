@@ -9,20 +9,32 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Uses the extension on an instance field: a fresh 3-member cluster for every test. */
+/** A fresh 3-member cluster for every test: leaders, elections, member faults. */
 class ThreeMemberClusterTest {
 
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  @RegisterExtension final EtcdExtension etcd = EtcdExtension.cluster(3);
+  private EtcdCluster etcd;
+
+  @BeforeEach
+  void startCluster() {
+    etcd = EtcdCluster.builder().members(3).start();
+  }
+
+  @AfterEach
+  void closeCluster() {
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
 
   @Test
   void leaderIsExactlyOneMemberAndKillingItElectsAnotherOne() throws Exception {
-    EtcdCluster cluster = etcd.cluster();
-    assertThat(cluster.members()).hasSize(3);
+    assertThat(etcd.members()).hasSize(3);
     assertThat(etcd.clientEndpoints()).hasSize(3).doesNotHaveDuplicates();
     // An election can happen at any time on a loaded machine, so look for a stable view.
     AtomicReference<EtcdMember> found = new AtomicReference<>();
@@ -34,7 +46,7 @@ class ThreeMemberClusterTest {
               EtcdMember leader = etcd.leader();
               Set<String> reportedLeaders = new HashSet<>();
               List<EtcdMember> selfProclaimed = new ArrayList<>();
-              for (EtcdMember m : cluster.members()) {
+              for (EtcdMember m : etcd.members()) {
                 String[] status = Gateway.status(m.clientEndpoint());
                 reportedLeaders.add(status[1]);
                 if (status[0].equals(status[1])) {
@@ -43,19 +55,19 @@ class ThreeMemberClusterTest {
               }
               assertThat(selfProclaimed).containsExactly(leader);
               assertThat(reportedLeaders).hasSize(1);
-              assertThat(cluster.followers()).hasSize(2).doesNotContain(leader);
+              assertThat(etcd.followers()).hasSize(2).doesNotContain(leader);
               found.set(leader);
             });
     EtcdMember leader = found.get();
-    List<EtcdMember> others = cluster.members().stream().filter(m -> m != leader).toList();
+    List<EtcdMember> others = etcd.members().stream().filter(m -> m != leader).toList();
 
     leader.kill();
-    EtcdMember newLeader = cluster.awaitLeader(BOUND);
+    EtcdMember newLeader = etcd.awaitLeader(BOUND);
     assertThat(newLeader).isNotSameAs(leader).isIn(others);
 
     leader.restart();
     assertThat(leader.isRunning()).isTrue();
-    cluster.awaitHealthy(BOUND);
+    etcd.awaitHealthy(BOUND);
     assertThat(Gateway.memberNames(newLeader.clientEndpoint()))
         .containsExactlyInAnyOrder("etcd-0", "etcd-1", "etcd-2");
   }
@@ -72,14 +84,13 @@ class ThreeMemberClusterTest {
     etcd.member(1).restart(); // quorum is back, so this waits until etcd-1 is healthy
     assertThat(etcd.member(1).isHealthy()).isTrue();
     etcd.member(2).restart();
-    etcd.cluster().awaitHealthy(BOUND);
+    etcd.awaitHealthy(BOUND);
     assertThat(survivor.isHealthy()).isTrue();
   }
 
   @Test
   void restartWithoutQuorumReturnsOnceThePortIsOpen() {
-    EtcdCluster cluster = etcd.cluster();
-    cluster.members().forEach(EtcdMember::stop);
+    etcd.members().forEach(EtcdMember::stop);
 
     long start = System.nanoTime();
     etcd.member(0).restart();
@@ -90,16 +101,15 @@ class ThreeMemberClusterTest {
     etcd.member(1).restart();
     etcd.member(0).awaitHealthy(BOUND);
     etcd.member(2).restart();
-    cluster.awaitHealthy(BOUND);
-    assertThat(cluster.leader()).isNotNull();
+    etcd.awaitHealthy(BOUND);
+    assertThat(etcd.leader()).isNotNull();
   }
 
   @Test
   void aWipedFollowerRejoinsEmptyAndCatchesUp() throws Exception {
-    EtcdCluster cluster = etcd.cluster();
     EtcdMember leader = etcd.leader();
     Gateway.put(leader.clientEndpoint(), "config", "v1");
-    EtcdMember follower = cluster.followers().get(0);
+    EtcdMember follower = etcd.followers().get(0);
     String oldId = Gateway.status(follower.clientEndpoint())[0];
 
     follower.wipe();
@@ -113,7 +123,7 @@ class ThreeMemberClusterTest {
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> Gateway.readLocal(follower.clientEndpoint(), "config").orElse(""), "v1"::equals);
-    cluster.awaitHealthy(BOUND);
+    etcd.awaitHealthy(BOUND);
 
     follower.kill(); // a rejoined member restarts from its new data dir like any other
     follower.restart();
