@@ -1,8 +1,8 @@
 package dev.registryetcd.examples;
 
+import dev.registryetcd.demo.echo.Echo;
 import dev.registryetcd.grpc.EtcdNameResolverProvider;
 import dev.registryetcd.grpc.EtcdWeightedRoundRobinLoadBalancerProvider;
-import dev.registryetcd.grpc.echo.Echo;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;

@@ -1,8 +1,8 @@
 package dev.registryetcd.examples;
 
+import dev.registryetcd.demo.echo.Echo;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.grpc.GrpcRegistration;
-import dev.registryetcd.grpc.echo.Echo;
 import dev.registryetcd.registry.Info;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;

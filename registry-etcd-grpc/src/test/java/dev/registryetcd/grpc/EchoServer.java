@@ -1,6 +1,6 @@
 package dev.registryetcd.grpc;
 
-import dev.registryetcd.grpc.echo.Echo;
+import dev.registryetcd.demo.echo.Echo;
 import io.grpc.Channel;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.InsecureServerCredentials;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.registryetcd.demo.echo.Echo;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
-import dev.registryetcd.grpc.echo.Echo;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
 import io.grpc.CallOptions;

@@ -1,6 +1,6 @@
 package dev.registryetcd.cli.demo;
 
-import dev.registryetcd.grpc.echo.Echo;
+import dev.registryetcd.demo.echo.Echo;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,4 +1,4 @@
-package dev.registryetcd.grpc.echo;
+package dev.registryetcd.demo.echo;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;

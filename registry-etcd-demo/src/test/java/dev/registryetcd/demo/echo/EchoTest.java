@@ -1,4 +1,4 @@
-package dev.registryetcd.grpc.echo;
+package dev.registryetcd.demo.echo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
