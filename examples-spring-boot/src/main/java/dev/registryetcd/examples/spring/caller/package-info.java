@@ -1,0 +1,7 @@
+/**
+ * The example Spring Boot application that calls {@code echo} through {@code lb://echo}, found in
+ * etcd.
+ *
+ * <p>An application, not an API: no compatibility promise.
+ */
+package dev.registryetcd.examples.spring.caller;
