@@ -56,41 +56,51 @@ public record Info(
   /** Validates every field; see the record's parameters. */
   public Info {
     if (serviceName == null || serviceName.isEmpty()) {
-      throw new IllegalArgumentException("serviceName must not be empty");
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.SERVICE_NAME, "serviceName must not be empty");
     }
     if (serviceName.indexOf('/') >= 0) {
-      throw new IllegalArgumentException(
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.SERVICE_NAME,
           "serviceName must not contain '/' (it separates the parts of an etcd key): "
               + serviceName);
     }
     if (address == null) {
-      throw new IllegalArgumentException(
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.ADDRESS,
           "address must not be null: give the address the instance listens on, "
               + "e.g. new InetSocketAddress(\"10.0.0.7\", 8888)");
     }
     if (!(address instanceof InetSocketAddress) && !(address instanceof UnixDomainSocketAddress)) {
-      throw new IllegalArgumentException(
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.ADDRESS,
           "address must be an InetSocketAddress or a UnixDomainSocketAddress, not "
               + address.getClass().getName());
     }
     if (address instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
-      throw new IllegalArgumentException("address must not be an empty Unix domain socket path");
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.ADDRESS,
+          "address must not be an empty Unix domain socket path");
     }
     payloadCodec = payloadCodec == null ? "" : payloadCodec;
     if (startTime == null) {
-      throw new IllegalArgumentException("startTime must not be null");
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.START_TIME, "startTime must not be null");
     }
     if (warmUp == null || warmUp.isNegative()) {
-      throw new IllegalArgumentException("warmUp must be zero or positive, not " + warmUp);
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.WARM_UP, "warmUp must be zero or positive, not " + warmUp);
     }
     if (tags != null) {
       Map<String, String> copy = new LinkedHashMap<>();
       for (Map.Entry<String, String> tag : tags.entrySet()) {
         if (tag.getKey() == null) {
-          throw new IllegalArgumentException("tags must not have a null key");
+          throw new InvalidInfoException(
+              InvalidInfoException.Field.TAGS, "tags must not have a null key");
         }
         if (tag.getValue() == null) {
-          throw new IllegalArgumentException(
+          throw new InvalidInfoException(
+              InvalidInfoException.Field.TAGS,
               "tags must not have a null value (tag " + tag.getKey() + ")");
         }
         copy.put(tag.getKey(), tag.getValue());

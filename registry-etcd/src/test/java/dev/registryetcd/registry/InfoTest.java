@@ -26,6 +26,35 @@ class InfoTest {
   }
 
   @Test
+  void everyRefusalNamesItsFieldAsATypeNotOnlyInTheMessage() {
+    Map<String, String> nullValue = new HashMap<>();
+    nullValue.put("zone", null);
+    assertThatThrownBy(() -> Info.builder().serviceName("a/b").address(ADDRESS).build())
+        .isInstanceOfSatisfying(
+            InvalidInfoException.class,
+            e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.SERVICE_NAME));
+    assertThatThrownBy(() -> Info.builder().serviceName("echo").build())
+        .isInstanceOfSatisfying(
+            InvalidInfoException.class,
+            e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.ADDRESS));
+    assertThatThrownBy(
+            () ->
+                Info.builder()
+                    .serviceName("echo")
+                    .address(ADDRESS)
+                    .warmUp(Duration.ofSeconds(-1))
+                    .build())
+        .isInstanceOfSatisfying(
+            InvalidInfoException.class,
+            e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.WARM_UP));
+    assertThatThrownBy(
+            () -> Info.builder().serviceName("echo").address(ADDRESS).tags(nullValue).build())
+        .isInstanceOfSatisfying(
+            InvalidInfoException.class,
+            e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.TAGS));
+  }
+
+  @Test
   void emptyServiceNameIsRefusedNamingTheField() {
     assertThatThrownBy(() -> Info.builder().serviceName("").address(ADDRESS).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package dev.registryetcd.spring.autoconfigure;
 
 import dev.registryetcd.etcd.EtcdRegistry;
+import dev.registryetcd.registry.InvalidInfoException;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
@@ -70,10 +71,10 @@ public class EtcdRegistrationAutoConfiguration {
           instance.weight(),
           instance.tags(),
           registry::instanceOf);
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidInfoException e) {
       String name = named ? EtcdProperties.PREFIX + "." + property : property;
       String offending =
-          e.getMessage() != null && e.getMessage().startsWith("serviceName")
+          e.field() == InvalidInfoException.Field.SERVICE_NAME
               ? name
               : EtcdProperties.PREFIX + ".instance.host";
       throw new InvalidEtcdPropertyException(

@@ -1,6 +1,7 @@
 package dev.registryetcd.etcd.internal;
 
 import com.google.common.net.InetAddresses;
+import dev.registryetcd.registry.InvalidInfoException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,7 +59,8 @@ public record RegistrationAddress(String network, String address) {
               .get()
               .orElseThrow(
                   () ->
-                      new IllegalArgumentException(
+                      new InvalidInfoException(
+                          InvalidInfoException.Field.ADDRESS,
                           "address "
                               + listen
                               + " is a wildcard address and this machine has no non-loopback IPv4 address to register instead: "
@@ -70,7 +72,8 @@ public record RegistrationAddress(String network, String address) {
       port = parsePort(portFromEnv);
     }
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException(
+      throw new InvalidInfoException(
+          InvalidInfoException.Field.ADDRESS,
           "address port must be 1..65535, not "
               + port
               + ": register the port the server actually listens on (or set "
@@ -108,11 +111,14 @@ public record RegistrationAddress(String network, String address) {
     }
     if (address instanceof InetSocketAddress inet) {
       if (inet.getPort() < 1) {
-        throw new IllegalArgumentException(what + " port must be 1..65535, not " + inet.getPort());
+        throw new InvalidInfoException(
+            InvalidInfoException.Field.ADDRESS,
+            what + " port must be 1..65535, not " + inet.getPort());
       }
       return new RegistrationAddress("tcp", hostPort(inet.getHostString(), inet.getPort()));
     }
-    throw new IllegalArgumentException(
+    throw new InvalidInfoException(
+        InvalidInfoException.Field.ADDRESS,
         what
             + " must be an InetSocketAddress or a UnixDomainSocketAddress, not "
             + address.getClass().getName());
@@ -132,7 +138,8 @@ public record RegistrationAddress(String network, String address) {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new IllegalArgumentException(
+    throw new InvalidInfoException(
+        InvalidInfoException.Field.ADDRESS,
         PORT_ENV + "=" + text + " is not a port: set it to 1..65535, or unset it");
   }
 
