@@ -113,7 +113,11 @@ class EtcdRegistryRecoveryTest {
             fewAttempts,
             Option.withLeaseTtl(Duration.ofSeconds(2)),
             Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
-      registerTwo(registry);
+      // set-up, not the subject: a cold JVM's first request on a busy machine may be slow
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .untilAsserted(() -> registerTwo(registry));
       long before = registry.leaseId();
 
       etcd.member(0).kill();
