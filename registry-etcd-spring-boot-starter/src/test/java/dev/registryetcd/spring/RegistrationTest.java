@@ -19,11 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -36,22 +35,34 @@ import org.springframework.web.client.RestClient;
 
 /**
  * One Spring Boot web application on a random port registers itself, stays registered through a
- * lost lease, and deregisters when it stops: before its web server stops taking requests. The
- * application stops in the last test.
+ * lost lease, and deregisters when it stops: before its web server stops taking requests. Each test
+ * starts and stops its own application.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistrationTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private static Client client;
-  private static ConfigurableApplicationContext app;
-  private static int port;
-  private static String key;
+  private ConfigurableApplicationContext app;
+  private int port;
+  private String key;
 
   @BeforeAll
-  static void startApplication() {
+  static void connect() {
     client = EtcdClients.newClient(etcd.clientEndpoints());
     ShutdownProbe.client = client;
+  }
+
+  @AfterAll
+  static void disconnect() {
+    client.close();
+  }
+
+  /** Each test its own application, so that none depends on what another left behind. */
+  @BeforeEach
+  void startApplication() {
+    ShutdownProbe.stopped = false;
+    ShutdownProbe.keyPresentWhenProbed = true;
+    ShutdownProbe.answerWhenProbed = null;
     app =
         TestApp.start(
             List.of(ShutdownProbe.Config.class),
@@ -69,16 +80,14 @@ class RegistrationTest {
     ShutdownProbe.url = "http://127.0.0.1:" + port + "/hello";
   }
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stopApplication() {
     if (app != null) {
       app.close();
     }
-    client.close();
   }
 
   @Test
-  @Order(1)
   void registersTheWebServersRealPortUnderTheApplicationNameInGoFormat() throws Exception {
     byte[] expected =
         InstanceCodec.encode(
@@ -96,7 +105,6 @@ class RegistrationTest {
   }
 
   @Test
-  @Order(2)
   void healthIsUpWithTheRegistrationsAndTheLease() {
     Health health = app.getBean("etcdHealthIndicator", HealthIndicator.class).health();
 
@@ -109,7 +117,6 @@ class RegistrationTest {
   }
 
   @Test
-  @Order(3)
   void aRevokedLeaseIsRecoveredAndTheMetricsCountIt() throws Exception {
     MeterRegistry meters = app.getBean(MeterRegistry.class);
     EtcdRegistry registry = app.getBean(EtcdRegistry.class);
@@ -132,7 +139,6 @@ class RegistrationTest {
   }
 
   @Test
-  @Order(4)
   void closingDeregistersBeforeTheWebServerStopsTakingRequests() throws Exception {
     app.close();
     app = null;
