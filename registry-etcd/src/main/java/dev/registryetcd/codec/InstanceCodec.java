@@ -10,9 +10,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -40,19 +39,37 @@ public final class InstanceCodec {
   /** Go's decoder gives up past this nesting depth; unknown fields may nest up to it. */
   private static final int GO_MAX_NESTING_DEPTH = 10_000;
 
-  private static final JsonFactory JSON =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(GO_MAX_NESTING_DEPTH)
-                  .maxNumberLength(Integer.MAX_VALUE)
-                  .maxStringLength(Integer.MAX_VALUE)
-                  .maxNameLength(Integer.MAX_VALUE)
-                  .build())
-          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-          .build()
-          .setCharacterEscapes(new GoEscapes());
+  /**
+   * The oldest jackson-core this codec runs on: {@code StreamReadConstraints.maxNameLength} came in
+   * 2.16. Checked before anything else touches Jackson, so an application that brings an older one
+   * gets a message naming both versions at first use, not a {@code NoSuchMethodError}.
+   */
+  static final String MIN_JACKSON = "2.16.0";
+
+  private static final String JACKSON_PROBLEM = JacksonVersion.problem(MIN_JACKSON);
+
+  private static final JsonFactory JSON = JACKSON_PROBLEM == null ? newFactory() : null;
+
+  private static JsonFactory newFactory() {
+    return JsonFactory.builder()
+        .streamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(GO_MAX_NESTING_DEPTH)
+                .maxNumberLength(Integer.MAX_VALUE)
+                .maxStringLength(Integer.MAX_VALUE)
+                .maxNameLength(Integer.MAX_VALUE)
+                .build())
+        .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        .build()
+        .setCharacterEscapes(new GoEscapes());
+  }
+
+  private static JsonFactory json() {
+    if (JSON == null) {
+      throw new IllegalStateException(JACKSON_PROBLEM);
+    }
+    return JSON;
+  }
 
   private static final String[] FIELDS = {"network", "address", "weight", "tags"};
 
@@ -60,8 +77,12 @@ public final class InstanceCodec {
 
   /** Returns the exact bytes Go's registry writes for {@code info}. */
   public static byte[] encode(InstanceInfo info) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(96);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
+    // Written as text, then UTF-8 encoded by the JDK: a supplementary character becomes its 4
+    // bytes,
+    // as in Go, without JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8 (jackson-core 2.18+).
+    // wellFormed() has already replaced lone surrogates, so the encoding is exact.
+    StringWriter out = new StringWriter(96);
+    try (JsonGenerator json = json().createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("network", wellFormed(info.network()));
       json.writeStringField("address", wellFormed(info.address()));
@@ -85,7 +106,7 @@ public final class InstanceCodec {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode instance (in memory, should not happen)", e);
     }
-    return out.toByteArray();
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -99,7 +120,7 @@ public final class InstanceCodec {
       throw new MalformedInstanceException(
           "value starts with a byte order mark, which JSON does not allow");
     }
-    try (JsonParser json = JSON.createParser(text)) {
+    try (JsonParser json = json().createParser(text)) {
       JsonToken first = json.nextToken();
       if (first == null) {
         throw new MalformedInstanceException("value is empty, expected a JSON object");
