@@ -2,6 +2,7 @@ package dev.registryetcd.benchmarks;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
 import dev.registryetcd.benchmarks.report.DocsUpdater;
 import dev.registryetcd.benchmarks.report.MachineInfo;
@@ -44,7 +45,8 @@ public final class BenchMain {
         new PropagationScenario(),
         new FailureScenario(),
         new ChurnScenario(),
-        new ScaleScenario());
+        new ScaleScenario(),
+        new GrayFailureScenario());
   }
 
   public static void main(String[] args) {
@@ -69,7 +71,7 @@ public final class BenchMain {
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
       System.err.println(
-          "usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale]"
+          "usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale,gray-failure]"
               + " [--results DIR] [--docs docs/benchmarks.md]");
       System.exit(2);
       return;

@@ -2,6 +2,8 @@ package dev.registryetcd.benchmarks;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
+import dev.registryetcd.benchmarks.gray.GrayFailureScenario.Fault;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
 import dev.registryetcd.benchmarks.resolve.ResolveScenario;
 import dev.registryetcd.benchmarks.scale.ScaleScenario;
@@ -20,7 +22,8 @@ public record Profile(
     PropagationScenario.Sizes propagation,
     FailureScenario.Sizes failure,
     ScaleScenario.Sizes scale,
-    ChurnScenario.Sizes churn) {
+    ChurnScenario.Sizes churn,
+    GrayFailureScenario.Sizes grayFailure) {
 
   /** A few minutes: short JMH, 1,000 instances at scale, 10 s of churn. */
   public static Profile quick() {
@@ -38,7 +41,16 @@ public record Profile(
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2), Duration.ofSeconds(5)), 2, 10, 3),
         new ScaleScenario.Sizes(
             100, 10, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)),
-        new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(10)));
+        new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(10)),
+        new GrayFailureScenario.Sizes(
+            List.of(Fault.values()),
+            Duration.ofSeconds(8),
+            3,
+            2,
+            3,
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60)));
   }
 
   /** The issue's sizes: 10,000 instances at scale, 60 s of churn, 1,000 propagation samples. */
@@ -57,7 +69,17 @@ public record Profile(
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2), Duration.ofSeconds(5)), 5, 30, 3),
         new ScaleScenario.Sizes(
             1000, 10, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(120)),
-        new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(60)));
+        new ChurnScenario.Sizes(100, 10, 10, 4, 200, Duration.ofSeconds(60)),
+        // issue 12: 30 s per fault, and the judged 100 s outage of the whole cluster
+        new GrayFailureScenario.Sizes(
+            List.of(Fault.values()),
+            Duration.ofSeconds(30),
+            3,
+            2,
+            3,
+            Duration.ofSeconds(45),
+            Duration.ofSeconds(100),
+            Duration.ofSeconds(75)));
   }
 
   /** Tiny: seconds per scenario, JMH in this JVM. Checks the scenarios run, not how fast. */
@@ -70,7 +92,17 @@ public record Profile(
         new FailureScenario.Sizes(List.of(Duration.ofSeconds(2)), 1, 2, 2),
         new ScaleScenario.Sizes(
             4, 5, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5)),
-        new ChurnScenario.Sizes(20, 4, 2, 2, 50, Duration.ofSeconds(3)));
+        new ChurnScenario.Sizes(20, 4, 2, 2, 50, Duration.ofSeconds(3)),
+        // two of the six faults, one on each kind of member, to stay within the smoke test's budget
+        new GrayFailureScenario.Sizes(
+            List.of(Fault.FOLLOWER_FROZEN, Fault.LEADER_BLACKHOLED),
+            Duration.ofSeconds(3),
+            2,
+            1,
+            2,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(8)));
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
 import dev.registryetcd.benchmarks.report.ResultsWriter;
 import dev.registryetcd.benchmarks.report.Row;
@@ -84,6 +85,20 @@ class BenchmarksSmokeTest {
     assertThat(result.rows().get(1).values()).containsKeys("oursPerTtl", "seedPerTtl");
     assertThat(result.rows().get(6).values())
         .containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
+  }
+
+  @Test
+  @Timeout(120)
+  void grayFailureFaultsOneMemberAtATimeThenStopsTheWholeCluster() {
+    ScenarioResult result = run(new GrayFailureScenario());
+
+    // three rows per fault (lost, stale while healthy, fail-over), two for the outage
+    assertThat(result.rows()).hasSize(3 * Profile.smoke().grayFailure().faults().size() + 2);
+    assertThat(result.rows().get(0).values())
+        .containsKeys("oursLost", "plainLost", "oursLongestAbsenceMs", "plainLongestAbsenceMs");
+    assertThat(result.rows().get(1).values()).containsKeys("oursStaleMs", "plainStaleMs");
+    assertThat(result.rows().get(2).values()).containsKeys("oursFailoverMs", "plainFailoverMs");
+    assertThat(result.details()).containsKeys("FOLLOWER_FROZEN", "LEADER_BLACKHOLED", "outage");
   }
 
   @Test
