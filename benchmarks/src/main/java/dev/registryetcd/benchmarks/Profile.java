@@ -47,7 +47,7 @@ public record Profile(
             Duration.ofSeconds(8),
             3,
             2,
-            3,
+            6,
             Duration.ofSeconds(20),
             Duration.ofSeconds(10),
             Duration.ofSeconds(60)));
@@ -76,7 +76,7 @@ public record Profile(
             Duration.ofSeconds(30),
             3,
             2,
-            3,
+            6,
             Duration.ofSeconds(45),
             Duration.ofSeconds(100),
             Duration.ofSeconds(75)));

@@ -52,6 +52,8 @@ public final class GrayFailureScenario implements Scenario {
   private static final Duration FIRST_CHANGE = Duration.ofMillis(500);
   private static final int WATCHED_KEYS = 4;
   private static final Duration OUTAGE_TARGET = Duration.ofSeconds(2);
+  // an observer slower than this to see a change was cut off from etcd by the fault
+  private static final Duration SLOW = Duration.ofMillis(500);
 
   /** One member's fault: how to start and end it, and on whom. */
   public enum Fault {
@@ -127,8 +129,10 @@ public final class GrayFailureScenario implements Scenario {
       int plainStaleObservers,
       long oursFailover,
       int oursNeverDelivered,
+      int oursSlow,
       long plainFailover,
       int plainNeverDelivered,
+      int plainSlow,
       long firstWatchRestart,
       long firstKeepAliveFailure,
       int untimedEvents) {}
@@ -274,6 +278,8 @@ public final class GrayFailureScenario implements Scenario {
     long plainFailover = -1;
     int oursNever = 0;
     int plainNever = 0;
+    int oursSlow = 0;
+    int plainSlow = 0;
     Long etcdDropped = firstDeleted == null ? null : truth.view().removedAt(firstDeleted);
     for (int i = 0; i < views.size(); i++) {
       View view = views.get(i);
@@ -288,11 +294,13 @@ public final class GrayFailureScenario implements Scenario {
         oursStaleObservers += counts ? 1 : 0;
         oursNever += failover < 0 ? 1 : 0;
         oursFailover = Math.max(oursFailover, failover);
+        oursSlow += failover < 0 || failover > SLOW.toNanos() ? 1 : 0;
       } else {
         plainStale = Math.max(plainStale, stale);
         plainStaleObservers += counts ? 1 : 0;
         plainNever += failover < 0 ? 1 : 0;
         plainFailover = Math.max(plainFailover, failover);
+        plainSlow += failover < 0 || failover > SLOW.toNanos() ? 1 : 0;
       }
     }
     return new FaultRun(
@@ -308,8 +316,10 @@ public final class GrayFailureScenario implements Scenario {
         plainStaleObservers,
         oursFailover,
         oursNever,
+        oursSlow,
         plainFailover,
         plainNever,
+        plainSlow,
         recorder.firstWatchRestartAfter(start),
         recorder.firstKeepAliveFailureAfter(start),
         untimed[0]);
@@ -621,6 +631,8 @@ public final class GrayFailureScenario implements Scenario {
       failover.put("oursNeverDelivered", (double) run.oursNeverDelivered());
       failover.put("plainFailoverMs", run.plainFailover() / 1e6);
       failover.put("plainNeverDelivered", (double) run.plainNeverDelivered());
+      failover.put("oursSlowObservers", (double) run.oursSlow());
+      failover.put("plainSlowObservers", (double) run.plainSlow());
       failover.put("firstWatchRestartMs", run.firstWatchRestart() / 1e6);
       failover.put("firstKeepAliveFailureMs", run.firstKeepAliveFailure() / 1e6);
       failover.put("faultLengthMs", length / 1e6);
@@ -629,11 +641,14 @@ public final class GrayFailureScenario implements Scenario {
               name(),
               what + ": time to fail over (first change in the fault delivered, slowest observer)",
               delivered(run.oursFailover(), run.oursNeverDelivered(), length)
+                  + slow(run.oursSlow(), sizes.resolvers())
                   + "; first watch restart "
                   + (run.firstWatchRestart() < 0
                       ? "none"
                       : Format.seconds(run.firstWatchRestart())),
-              "plain watch: " + delivered(run.plainFailover(), run.plainNeverDelivered(), length),
+              "plain watch: "
+                  + delivered(run.plainFailover(), run.plainNeverDelivered(), length)
+                  + slow(run.plainSlow(), sizes.resolvers()),
               run.oursNeverDelivered() > 0 || run.plainNeverDelivered() > 0
                   ? "-"
                   : shorter(run.oursFailover(), run.plainFailover()),
@@ -746,7 +761,9 @@ public final class GrayFailureScenario implements Scenario {
     if (ours <= 0) {
       return "0 vs " + Format.seconds(plain);
     }
-    return Format.ratio((double) plain / ours) + " shorter";
+    return plain >= ours
+        ? Format.ratio((double) plain / ours) + " shorter"
+        : Format.ratio((double) ours / plain) + " longer";
   }
 
   private static String delivered(long nanos, int never, long faultLength) {
@@ -754,6 +771,10 @@ public final class GrayFailureScenario implements Scenario {
       return "never within the run (" + never + " observers)";
     }
     return Format.seconds(nanos) + (nanos > faultLength ? " (after the fault ended)" : "");
+  }
+
+  private static String slow(int slow, int of) {
+    return " (" + slow + " of " + of + " > " + SLOW.toMillis() + " ms)";
   }
 
   private static String back(long nanos, int present, int of, String bound) {
