@@ -54,6 +54,8 @@ public final class GrayFailureScenario implements Scenario {
   private static final Duration OUTAGE_TARGET = Duration.ofSeconds(2);
   // an observer slower than this to see a change was cut off from etcd by the fault
   private static final Duration SLOW = Duration.ofMillis(500);
+  // longer than a lease TTL plus an election: a lease that did not survive the outage is gone
+  private static final Duration HOLD = Duration.ofSeconds(8);
 
   /** One member's fault: how to start and end it, and on whom. */
   public enum Fault {
@@ -147,8 +149,56 @@ public final class GrayFailureScenario implements Scenario {
       int plainPresent,
       long oursResolversEqual,
       long plainWatchesEqual,
+      long oursFirstBack,
+      long plainFirstBack,
       int oursLostInOutage,
       int plainLostInOutage) {}
+
+  /** Whether a condition holds, and since when without a break; times from etcd serving again. */
+  private static final class Held {
+    private long since = -1;
+    private long first = -1;
+    private long last = -1;
+
+    void observe(boolean holds, long at) {
+      last = at;
+      if (!holds) {
+        since = -1;
+      } else if (since < 0) {
+        since = at;
+        first = first < 0 ? at : first;
+      }
+    }
+
+    boolean held(long hold) {
+      return since >= 0 && last - since >= hold;
+    }
+
+    long since() {
+      return since;
+    }
+
+    long first() {
+      return first;
+    }
+  }
+
+  private interface Read<T> {
+    T read(Client client) throws Exception;
+  }
+
+  /** Reads through the first member that answers: just after a restart some may still elect. */
+  private static <T> T readAny(List<Client> members, Read<T> read) throws Exception {
+    Exception last = null;
+    for (Client client : members) {
+      try {
+        return read.read(client);
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
 
   @Override
   public String name() {
@@ -175,7 +225,15 @@ public final class GrayFailureScenario implements Scenario {
         runs.add(runFault(cluster, direct, fault, sizes));
       }
       System.err.println("bench: gray-failure: whole cluster down " + sizes.outage() + "...");
-      outage = runOutage(cluster, direct, sizes);
+      List<Client> members = new ArrayList<>();
+      try {
+        for (String endpoint : directEndpoints(cluster)) {
+          members.add(Rig.plainClient(List.of(endpoint)));
+        }
+        outage = runOutage(cluster, direct, members, sizes);
+      } finally {
+        members.forEach(Client::close);
+      }
     }
     return result(sizes, runs, outage);
   }
@@ -366,7 +424,8 @@ public final class GrayFailureScenario implements Scenario {
     return new Absences(lost, longest);
   }
 
-  private OutageRun runOutage(EtcdCluster cluster, Client direct, Sizes sizes) throws Exception {
+  private OutageRun runOutage(EtcdCluster cluster, Client direct, List<Client> members, Sizes sizes)
+      throws Exception {
     cluster.awaitHealthy(Duration.ofSeconds(30));
     cluster.awaitLeader(Duration.ofSeconds(30));
     clear(direct);
@@ -383,11 +442,10 @@ public final class GrayFailureScenario implements Scenario {
       etcd.replace(watched(direct), System.nanoTime());
       awaitConverged(direct, rig, etcd, registrations, Duration.ofSeconds(20));
       KeyHistory history = KeyHistory.startingNow(direct, PREFIX + "/");
-      List<EtcdMember> members = cluster.members();
       long down = System.nanoTime();
-      parallel(members, EtcdMember::stop);
+      parallel(cluster.members(), EtcdMember::stop);
       sleepUntil(down + sizes.outage().toNanos());
-      parallel(members, EtcdMember::restart);
+      parallel(cluster.members(), EtcdMember::restart);
       // etcd serves again when a write through a member's own port succeeds
       KeyHistory.retry(
           () ->
@@ -399,34 +457,40 @@ public final class GrayFailureScenario implements Scenario {
       long serving = System.nanoTime();
       // a change made after the outage, which every observer has to pick up
       changer.change();
-      long oursBack = -1;
-      long plainBack = -1;
-      long oursEqual = -1;
-      long plainEqual = -1;
+      Held oursBack = new Held();
+      Held plainBack = new Held();
+      Held oursEqual = new Held();
+      Held plainEqual = new Held();
       int oursPresent = 0;
       int plainPresent = 0;
       long bound = serving + sizes.outageBound().toNanos();
+      long hold = HOLD.toNanos();
+      // a lease etcd kept through the outage only expires a TTL after the restart: a condition
+      // counts from the start of a run that then holds, not from its first moment
       while (System.nanoTime() < bound
-          && (oursBack < 0 || plainBack < 0 || oursEqual < 0 || plainEqual < 0)) {
+          && !(oursBack.held(hold)
+              && plainBack.held(hold)
+              && oursEqual.held(hold)
+              && plainEqual.held(hold))) {
         try {
-          oursPresent = count(direct, OURS_KEYS);
-          plainPresent = count(direct, PLAIN_KEYS);
-          Set<String> now = watched(direct);
+          int[] counts = new int[2];
+          Set<String> now =
+              readAny(
+                  members,
+                  client -> {
+                    counts[0] = count(client, OURS_KEYS);
+                    counts[1] = count(client, PLAIN_KEYS);
+                    return watched(client);
+                  });
+          oursPresent = counts[0];
+          plainPresent = counts[1];
           long at = System.nanoTime() - serving;
-          if (oursBack < 0 && oursPresent == registrations) {
-            oursBack = at;
-          }
-          if (plainBack < 0 && plainPresent == registrations) {
-            plainBack = at;
-          }
-          if (oursEqual < 0 && rig.allEqual(now, true)) {
-            oursEqual = at;
-          }
-          if (plainEqual < 0 && rig.allEqual(now, false)) {
-            plainEqual = at;
-          }
+          oursBack.observe(oursPresent == registrations, at);
+          plainBack.observe(plainPresent == registrations, at);
+          oursEqual.observe(rig.allEqual(now, true), at);
+          plainEqual.observe(rig.allEqual(now, false), at);
         } catch (Exception e) {
-          // a member still electing: read again
+          // no member answered yet: read again
         }
         TimeUnit.MILLISECONDS.sleep(50);
       }
@@ -438,12 +502,14 @@ public final class GrayFailureScenario implements Scenario {
       return new OutageRun(
           registrations,
           serving - down - sizes.outage().toNanos(),
-          oursBack,
+          oursBack.since(),
           oursPresent,
-          plainBack,
+          plainBack.since(),
           plainPresent,
-          oursEqual,
-          plainEqual,
+          oursEqual.since(),
+          plainEqual.since(),
+          oursBack.first(),
+          plainBack.first(),
           oursLost,
           plainLost);
     }
@@ -521,7 +587,7 @@ public final class GrayFailureScenario implements Scenario {
         client
             .getKVClient()
             .get(bytes(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build())
-            .get(2, TimeUnit.SECONDS)
+            .get(1, TimeUnit.SECONDS)
             .getCount();
   }
 
@@ -531,7 +597,7 @@ public final class GrayFailureScenario implements Scenario {
         client
             .getKVClient()
             .get(bytes(WATCHED_PREFIX), GetOption.builder().isPrefix(true).build())
-            .get(2, TimeUnit.SECONDS)
+            .get(1, TimeUnit.SECONDS)
             .getKvs()) {
       addresses.add(
           kv.getKey().toString(StandardCharsets.UTF_8).substring(WATCHED_PREFIX.length()));
@@ -666,6 +732,8 @@ public final class GrayFailureScenario implements Scenario {
     back.put("oursPresent", (double) outage.oursPresent());
     back.put("plainBackMs", outage.plainBack() / 1e6);
     back.put("plainPresent", (double) outage.plainPresent());
+    back.put("oursFirstBackMs", outage.oursFirstBack() / 1e6);
+    back.put("plainFirstBackMs", outage.plainFirstBack() / 1e6);
     back.put("oursLostInOutage", (double) outage.oursLostInOutage());
     back.put("plainLostInOutage", (double) outage.plainLostInOutage());
     String bound = Format.seconds(sizes.outageBound().toNanos());
@@ -673,9 +741,15 @@ public final class GrayFailureScenario implements Scenario {
         new Row(
             name(),
             outageLabel + ": every registration back after etcd serves again",
-            back(outage.oursBack(), outage.oursPresent(), outage.registrations(), bound),
+            back(outage.oursBack(), outage.oursPresent(), outage.registrations(), bound)
+                + "; "
+                + outage.oursLostInOutage()
+                + " deleted by etcd",
             "plain lease + keep-alive: "
-                + back(outage.plainBack(), outage.plainPresent(), outage.registrations(), bound),
+                + back(outage.plainBack(), outage.plainPresent(), outage.registrations(), bound)
+                + "; "
+                + outage.plainLostInOutage()
+                + " deleted by etcd",
             outage.oursBack() >= 0 && outage.plainBack() > 0
                 ? shorter(outage.oursBack(), outage.plainBack())
                 : "-",
@@ -748,9 +822,14 @@ public final class GrayFailureScenario implements Scenario {
                 + " s and restarted on its data; 'etcd serves again' = the first write through a member's "
                 + "own port that succeeds, then a third party changes the service once; times run from "
                 + "there until every registration is in etcd / every observer equals a fresh read, "
-                + "polled every 50 ms, for at most "
+                + ""
+                + "polled every 50 ms through whichever member answers, for at most "
                 + bound
-                + ". RetryConfig: MaxAttemptTimes 5, RetryDelay 10 s, ObserveDelay 30 s (defaults besides the attempts).");
+                + "; each time is the start of a run that then held "
+                + HOLD.toSeconds()
+                + " s (or lasted to the end), since keys whose lease did not survive the outage are "
+                + "only deleted a TTL after the restart. 'deleted by etcd' counts DELETE events of "
+                + "registrations in etcd's history of the outage. RetryConfig: MaxAttemptTimes 5, RetryDelay 10 s, ObserveDelay 30 s (defaults besides the attempts).");
     return new ScenarioResult(name(), rows, notes, details);
   }
 
