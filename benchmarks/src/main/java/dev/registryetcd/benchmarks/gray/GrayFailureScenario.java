@@ -822,7 +822,6 @@ public final class GrayFailureScenario implements Scenario {
                 + " s and restarted on its data; 'etcd serves again' = the first write through a member's "
                 + "own port that succeeds, then a third party changes the service once; times run from "
                 + "there until every registration is in etcd / every observer equals a fresh read, "
-                + ""
                 + "polled every 50 ms through whichever member answers, for at most "
                 + bound
                 + "; each time is the start of a run that then held "
