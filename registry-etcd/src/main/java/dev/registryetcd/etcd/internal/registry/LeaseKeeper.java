@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  * a stream held on it would wait, silently, until the lease expired. Only when no renewal was
  * answered for a whole TTL is the lease taken as lost.
  *
- * <p>Confined to the registry's loop thread; jetcd's callbacks only hand outcomes to it, and those
- * of a lease no longer current, or of an attempt already given up, are dropped.
+ * <p>Threads: the lease held ({@link #ensure}, {@link #adopt}, {@link #drop}, {@link #revoke}) is
+ * the registry loop's. The keep-alives run on a thread of their own ({@code
+ * registry-etcd-registry-N-keepalive}), so that a slow request of the registry's loop (a check, a
+ * put through a stalled member) never delays a renewal; they report to the {@link Listener} on the
+ * registry's loop, and only while their lease is still the one held.
  */
 public final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -43,17 +46,13 @@ public final class LeaseKeeper {
     void leaseExpired(long leaseId);
   }
 
-  /** A granted lease and the state of its keep-alive. */
+  /** A granted lease, and its keep-alive once adopted. */
   public static final class Lease {
     private final long id;
-    private long renewedAtNanos;
-    private long attempt;
-    private int failuresInARow;
-    private Cancellable next = Cancellable.NONE;
+    private KeepAlive keepAlive;
 
-    private Lease(long id, long grantedAtNanos) {
+    private Lease(long id) {
       this.id = id;
-      this.renewedAtNanos = grantedAtNanos;
     }
 
     public long id() {
@@ -65,16 +64,21 @@ public final class LeaseKeeper {
   private final Duration ttl;
   private final Duration timeout;
   private final SerialLoop loop;
+  private final SerialLoop keepAlives;
   private final Duration renewEvery;
   private final Duration answerBound;
   private Listener listener;
   private Lease current;
 
+  /**
+   * @param loop the registry's loop, which owns the lease held
+   */
   public LeaseKeeper(Client client, Duration ttl, Duration timeout, SerialLoop loop) {
     this.client = client;
     this.ttl = ttl;
     this.timeout = timeout;
     this.loop = loop;
+    this.keepAlives = new SerialLoop(loop + "-keepalive", () -> {});
     this.renewEvery = ttl.dividedBy(3);
     this.answerBound = clamp(ttl.dividedBy(6), MIN_ANSWER_BOUND, MAX_ANSWER_BOUND);
   }
@@ -123,15 +127,16 @@ public final class LeaseKeeper {
                 "grant a lease of " + ttl)
             .getID();
     log.debug("Granted lease {} with TTL {}", hex(id), ttl);
-    return new Lease(id, loop.nanoTime());
+    return new Lease(id);
   }
 
   /** Makes {@code lease} the current one and keeps it alive. */
   public void adopt(Lease lease) {
     drop();
     current = lease;
-    lease.renewedAtNanos = loop.nanoTime();
-    lease.next = loop.schedule(() -> renew(lease), renewEvery);
+    KeepAlive keepAlive = new KeepAlive(lease);
+    lease.keepAlive = keepAlive;
+    keepAlives.execute(keepAlive::start);
   }
 
   /** Revokes {@code lease}, not waiting: it expires anyway. */
@@ -142,9 +147,15 @@ public final class LeaseKeeper {
   /** Forgets the current lease (lost): stops keeping it alive. */
   public void drop() {
     if (current != null) {
-      current.next.cancel();
+      KeepAlive keepAlive = current.keepAlive;
+      keepAlives.execute(keepAlive::stop);
       current = null;
     }
+  }
+
+  /** Stops the keep-alive thread (the registry is closed). */
+  public void close() {
+    keepAlives.close(() -> {}, timeout);
   }
 
   /**
@@ -168,64 +179,98 @@ public final class LeaseKeeper {
     }
   }
 
-  private void renew(Lease lease) {
-    if (current != lease) {
-      return;
-    }
-    long attempt = ++lease.attempt;
-    lease.next = loop.schedule(() -> unanswered(lease, attempt), answerBound);
-    client
-        .getLeaseClient()
-        .keepAliveOnce(lease.id)
-        .whenComplete(
-            (response, error) -> loop.execute(() -> answered(lease, attempt, response, error)));
-  }
+  /** The keep-alive of one adopted lease; confined to the keep-alive thread. */
+  private final class KeepAlive {
+    private final Lease lease;
+    private long renewedAtNanos;
+    private long attempt;
+    private int failuresInARow;
+    private boolean stopped;
+    private Cancellable next = Cancellable.NONE;
 
-  private void answered(
-      Lease lease, long attempt, LeaseKeepAliveResponse response, Throwable error) {
-    if (current != lease || lease.attempt != attempt) {
-      return; // an attempt already given up, or a lease no longer held
+    KeepAlive(Lease lease) {
+      this.lease = lease;
     }
-    lease.next.cancel();
-    if (error == null) {
-      lease.renewedAtNanos = loop.nanoTime();
-      lease.failuresInARow = 0;
-      lease.next = loop.schedule(() -> renew(lease), renewEvery);
-    } else if (EtcdCalls.isLeaseNotFound(error)) {
-      listener.leaseNotFound(lease.id);
-    } else {
-      listener.renewalFailed(lease.id, KeepAliveFailure.STREAM_ERROR, error);
-      retry(lease);
-    }
-  }
 
-  private void unanswered(Lease lease, long attempt) {
-    if (current != lease || lease.attempt != attempt) {
-      return;
+    void start() {
+      renewedAtNanos = keepAlives.nanoTime();
+      next = keepAlives.schedule(this::renew, renewEvery);
     }
-    log.debug(
-        "Keep-alive of lease {} not answered within {}; sending it again",
-        hex(lease.id),
-        answerBound);
-    listener.renewalFailed(lease.id, KeepAliveFailure.NO_ANSWER, null);
-    lease.attempt++; // its answer, should it come, is stale
-    retry(lease);
-  }
 
-  private void retry(Lease lease) {
-    Duration sinceRenewal = Duration.ofNanos(loop.nanoTime() - lease.renewedAtNanos);
-    if (sinceRenewal.compareTo(ttl) >= 0) {
-      listener.leaseExpired(lease.id);
-      return;
+    void stop() {
+      stopped = true;
+      next.cancel();
     }
-    lease.failuresInARow++;
-    long backoffMillis =
-        Math.min(
-            FIRST_RETRY.toMillis() << Math.min(lease.failuresInARow - 1, 5),
-            answerBound.toMillis());
-    Duration wait = Duration.ofMillis(backoffMillis);
-    Duration left = ttl.minus(sinceRenewal);
-    lease.next = loop.schedule(() -> renew(lease), wait.compareTo(left) < 0 ? wait : left);
+
+    private void renew() {
+      if (stopped) {
+        return;
+      }
+      long sent = ++attempt;
+      next = keepAlives.schedule(() -> unanswered(sent), answerBound);
+      client
+          .getLeaseClient()
+          .keepAliveOnce(lease.id)
+          .whenComplete(
+              (response, error) -> keepAlives.execute(() -> answered(sent, response, error)));
+    }
+
+    private void answered(long sent, LeaseKeepAliveResponse response, Throwable error) {
+      if (stopped || attempt != sent) {
+        return; // an attempt already given up
+      }
+      next.cancel();
+      if (error == null) {
+        renewedAtNanos = keepAlives.nanoTime();
+        failuresInARow = 0;
+        next = keepAlives.schedule(this::renew, renewEvery);
+      } else if (EtcdCalls.isLeaseNotFound(error)) {
+        stopped = true;
+        report(listener -> listener.leaseNotFound(lease.id));
+      } else {
+        report(listener -> listener.renewalFailed(lease.id, KeepAliveFailure.STREAM_ERROR, error));
+        retry();
+      }
+    }
+
+    private void unanswered(long sent) {
+      if (stopped || attempt != sent) {
+        return;
+      }
+      log.debug(
+          "Keep-alive of lease {} not answered within {}; sending it again",
+          hex(lease.id),
+          answerBound);
+      report(listener -> listener.renewalFailed(lease.id, KeepAliveFailure.NO_ANSWER, null));
+      attempt++; // its answer, should it come, is stale
+      retry();
+    }
+
+    private void retry() {
+      Duration sinceRenewal = Duration.ofNanos(keepAlives.nanoTime() - renewedAtNanos);
+      if (sinceRenewal.compareTo(ttl) >= 0) {
+        stopped = true;
+        report(listener -> listener.leaseExpired(lease.id));
+        return;
+      }
+      failuresInARow++;
+      long backoffMillis =
+          Math.min(
+              FIRST_RETRY.toMillis() << Math.min(failuresInARow - 1, 5), answerBound.toMillis());
+      Duration wait = Duration.ofMillis(backoffMillis);
+      Duration left = ttl.minus(sinceRenewal);
+      next = keepAlives.schedule(this::renew, wait.compareTo(left) < 0 ? wait : left);
+    }
+
+    /** Tells the listener on the registry's loop, if this lease is still the one held. */
+    private void report(java.util.function.Consumer<Listener> event) {
+      loop.execute(
+          () -> {
+            if (current == lease) {
+              event.accept(listener);
+            }
+          });
+    }
   }
 
   static String hex(long id) {

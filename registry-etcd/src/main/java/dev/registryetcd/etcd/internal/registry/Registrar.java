@@ -130,7 +130,9 @@ public final class Registrar {
    * removed is logged and said in {@link #status()}.
    */
   public void close() {
-    if (!loop.close(this::shutdownOnLoop, timeout.multipliedBy(2))) {
+    boolean closed = loop.close(this::shutdownOnLoop, timeout.multipliedBy(2));
+    lease.close();
+    if (!closed) {
       String problem =
           "closing took longer than "
               + timeout.multipliedBy(2)
