@@ -16,6 +16,7 @@ import dev.registryetcd.etcd.internal.resolver.Subscriber;
 import dev.registryetcd.etcd.internal.watch.Backoff;
 import dev.registryetcd.etcd.internal.watch.ExecutorLoop;
 import dev.registryetcd.etcd.internal.watch.JetcdRangeSource;
+import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
@@ -107,9 +108,18 @@ public final class EtcdResolver implements Resolver {
     this.listeners =
         Executors.newCachedThreadPool(ExecutorLoop.daemons("registry-etcd-listener-" + id));
     JetcdRangeSource source = new JetcdRangeSource(client, timeout);
+    Liveness liveness = builder.liveness;
     RevisionGuard revisions =
         new RevisionGuard(
-            source, prefix + "/", loop, log, this::nothingWatched, this::restartEveryWatch);
+            source,
+            prefix + "/",
+            loop,
+            log,
+            liveness,
+            this::nothingWatched,
+            this::restartEveryWatch,
+            this::confirmEveryWatch,
+            this::unconfirmEveryWatch);
     this.context =
         new ResolverContext(
             prefix,
@@ -119,6 +129,7 @@ public final class EtcdResolver implements Resolver {
             loop,
             listeners,
             Backoff.DEFAULT,
+            liveness,
             builder.events,
             watchRestarts,
             revisions,
@@ -130,7 +141,7 @@ public final class EtcdResolver implements Resolver {
             ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4))
             : idleTimeout.dividedBy(4);
     loop.every(sweep, caches::dropIdle, "dropping idle services");
-    loop.every(RevisionGuard.PERIOD, revisions::check, "checking etcd's revision");
+    loop.every(liveness.interval(), revisions::check, "checking etcd's revision");
   }
 
   /**
@@ -284,7 +295,7 @@ public final class EtcdResolver implements Resolver {
       if (result != null) {
         instances += result.instances().size();
       }
-      if (cache.reportedOutage()) {
+      if (cache.failing()) {
         failing.add(cache.service());
       }
     }
@@ -293,7 +304,7 @@ public final class EtcdResolver implements Resolver {
         caches.size(),
         instances,
         failing,
-        names != null && names.reportedOutage(),
+        names != null && names.failing(),
         watchRestarts.get(),
         closed.get());
   }
@@ -348,6 +359,24 @@ public final class EtcdResolver implements Resolver {
     }
   }
 
+  /** For the revision guard, on the loop: every watch is checked against etcd's revision. */
+  private void confirmEveryWatch(long revision) {
+    caches.confirmAll(revision);
+    Catalog now = catalog;
+    if (now != null) {
+      now.confirm(revision);
+    }
+  }
+
+  /** For the revision guard, on the loop: etcd's revision could not be read. */
+  private void unconfirmEveryWatch() {
+    caches.unconfirmAll();
+    Catalog now = catalog;
+    if (now != null) {
+      now.unconfirm();
+    }
+  }
+
   @Override
   public String toString() {
     return "EtcdResolver{prefix="
@@ -366,6 +395,7 @@ public final class EtcdResolver implements Resolver {
     private Client client;
     private Duration idleTimeout = Duration.ofMinutes(10);
     private EtcdEvents events = EtcdEvents.NONE;
+    private Liveness liveness = Liveness.DEFAULT;
 
     private Builder() {}
 
@@ -395,6 +425,24 @@ public final class EtcdResolver implements Resolver {
         throw new IllegalArgumentException("idleTimeout must be positive, not " + idleTimeout);
       }
       this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * How long a cached service may go without proof that its watch is live (default: every 1 s,
+     * answers within 500 ms). Every {@code interval} the resolver reads etcd's revision once
+     * (count-only, bounded by {@code bound}), and each watch that has not heard that revision asks
+     * its member for progress; a watch that does not show it within {@code bound} makes its service
+     * report failing in {@link EtcdResolver#status()} and moves to another member, and a read that
+     * fails makes every service report failing until the next one succeeds. So a change in etcd
+     * reaches the cache, or its service reports failing, within about {@code interval + bound}.
+     *
+     * <p>Cost: one read per resolver per interval, plus one progress request per watch per interval
+     * only when etcd's revision moved past what that watch has heard (none while its own events
+     * flow, none while etcd is idle). With a long lease TTL a longer interval is enough.
+     */
+    public Builder watchLiveness(Duration interval, Duration bound) {
+      this.liveness = new Liveness(interval, bound);
       return this;
     }
 

@@ -40,7 +40,12 @@ public interface EtcdEvents {
     /** The stream was closed without an error (e.g. the server shut down). */
     COMPLETED,
     /** Any other error. */
-    ERROR
+    ERROR,
+    /**
+     * The watch did not show etcd's current revision within the liveness bound (its member is
+     * frozen, cut off or behind); it resumes on a new stream, usually on another member.
+     */
+    UNCONFIRMED
   }
 
   /** Why the keep-alive of a registry's lease failed. */

@@ -215,7 +215,7 @@ class EtcdMetricsTest {
                 .functionCounter()
                 .count())
         .isEqualTo(1);
-    assertThat(meters.find("registry.etcd.watch.restarts").functionCounters()).hasSize(8);
+    assertThat(meters.find("registry.etcd.watch.restarts").functionCounters()).hasSize(10);
   }
 
   @Test

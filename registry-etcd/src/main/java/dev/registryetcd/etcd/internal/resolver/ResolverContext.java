@@ -2,8 +2,10 @@ package dev.registryetcd.etcd.internal.resolver;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.TaskLoop;
+import dev.registryetcd.etcd.internal.watch.WatchUnconfirmedException;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -29,6 +31,7 @@ import org.slf4j.Logger;
  * @param loop the resolver's loop thread, owner of every part's mutable state
  * @param listeners where listeners are called
  * @param backoff the wait between reads while etcd fails
+ * @param liveness how long a watch may go unconfirmed
  * @param events the resolver's observer
  * @param watchRestarts how many watches ended and were started again, for the status
  * @param revisions the guard every read and event reports its revision to
@@ -42,6 +45,7 @@ public record ResolverContext(
     TaskLoop loop,
     Executor listeners,
     Backoff backoff,
+    Liveness liveness,
     EtcdEvents events,
     AtomicLong watchRestarts,
     RevisionGuard revisions,
@@ -88,13 +92,22 @@ public record ResolverContext(
   /** Counts, reports and logs that the watch of {@code what} ended for {@code cause}. */
   void watchRestarted(String what, Throwable cause) {
     watchRestarts.incrementAndGet();
-    EtcdEvents.WatchEnd end = EtcdCalls.watchEnd(cause);
+    EtcdEvents.WatchEnd end =
+        cause instanceof WatchUnconfirmedException
+            ? EtcdEvents.WatchEnd.UNCONFIRMED
+            : EtcdCalls.watchEnd(cause);
     emit(e -> e.watchRestarted(EtcdEvents.Source.RESOLVER, end));
     if (cause instanceof CompactedException compacted) {
       log.info(
           "Resolver's watch of {} fell behind etcd's compaction (revision {}); reading it again",
           what,
           compacted.getCompactedRevision());
+    } else if (cause instanceof WatchUnconfirmedException unconfirmed) {
+      log.info(
+          "Resolver's watch of {} is unconfirmed ({}); resuming it from revision {} on a new stream",
+          what,
+          unconfirmed.getMessage(),
+          unconfirmed.applied() + 1);
     } else {
       log.debug(
           "Resolver's watch of {} ended ({}); reading it again",

@@ -1,53 +1,74 @@
 package dev.registryetcd.etcd.internal.resolver;
 
+import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
+import dev.registryetcd.etcd.internal.watch.RangeWatch;
 import dev.registryetcd.etcd.internal.watch.TaskLoop;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 
 /**
- * Notices that etcd lost or replaced its data: a watch resumed by jetcd on such an etcd waits for a
- * revision that may never come, and says nothing. So every {@link #PERIOD} the resolver asks etcd
- * for its revision and, when it is below the highest one any read or watch has seen, restarts every
- * watch.
+ * The resolver's one periodic read of etcd's revision, every {@link Liveness#interval()} while
+ * anything is watched, bounded by {@link Liveness#bound()}. It serves two checks:
+ *
+ * <ul>
+ *   <li>Liveness: each watch is {@linkplain RangeWatch#confirm confirmed} against the revision (a
+ *       watch on a frozen, cut-off or lagging member cannot show it, and is moved). A read that
+ *       fails confirms nothing: every watch is unconfirmed (its service reports failing) and the
+ *       read is tried once more at once, which jetcd's round robin sends to another member.
+ *   <li>Lost data: a revision below the highest one any read or watch has seen means etcd lost or
+ *       replaced its data (a watch resumed there waits for a revision that may never come, and says
+ *       nothing), so every watch is restarted.
+ * </ul>
  *
  * <p>Threads: its state is owned by the resolver's loop; call every method there.
  */
 public final class RevisionGuard {
-  /** How often the resolver asks etcd for its revision. */
-  public static final Duration PERIOD = Duration.ofSeconds(3);
-
   private final RangeSource source;
   private final String key;
   private final TaskLoop loop;
   private final Logger log;
+  private final Liveness liveness;
   private final BooleanSupplier nothingWatched;
   private final Consumer<Throwable> restartAll;
+  private final LongConsumer confirmAll;
+  private final Runnable unconfirmAll;
 
   /** The highest revision any read or watch of the resolver has seen. */
   private long highestRevision;
+
+  private boolean reading;
+  private int failuresInRow;
 
   /**
    * @param key the key whose count-only read tells the revision: {@code {prefix}/}
    * @param nothingWatched whether no service and no catalog is being followed
    * @param restartAll restarts every watch of the resolver for the given reason
+   * @param confirmAll {@link RangeWatch#confirm}s every watch of the resolver with the revision
+   * @param unconfirmAll {@link RangeWatch#unconfirm}s every watch of the resolver
    */
   public RevisionGuard(
       RangeSource source,
       String key,
       TaskLoop loop,
       Logger log,
+      Liveness liveness,
       BooleanSupplier nothingWatched,
-      Consumer<Throwable> restartAll) {
+      Consumer<Throwable> restartAll,
+      LongConsumer confirmAll,
+      Runnable unconfirmAll) {
     this.source = source;
     this.key = key;
     this.loop = loop;
     this.log = log;
+    this.liveness = liveness;
     this.nothingWatched = nothingWatched;
     this.restartAll = restartAll;
+    this.confirmAll = confirmAll;
+    this.unconfirmAll = unconfirmAll;
   }
 
   /** Records that a read or watch saw {@code revision}. */
@@ -56,11 +77,12 @@ public final class RevisionGuard {
   }
 
   /**
-   * Asks etcd for its current revision (a count-only read of one key) and, when it is below what
-   * the resolver has already seen, restarts every watch so every cached range is read again.
+   * Reads etcd's current revision (a linearizable count-only read of one key, bounded by the
+   * liveness bound); then confirms every watch against it, or restarts them all when it went back.
+   * Skipped while nothing is watched or a read is still on its way.
    */
   public void check() {
-    if (highestRevision == 0 || nothingWatched.getAsBoolean()) {
+    if (reading || highestRevision == 0 || nothingWatched.getAsBoolean()) {
       return;
     }
     // A linearizable read sent now answers at least the revision seen so far; events applied while
@@ -68,15 +90,17 @@ public final class RevisionGuard {
     long seenBefore = highestRevision;
     CompletableFuture<Long> answer;
     try {
-      answer = source.revision(key);
+      answer = source.revision(key, liveness.bound());
     } catch (RuntimeException e) {
       failed(e);
       return;
     }
+    reading = true;
     answer.whenComplete(
         (revision, error) ->
             loop.execute(
                 () -> {
+                  reading = false;
                   if (error != null) {
                     failed(error);
                   } else {
@@ -86,7 +110,12 @@ public final class RevisionGuard {
   }
 
   private void answered(long revision, long seenBefore) {
+    if (failuresInRow > 1) {
+      log.info("Resolver reads etcd's revision again; confirming its watches");
+    }
+    failuresInRow = 0;
     if (revision >= seenBefore) {
+      confirmAll.accept(revision);
       return;
     }
     log.warn(
@@ -99,6 +128,17 @@ public final class RevisionGuard {
   }
 
   private void failed(Throwable error) {
-    log.debug("Checking etcd's revision failed: {}", error.toString());
+    unconfirmAll.run();
+    failuresInRow++;
+    if (failuresInRow == 1) {
+      // Often one member that does not answer: round robin sends the next read elsewhere.
+      log.debug("Checking etcd's revision failed, trying again at once: {}", error.toString());
+      loop.execute(this::check);
+    } else if (failuresInRow == 2) {
+      log.warn(
+          "Resolver cannot read etcd's revision ({}); its watches count as unconfirmed (their "
+              + "services report failing) until it can",
+          error.toString());
+    }
   }
 }

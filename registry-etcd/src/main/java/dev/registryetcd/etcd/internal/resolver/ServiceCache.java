@@ -72,6 +72,7 @@ public final class ServiceCache implements RangeWatch.Listener {
             context.source(),
             context.loop(),
             context.backoff(),
+            context.liveness(),
             this);
   }
 
@@ -137,6 +138,26 @@ public final class ServiceCache implements RangeWatch.Listener {
   /** Loop only. */
   public boolean isClosed() {
     return watch.isClosed();
+  }
+
+  /**
+   * Whether it is followed but not known to be up to date: its last read failed, or its watch is
+   * unconfirmed or being read again. May be called on any thread.
+   */
+  public boolean failing() {
+    return reportedOutage || (snapshot != null && !watch.isConfirmed());
+  }
+
+  /**
+   * Confirms its watch against etcd's {@code revision}, see {@link RangeWatch#confirm}. Loop only.
+   */
+  public void confirm(long revision) {
+    watch.confirm(revision);
+  }
+
+  /** Marks its watch unconfirmed, see {@link RangeWatch#unconfirm}. Loop only. */
+  public void unconfirm() {
+    watch.unconfirm();
   }
 
   /** Ends the watch for {@code why} and reads the service again. Loop only. */

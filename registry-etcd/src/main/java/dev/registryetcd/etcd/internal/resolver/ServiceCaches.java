@@ -137,6 +137,20 @@ public final class ServiceCaches {
     }
   }
 
+  /** Confirms every cache's watch against etcd's {@code revision}. Loop only. */
+  public void confirmAll(long revision) {
+    for (ServiceCache cache : caches.values()) {
+      cache.confirm(revision);
+    }
+  }
+
+  /** Marks every cache's watch unconfirmed. Loop only. */
+  public void unconfirmAll() {
+    for (ServiceCache cache : caches.values()) {
+      cache.unconfirm();
+    }
+  }
+
   /** Closes and forgets every cache. Loop only. */
   public void closeAll() {
     for (ServiceCache cache : caches.values()) {

@@ -44,7 +44,14 @@ public final class JetcdRangeSource implements RangeSource {
 
   @Override
   public Watching watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
-    WatchOption.Builder option = WatchOption.builder().isPrefix(true).withRevision(fromRevision);
+    // Require a leader: a member cut off from its peers ends the watch instead of keeping it
+    // silently; report the creation: its header tells the member's revision at once.
+    WatchOption.Builder option =
+        WatchOption.builder()
+            .isPrefix(true)
+            .withRevision(fromRevision)
+            .withRequireLeader(true)
+            .withCreateNotify(true);
     if (noPut) {
       option.withNoPut(true);
     }
@@ -55,19 +62,31 @@ public final class JetcdRangeSource implements RangeSource {
                 bytes(prefix),
                 option.build(),
                 Watch.listener(
-                    response -> listener.onEvents(events(response)),
+                    response ->
+                        listener.onEvents(events(response), response.getHeader().getRevision()),
                     listener::onError,
                     listener::onCompleted));
-    return watcher::close;
+    return new Watching() {
+      @Override
+      public void close() {
+        watcher.close();
+      }
+
+      @Override
+      public void requestProgress() {
+        watcher.requestProgress();
+      }
+    };
   }
 
   @Override
-  public CompletableFuture<Long> revision(String key) {
+  public CompletableFuture<Long> revision(String key, Duration timeout) {
     return bounded(
         client
             .getKVClient()
             .get(bytes(key), GetOption.builder().withCountOnly(true).withLimit(1).build()),
-        response -> response.getHeader().getRevision());
+        response -> response.getHeader().getRevision(),
+        timeout);
   }
 
   /**
@@ -75,6 +94,11 @@ public final class JetcdRangeSource implements RangeSource {
    * future would wrap it in a {@code CompletionException}, and callers look at its type.
    */
   private <T, R> CompletableFuture<R> bounded(CompletableFuture<T> call, Function<T, R> map) {
+    return bounded(call, map, timeout);
+  }
+
+  private static <T, R> CompletableFuture<R> bounded(
+      CompletableFuture<T> call, Function<T, R> map, Duration timeout) {
     CompletableFuture<R> result = new CompletableFuture<>();
     call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .whenComplete(

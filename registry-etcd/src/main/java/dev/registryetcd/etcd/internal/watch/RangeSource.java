@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal.watch;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,23 +22,28 @@ public interface RangeSource {
 
   /**
    * Watches every key under {@code prefix} from {@code fromRevision}; only deletions when {@code
-   * noPut}.
+   * noPut}. The watch requires a leader (a member that lost its leader ends it) and reports its
+   * creation, so its first answer already tells how far its member is.
    *
    * @throws RuntimeException when the watch cannot even be started
    */
   Watching watch(String prefix, long fromRevision, boolean noPut, WatchListener listener);
 
   /**
-   * etcd's current revision, from a count-only read of {@code key}.
+   * etcd's current revision, from a linearizable count-only read of {@code key}, failing with a
+   * {@link java.util.concurrent.TimeoutException} after {@code timeout}.
    *
    * @throws RuntimeException when the request cannot even be sent
    */
-  CompletableFuture<Long> revision(String key);
+  CompletableFuture<Long> revision(String key, Duration timeout);
 
   /** Hears what a watch reports, on the source's threads. */
   interface WatchListener {
-    /** Events of one watch response, possibly none (e.g. a progress notification). */
-    void onEvents(List<KvEvent> events);
+    /**
+     * One watch response: its events, possibly none (its creation, a progress notification), and
+     * the revision its member was at ({@code 0} when unknown).
+     */
+    void onEvents(List<KvEvent> events, long revision);
 
     /** The watch ended with {@code error}, e.g. a {@code CompactedException}. */
     void onError(Throwable error);
@@ -50,5 +56,11 @@ public interface RangeSource {
   interface Watching {
     /** Stops the watch; what it still reports afterwards may arrive and is to be ignored. */
     void close();
+
+    /**
+     * Asks the watch's member for a progress notification (a response without events that tells its
+     * revision). Never blocks; a watch not yet open may drop it.
+     */
+    void requestProgress();
   }
 }

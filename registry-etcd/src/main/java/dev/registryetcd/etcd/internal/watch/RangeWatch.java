@@ -14,6 +14,15 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every answer carries the generation it was asked in; answers of an older read or watch (one
  * that ended, was restarted or closed) never reach the listener.
  *
+ * <p>Liveness: a watch on a member that stopped answering, or that is cut off from its peers, says
+ * nothing, so silence proves nothing. The owner calls {@link #confirm} with etcd's revision from a
+ * fresh linearizable read; a watch that has heard that revision (by an event, its creation or a
+ * progress notification) is confirmed without a request, else it asks its member for progress, and
+ * if the revision is not shown within the {@link Liveness#bound()} the watch is unconfirmed and
+ * resumed from the last revision it applied on a new stream (which jetcd's round robin puts on
+ * another member). {@link #isConfirmed()} is false from then, and while a read after a failure is
+ * on its way, until the watch is confirmed again.
+ *
  * <p>Threads: all state is owned by the {@link TaskLoop}; call every method on it. The listener is
  * called on it too; the source's callbacks only hand work to it.
  */
@@ -33,7 +42,7 @@ public final class RangeWatch {
     void onReadFailed(Throwable error);
 
     /**
-     * Events of the current watch, in etcd's order; {@code receivedNanos} is the {@link
+     * Events of the current watch, in etcd's order, never none; {@code receivedNanos} is the {@link
      * System#nanoTime()} at which they reached this process.
      */
     void onEvents(List<KvEvent> events, long receivedNanos);
@@ -41,7 +50,8 @@ public final class RangeWatch {
     /**
      * The watch ended with {@code cause} ({@code null}: it completed without an error) or was
      * restarted for it; a read follows, at once for a {@link CompactedException}, else after a
-     * backoff.
+     * backoff. For a {@link WatchUnconfirmedException} no read follows: the watch resumes from the
+     * last revision it applied, on a new stream.
      */
     void onRestart(Throwable cause);
   }
@@ -65,10 +75,14 @@ public final class RangeWatch {
     }
   }
 
+  /** Moves in a row to another member before waiting for the next {@link #confirm}. */
+  private static final int MAX_MOVES = 3;
+
   private final Range range;
   private final RangeSource source;
   private final TaskLoop loop;
   private final Backoff backoff;
+  private final Liveness liveness;
   private final Listener listener;
 
   private RangeSource.Watching watching;
@@ -76,12 +90,42 @@ public final class RangeWatch {
   private int failures;
   private boolean closed;
 
+  /** The revision up to which the listener has every change: where a moved watch resumes. */
+  private long appliedRevision;
+
+  /** The highest revision the current watch (or the read before it) has shown. */
+  private long heardRevision;
+
+  /** Written on the loop, read anywhere (status). */
+  private volatile boolean confirmed;
+
+  /** etcd's revision that a pending confirmation waits for, 0 when none is pending. */
+  private long wanted;
+
+  /** Whether a deadline for {@link #wanted} is scheduled; its generation is {@link #round}. */
+  private boolean deadlinePending;
+
+  private int round;
+  private int moves;
+
+  /** A watch with the {@link Liveness#DEFAULT} bound. */
   public RangeWatch(
       Range range, RangeSource source, TaskLoop loop, Backoff backoff, Listener listener) {
+    this(range, source, loop, backoff, Liveness.DEFAULT, listener);
+  }
+
+  public RangeWatch(
+      Range range,
+      RangeSource source,
+      TaskLoop loop,
+      Backoff backoff,
+      Liveness liveness,
+      Listener listener) {
     this.range = range;
     this.source = source;
     this.loop = loop;
     this.backoff = backoff;
+    this.liveness = liveness;
     this.listener = listener;
   }
 
@@ -162,13 +206,102 @@ public final class RangeWatch {
     return failures;
   }
 
+  /**
+   * Whether the watch is known to be live: read, or shown etcd's revision at the last {@link
+   * #confirm}. May be called on any thread.
+   */
+  public boolean isConfirmed() {
+    return confirmed;
+  }
+
+  /**
+   * Checks that the running watch has reached {@code revision}, etcd's revision from a linearizable
+   * read made just now: confirmed at once if it has heard it, else it asks its member for progress
+   * and is moved to another member unless the revision shows within the bound. Without a running
+   * watch nothing happens (a read is coming, and the watch is unconfirmed meanwhile).
+   */
+  public void confirm(long revision) {
+    if (closed || watching == null) {
+      return;
+    }
+    if (heardRevision >= revision) {
+      confirmed();
+      return;
+    }
+    wanted = Math.max(wanted, revision);
+    if (!deadlinePending) {
+      moves = 0;
+      watching.requestProgress();
+      awaitWanted();
+    }
+  }
+
+  /**
+   * Marks the watch unconfirmed without moving it, e.g. because etcd's revision could not be read:
+   * the next {@link #confirm} decides.
+   */
+  public void unconfirm() {
+    confirmed = false;
+  }
+
   private void readDone(int readGeneration, RangeRead read) {
     listener.onRead(read);
     if (closed || readGeneration != generation) {
       return; // the listener closed or restarted it
     }
     failures = 0;
+    appliedRevision = read.revision();
+    heardRevision = read.revision();
+    confirmed(); // a linearizable read: nothing newer existed when it answered
     watch(read.revision() + 1);
+  }
+
+  /**
+   * Heard {@code revision} from the running watch; confirms it when it shows what is waited for.
+   */
+  private void heard(long revision) {
+    heardRevision = Math.max(heardRevision, revision);
+    if (wanted > 0 && heardRevision >= wanted) {
+      confirmed();
+    }
+  }
+
+  private void confirmed() {
+    confirmed = true;
+    wanted = 0;
+    deadlinePending = false;
+    moves = 0;
+    ++round; // the pending deadline, if any, has nothing left to decide
+  }
+
+  private void awaitWanted() {
+    int deadlineRound = ++round;
+    deadlinePending = true;
+    loop.schedule(() -> deadline(deadlineRound), liveness.bound());
+  }
+
+  /** The bound passed without the watch showing {@link #wanted}: move it to another member. */
+  private void deadline(int deadlineRound) {
+    if (closed || deadlineRound != round || watching == null) {
+      return;
+    }
+    deadlinePending = false;
+    confirmed = false;
+    Throwable why =
+        new WatchUnconfirmedException(wanted, heardRevision, appliedRevision, liveness.bound());
+    int movedGeneration = ++generation; // ignore whatever the silent watch still delivers
+    closeWatch();
+    listener.onRestart(why);
+    if (closed || movedGeneration != generation) {
+      return; // the listener closed it or read again
+    }
+    // A new stream; the new watch's creation tells its member's revision, so its own bound tells
+    // at once whether it landed on a live member. After a few moves the next confirm decides.
+    heardRevision = appliedRevision;
+    watch(appliedRevision + 1);
+    if (watching != null && ++moves < MAX_MOVES) {
+      awaitWanted();
+    }
   }
 
   private void watch(long fromRevision) {
@@ -176,12 +309,23 @@ public final class RangeWatch {
     RangeSource.WatchListener onWatch =
         new RangeSource.WatchListener() {
           @Override
-          public void onEvents(List<KvEvent> events) {
+          public void onEvents(List<KvEvent> events, long revision) {
             long received = System.nanoTime();
             loop.execute(
                 () -> {
-                  if (!closed && watchGeneration == generation) {
+                  if (closed || watchGeneration != generation) {
+                    return;
+                  }
+                  long last = revision;
+                  for (KvEvent event : events) {
+                    appliedRevision = Math.max(appliedRevision, event.kv().modRevision());
+                    last = Math.max(last, event.kv().modRevision());
+                  }
+                  if (!events.isEmpty()) {
                     listener.onEvents(events, received);
+                  }
+                  if (!closed && watchGeneration == generation) {
+                    heard(last);
                   }
                 });
           }
@@ -209,6 +353,10 @@ public final class RangeWatch {
     }
     ++generation; // ignore whatever the old watch still delivers
     closeWatch();
+    confirmed = false; // until the read after it answers
+    wanted = 0;
+    deadlinePending = false;
+    ++round;
     listener.onRestart(error);
     if (error instanceof CompactedException) {
       read();

@@ -11,6 +11,7 @@ import dev.registryetcd.etcd.internal.watch.Backoff;
 import dev.registryetcd.etcd.internal.watch.FakeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
+import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.ManualLoop;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.events.EtcdEvents;
@@ -43,8 +44,11 @@ class ServiceCacheTest {
           "kitex/registry-etcd/",
           loop,
           LoggerFactory.getLogger(ServiceCacheTest.class),
+          Liveness.DEFAULT,
           caches::isEmpty,
-          why -> caches.forEach(cache -> cache.restart(why)));
+          why -> caches.forEach(cache -> cache.restart(why)),
+          revision -> caches.forEach(cache -> cache.confirm(revision)),
+          () -> caches.forEach(ServiceCache::unconfirm));
   private final ResolverContext context =
       new ResolverContext(
           "kitex/registry-etcd",
@@ -54,6 +58,7 @@ class ServiceCacheTest {
           loop,
           Runnable::run,
           Backoff.DEFAULT,
+          Liveness.DEFAULT,
           new EtcdEvents() {
             @Override
             public void watchRestarted(Source source, WatchEnd cause) {
@@ -88,7 +93,8 @@ class ServiceCacheTest {
             List.of(
                 new KvEvent(KvEvent.Type.PUT, kv("a", "10.0.0.1:1", 7)),
                 new KvEvent(KvEvent.Type.DELETE, kv("b", "10.0.0.2:1", 5)),
-                new KvEvent(KvEvent.Type.PUT, kv("c", "10.0.0.3:1", 5))));
+                new KvEvent(KvEvent.Type.PUT, kv("c", "10.0.0.3:1", 5))),
+            11);
     loop.runReady();
 
     Change last = (Change) heard.get(heard.size() - 1);
@@ -168,6 +174,47 @@ class ServiceCacheTest {
     assertThat(restarts).containsExactly(EtcdEvents.WatchEnd.ERROR);
     loop.advance(Duration.ofMillis(120));
     assertThat(source.reads).hasSize(2);
+  }
+
+  @Test
+  void aFailedRevisionCheckMakesTheServiceFailingTriesAgainAtOnceAndASuccessfulOneConfirmsIt() {
+    cache.start();
+    answerRead(50, kv("a", "10.0.0.1:1", 5));
+    assertThat(cache.failing()).isFalse();
+
+    guard.check();
+    source.revisions.get(0).completeExceptionally(new java.util.concurrent.TimeoutException());
+    loop.runReady();
+    assertThat(cache.failing()).isTrue();
+    assertThat(source.revisions).hasSize(2); // again at once: round robin picks another member
+
+    source.revisions.get(1).complete(50L);
+    loop.runReady();
+    assertThat(cache.failing()).isFalse();
+    assertThat(source.lastWatch().progressRequests).isZero();
+    assertThat(restarts).isEmpty();
+  }
+
+  @Test
+  void aRevisionCheckAheadOfTheWatchAsksItForProgressAndMovesItWhenItStaysSilent() {
+    cache.start();
+    answerRead(50, kv("a", "10.0.0.1:1", 5));
+
+    guard.check();
+    guard.check(); // a read on its way: no second one
+    assertThat(source.revisions).hasSize(1);
+    source.revisions.get(0).complete(60L);
+    loop.runReady();
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    assertThat(cache.failing()).isFalse();
+
+    loop.advance(Liveness.DEFAULT.bound());
+    assertThat(cache.failing()).isTrue();
+    assertThat(restarts).containsExactly(EtcdEvents.WatchEnd.UNCONFIRMED);
+    assertThat(source.lastWatch().fromRevision).isEqualTo(51);
+    source.lastWatch().listener.onEvents(List.of(), 60);
+    loop.runReady();
+    assertThat(cache.failing()).isFalse();
   }
 
   private void subscribe() {

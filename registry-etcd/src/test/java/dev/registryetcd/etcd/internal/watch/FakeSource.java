@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal.watch;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ public final class FakeSource implements RangeSource {
     final boolean noPut;
     public final WatchListener listener;
     public boolean closed;
+    public int progressRequests;
 
     Watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
       this.prefix = prefix;
@@ -27,6 +29,11 @@ public final class FakeSource implements RangeSource {
     @Override
     public void close() {
       closed = true;
+    }
+
+    @Override
+    public void requestProgress() {
+      progressRequests++;
     }
   }
 
@@ -55,7 +62,7 @@ public final class FakeSource implements RangeSource {
   }
 
   @Override
-  public CompletableFuture<Long> revision(String key) {
+  public CompletableFuture<Long> revision(String key, Duration timeout) {
     CompletableFuture<Long> answer = new CompletableFuture<>();
     revisions.add(answer);
     return answer;

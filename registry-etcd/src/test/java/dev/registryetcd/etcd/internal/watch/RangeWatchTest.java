@@ -61,7 +61,7 @@ class RangeWatchTest {
     assertThat(source.lastWatch().fromRevision).isEqualTo(11);
     assertThat(source.lastWatch().noPut).isFalse();
 
-    source.lastWatch().listener.onEvents(List.of(new KvEvent(KvEvent.Type.PUT, KEY)));
+    source.lastWatch().listener.onEvents(List.of(new KvEvent(KvEvent.Type.PUT, KEY)), 0);
     assertThat(heard).hasSize(1); // the source's thread only hands the events to the loop
     loop.runReady();
     assertThat(heard).containsExactly("read@10 failures=0", "events 1");
@@ -139,13 +139,13 @@ class RangeWatchTest {
 
     old.onError(Status.UNAVAILABLE.asRuntimeException());
     old.onCompleted();
-    old.onEvents(List.of(new KvEvent(KvEvent.Type.DELETE, KEY)));
+    old.onEvents(List.of(new KvEvent(KvEvent.Type.DELETE, KEY)), 0);
     loop.runReady();
 
     assertThat(heard).containsExactly("read@10 failures=0", "restart StatusRuntimeException");
     loop.advance(Duration.ofMillis(120));
     answerRead(11);
-    old.onEvents(List.of(new KvEvent(KvEvent.Type.DELETE, KEY)));
+    old.onEvents(List.of(new KvEvent(KvEvent.Type.DELETE, KEY)), 0);
     old.onError(Status.UNAVAILABLE.asRuntimeException());
     loop.runReady();
     assertThat(heard)
@@ -194,7 +194,7 @@ class RangeWatchTest {
     FakeSource.Read pending = source.lastRead();
 
     watch.close();
-    running.onEvents(List.of(new KvEvent(KvEvent.Type.PUT, KEY)));
+    running.onEvents(List.of(new KvEvent(KvEvent.Type.PUT, KEY)), 0);
     running.onError(Status.UNAVAILABLE.asRuntimeException());
     pending.answer().complete(new RangeRead(List.of(), 11));
     loop.advance(Duration.ofSeconds(10));

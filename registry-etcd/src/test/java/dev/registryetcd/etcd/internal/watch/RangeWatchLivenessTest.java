@@ -1,0 +1,218 @@
+package dev.registryetcd.etcd.internal.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The engine's liveness rules, without etcd: a hand-driven loop and clock, a source answered by the
+ * test. A watch is confirmed against etcd's revision, asks for progress only when it has not heard
+ * it, and is moved to a new stream from the last revision it applied when it does not show it
+ * within the bound. Each test runs in milliseconds.
+ */
+@Timeout(5)
+class RangeWatchLivenessTest {
+  private static final Liveness LIVENESS =
+      new Liveness(Duration.ofSeconds(1), Duration.ofMillis(500));
+
+  private final ManualLoop loop = new ManualLoop();
+  private final FakeSource source = new FakeSource();
+  private final List<String> heard = new ArrayList<>();
+  private final RangeWatch watch =
+      new RangeWatch(
+          RangeWatch.Range.of("p/echo/"),
+          source,
+          loop,
+          Backoff.DEFAULT,
+          LIVENESS,
+          new RangeWatch.Listener() {
+            @Override
+            public void onRead(RangeRead read) {
+              heard.add("read@" + read.revision());
+            }
+
+            @Override
+            public void onReadFailed(Throwable error) {
+              heard.add("readFailed");
+            }
+
+            @Override
+            public void onEvents(List<KvEvent> events, long receivedNanos) {
+              heard.add("events@" + events.get(events.size() - 1).kv().modRevision());
+            }
+
+            @Override
+            public void onRestart(Throwable cause) {
+              heard.add("restart " + cause.getClass().getSimpleName());
+            }
+          });
+
+  @BeforeEach
+  void readAtTenAndWatch() {
+    watch.read();
+    source.lastRead().answer().complete(new RangeRead(List.of(), 10));
+    loop.runReady();
+    assertThat(watch.isConfirmed()).isTrue();
+  }
+
+  @Test
+  void aWatchThatHeardEtcdsRevisionIsConfirmedWithoutAnyRequest() {
+    watch.confirm(10); // etcd idle since the read
+    event(12, 12); // events flowing
+    watch.confirm(12);
+
+    assertThat(source.lastWatch().progressRequests).isZero();
+    assertThat(watch.isConfirmed()).isTrue();
+    loop.advance(Duration.ofSeconds(5));
+    assertThat(source.watches).hasSize(1);
+    assertThat(heard).containsExactly("read@10", "events@12");
+  }
+
+  @Test
+  void aWatchBehindEtcdsRevisionAsksForProgressAndItsAnswerConfirmsItWithoutARestart() {
+    watch.confirm(15);
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    assertThat(watch.isConfirmed()).isTrue(); // not yet overdue
+
+    loop.advance(Duration.ofMillis(100));
+    source.lastWatch().listener.onEvents(List.of(), 15);
+    loop.advance(Duration.ofSeconds(5));
+
+    assertThat(watch.isConfirmed()).isTrue();
+    assertThat(source.watches).hasSize(1);
+    assertThat(source.lastWatch().closed).isFalse();
+    assertThat(heard).containsExactly("read@10");
+  }
+
+  @Test
+  void aWatchThatDoesNotShowTheRevisionWithinTheBoundIsUnconfirmedAndResumesOnANewStream() {
+    event(12, 12);
+    watch.confirm(15);
+    loop.advance(Duration.ofMillis(499));
+    assertThat(watch.isConfirmed()).isTrue();
+
+    loop.advance(Duration.ofMillis(1));
+
+    assertThat(watch.isConfirmed()).isFalse();
+    assertThat(heard).endsWith("restart WatchUnconfirmedException");
+    assertThat(source.watches).hasSize(2);
+    assertThat(source.watches.get(0).closed).isTrue();
+    assertThat(source.lastWatch().fromRevision).isEqualTo(13); // after the last event applied
+    assertThat(source.reads).hasSize(1); // no read: the cache keeps what it has
+
+    source.lastWatch().listener.onEvents(List.of(), 15); // the new stream's creation notice
+    loop.runReady();
+    assertThat(watch.isConfirmed()).isTrue();
+    loop.advance(Duration.ofSeconds(5));
+    assertThat(source.watches).hasSize(2);
+  }
+
+  @Test
+  void aMemberThatAnswersBelowTheRevisionIsBehindAndTheWatchMoves() {
+    watch.confirm(15);
+    source.lastWatch().listener.onEvents(List.of(), 11); // cut off from its peers, it answers
+    loop.advance(Duration.ofMillis(500));
+
+    assertThat(watch.isConfirmed()).isFalse();
+    assertThat(source.watches).hasSize(2);
+    assertThat(source.lastWatch().fromRevision).isEqualTo(11);
+  }
+
+  @Test
+  void aMovedWatchThatStaysSilentMovesAgainThreeTimesThenWaitsForTheNextCheck() {
+    watch.confirm(15);
+    loop.advance(Duration.ofMillis(500));
+    loop.advance(Duration.ofMillis(500));
+    loop.advance(Duration.ofMillis(500));
+    assertThat(source.watches).hasSize(4);
+    loop.advance(Duration.ofSeconds(5));
+    assertThat(source.watches).hasSize(4);
+    assertThat(watch.isConfirmed()).isFalse();
+
+    watch.confirm(16);
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    loop.advance(Duration.ofMillis(500));
+    assertThat(source.watches).hasSize(5);
+  }
+
+  @Test
+  void whatASilentWatchStillDeliversAfterItMovedIsIgnored() {
+    RangeSource.WatchListener old = source.lastWatch().listener;
+    watch.confirm(15);
+    loop.advance(Duration.ofMillis(500));
+
+    old.onEvents(List.of(), 15); // the frozen member thaws and answers the old request
+    old.onEvents(
+        List.of(new KvEvent(KvEvent.Type.PUT, new Kv("p/echo/a", new byte[0], 14, 0))), 14);
+    old.onError(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+
+    assertThat(watch.isConfirmed()).isFalse();
+    assertThat(heard).containsExactly("read@10", "restart WatchUnconfirmedException");
+    assertThat(source.watches).hasSize(2);
+  }
+
+  @Test
+  void aDeadlineOfAConfirmationAlreadyAnsweredDoesNothing() {
+    watch.confirm(15);
+    source.lastWatch().listener.onEvents(List.of(), 15);
+    loop.runReady();
+    watch.confirm(15); // heard already: no new request, no new deadline
+    loop.advance(Duration.ofSeconds(2));
+
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    assertThat(source.watches).hasSize(1);
+    assertThat(watch.isConfirmed()).isTrue();
+  }
+
+  @Test
+  void aWatchIsUnconfirmedFromItsEndUntilTheReadAfterItAnswers() {
+    source.lastWatch().listener.onError(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+    assertThat(watch.isConfirmed()).isFalse();
+    watch.confirm(15); // no running watch: nothing to ask
+    loop.advance(Duration.ofMillis(120));
+
+    source.lastRead().answer().complete(new RangeRead(List.of(), 16));
+    loop.runReady();
+    assertThat(watch.isConfirmed()).isTrue();
+  }
+
+  @Test
+  void unconfirmMarksTheWatchUntilTheNextConfirmShowsItLive() {
+    watch.unconfirm();
+    assertThat(watch.isConfirmed()).isFalse();
+
+    watch.confirm(10);
+    assertThat(watch.isConfirmed()).isTrue();
+    assertThat(source.lastWatch().progressRequests).isZero();
+  }
+
+  @Test
+  void afterCloseNoConfirmationAsksOrMovesAnything() {
+    watch.confirm(15);
+    watch.close();
+    loop.advance(Duration.ofSeconds(2));
+    watch.confirm(20);
+
+    assertThat(source.watches).hasSize(1);
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+  }
+
+  /** A response with one put at {@code modRevision}, its member at {@code revision}. */
+  private void event(long modRevision, long revision) {
+    source
+        .lastWatch()
+        .listener
+        .onEvents(
+            List.of(new KvEvent(KvEvent.Type.PUT, new Kv("p/echo/a", new byte[0], modRevision, 0))),
+            revision);
+    loop.runReady();
+  }
+}
