@@ -41,9 +41,10 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code registry.etcd.lease.recoveries}</td><td>counter</td><td></td><td>new leases granted after a loss, with everything put back</td></tr>
  *   <tr><td>{@code registry.etcd.keepalive.failures}</td><td>counter</td><td>{@code cause}: lease_not_found, no_answer, stream_error</td><td>keep-alive failures</td></tr>
  *   <tr><td>{@code registry.etcd.keys.restored}</td><td>counter</td><td></td><td>keys deleted or taken off its lease behind a registry's back, and put back</td></tr>
- *   <tr><td>{@code registry.etcd.watch.restarts}</td><td>counter</td><td>{@code source}: registry, resolver; {@code cause}: compacted, unavailable, completed, error</td><td>watches ended and started again</td></tr>
+ *   <tr><td>{@code registry.etcd.watch.restarts}</td><td>counter</td><td>{@code source}: registry, resolver; {@code cause}: compacted, unavailable, completed, error, unconfirmed</td><td>watches ended and started again</td></tr>
  *   <tr><td>{@code registry.etcd.cache.services}</td><td>gauge</td><td></td><td>services in resolver caches</td></tr>
  *   <tr><td>{@code registry.etcd.cache.instances}</td><td>gauge</td><td></td><td>instances in resolver caches</td></tr>
+ *   <tr><td>{@code registry.etcd.cache.unconfirmed}</td><td>gauge</td><td></td><td>cached services (and service-name lists) not confirmed up to date: their watch did not show etcd's revision within the liveness bound, is being read again, or etcd cannot be read; the resolver's status reports them failing</td></tr>
  *   <tr><td>{@code registry.etcd.listener.latency}</td><td>timer</td><td></td><td>from a watch event reaching the process to a listener called with the change</td></tr>
  * </table>
  *
@@ -111,6 +112,14 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
         "registry.etcd.cache.instances",
         "Instances in the etcd resolvers' caches",
         m -> m.sumOfResolvers(ResolverStatus::cachedInstances));
+    gauge(
+        meters,
+        "registry.etcd.cache.unconfirmed",
+        "Cached services (and service-name lists) of the etcd resolvers not confirmed up to date",
+        m ->
+            m.sumOfResolvers(
+                status ->
+                    status.failingServices().size() + (status.serviceNamesFailing() ? 1 : 0)));
     counter(
         meters,
         "registry.etcd.lease.recoveries",

@@ -163,8 +163,12 @@ class EtcdMetricsTest {
           .isPositive();
       assertThat(gauge("registry.etcd.cache.services")).isEqualTo(1);
       assertThat(gauge("registry.etcd.cache.instances")).isEqualTo(2);
+      assertThat(gauge("registry.etcd.cache.unconfirmed")).isZero();
 
       etcd.member(0).kill();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> gauge("registry.etcd.cache.unconfirmed") == 1);
       etcd.member(0).restart();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -172,6 +176,7 @@ class EtcdMetricsTest {
               () -> {
                 assertThat(watchRestarts("resolver")).isPositive();
                 assertThat(resolver.status().healthy()).isTrue();
+                assertThat(gauge("registry.etcd.cache.unconfirmed")).isZero();
               });
       assertThat(resolver.status().watchRestarts()).isEqualTo((long) watchRestarts("resolver"));
       subscription.close();
