@@ -245,14 +245,16 @@ public final class RangeWatch {
   }
 
   private void readDone(int readGeneration, RangeRead read) {
+    // Confirmed before the listener hears it: a caller it wakes (a first resolve) may read the
+    // status at once. A linearizable read: nothing newer existed when it answered.
+    appliedRevision = read.revision();
+    heardRevision = read.revision();
+    confirmed();
     listener.onRead(read);
     if (closed || readGeneration != generation) {
       return; // the listener closed or restarted it
     }
     failures = 0;
-    appliedRevision = read.revision();
-    heardRevision = read.revision();
-    confirmed(); // a linearizable read: nothing newer existed when it answered
     watch(read.revision() + 1);
   }
 

@@ -24,34 +24,38 @@ class RangeWatchLivenessTest {
   private final ManualLoop loop = new ManualLoop();
   private final FakeSource source = new FakeSource();
   private final List<String> heard = new ArrayList<>();
-  private final RangeWatch watch =
-      new RangeWatch(
-          RangeWatch.Range.of("p/echo/"),
-          source,
-          loop,
-          Backoff.DEFAULT,
-          LIVENESS,
-          new RangeWatch.Listener() {
-            @Override
-            public void onRead(RangeRead read) {
-              heard.add("read@" + read.revision());
-            }
+  private RangeWatch watch;
 
-            @Override
-            public void onReadFailed(Throwable error) {
-              heard.add("readFailed");
-            }
+  {
+    watch =
+        new RangeWatch(
+            RangeWatch.Range.of("p/echo/"),
+            source,
+            loop,
+            Backoff.DEFAULT,
+            LIVENESS,
+            new RangeWatch.Listener() {
+              @Override
+              public void onRead(RangeRead read) {
+                heard.add("read@" + read.revision() + (watch.isConfirmed() ? "" : " unconfirmed"));
+              }
 
-            @Override
-            public void onEvents(List<KvEvent> events, long receivedNanos) {
-              heard.add("events@" + events.get(events.size() - 1).kv().modRevision());
-            }
+              @Override
+              public void onReadFailed(Throwable error) {
+                heard.add("readFailed");
+              }
 
-            @Override
-            public void onRestart(Throwable cause) {
-              heard.add("restart " + cause.getClass().getSimpleName());
-            }
-          });
+              @Override
+              public void onEvents(List<KvEvent> events, long receivedNanos) {
+                heard.add("events@" + events.get(events.size() - 1).kv().modRevision());
+              }
+
+              @Override
+              public void onRestart(Throwable cause) {
+                heard.add("restart " + cause.getClass().getSimpleName());
+              }
+            });
+  }
 
   @BeforeEach
   void readAtTenAndWatch() {
@@ -182,6 +186,7 @@ class RangeWatchLivenessTest {
     source.lastRead().answer().complete(new RangeRead(List.of(), 16));
     loop.runReady();
     assertThat(watch.isConfirmed()).isTrue();
+    assertThat(heard).endsWith("read@16"); // confirmed already when the listener heard it
   }
 
   @Test
