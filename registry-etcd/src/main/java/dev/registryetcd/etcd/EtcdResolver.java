@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * difference; meanwhile it keeps serving the last instances it knew. A service nobody resolved for
  * the idle time (and nobody subscribes to) is dropped from the cache and its watch closed.
  *
+ * <p>A watch on a member that froze or was cut off says nothing, so every watch is proved live
+ * against etcd's revision every second ({@link Builder#watchLiveness}): one that cannot be makes
+ * its service report failing in {@link #status()} and moves to another member. A change in etcd
+ * reaches the cache, or the service reports failing, within about 1.5 s.
+ *
  * <p>As in Go: a value that does not decode is skipped with one warning naming its key, a weight
  * {@code <= 0} becomes the default weight, and a service without instances is a {@link
  * NoInstanceException} ("no instance remains for echo").

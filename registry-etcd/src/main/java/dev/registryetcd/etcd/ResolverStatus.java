@@ -8,10 +8,11 @@ import java.util.Set;
  *
  * @param cachedServices the services in its cache
  * @param cachedInstances the instances of all cached services
- * @param failingServices cached services it cannot read from etcd right now (it serves their last
- *     known instances and keeps trying)
- * @param serviceNamesFailing whether the list behind {@link EtcdResolver#services()} cannot be read
- *     from etcd right now (it serves the last list and keeps trying)
+ * @param failingServices cached services it cannot confirm up to date right now: etcd cannot be
+ *     read, their watch ended and is being read again, or it did not show etcd's revision within
+ *     the liveness bound (see {@link EtcdResolver.Builder#watchLiveness}); it serves their last
+ *     known instances and keeps trying
+ * @param serviceNamesFailing the same for the list behind {@link EtcdResolver#services()}
  * @param watchRestarts how many times one of its watches ended and was started again
  * @param closed whether {@link EtcdResolver#close()} was called
  */
