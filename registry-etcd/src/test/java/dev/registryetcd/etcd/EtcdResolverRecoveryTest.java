@@ -62,6 +62,32 @@ class EtcdResolverRecoveryTest {
   }
 
   @Test
+  void afterALongOutageTheCacheEqualsEtcdWithinTwoSecondsOfEtcdServing() throws Exception {
+    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      probe.put(PREFIX + "127.0.0.1:1", value("127.0.0.1:1", 10));
+      assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
+
+      etcd.member(0).kill();
+      // long enough for gRPC's connect backoff to grow well past 2 s
+      await()
+          .pollDelay(Duration.ofSeconds(12))
+          .atMost(Duration.ofSeconds(13))
+          .until(() -> !resolver.status().healthy());
+      etcd.member(0).restart();
+      probe.put(PREFIX + "127.0.0.1:2", value("127.0.0.1:2", 20));
+
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .untilAsserted(
+              () -> {
+                assertThat(view(resolver)).isEqualTo(truth(probe));
+                assertThat(resolver.status().healthy()).isTrue();
+              });
+    }
+  }
+
+  @Test
   void lastKnownInstancesAreServedWhileEtcdIsDownAndChangesMadeMeanwhileArriveAfter() {
     try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
         EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {

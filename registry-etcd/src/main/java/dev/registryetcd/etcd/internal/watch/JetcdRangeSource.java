@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal.watch;
 
+import dev.registryetcd.etcd.internal.ClientChannel;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -97,13 +98,17 @@ public final class JetcdRangeSource implements RangeSource {
     return bounded(call, map, timeout);
   }
 
-  private static <T, R> CompletableFuture<R> bounded(
+  private <T, R> CompletableFuture<R> bounded(
       CompletableFuture<T> call, Function<T, R> map, Duration timeout) {
     CompletableFuture<R> result = new CompletableFuture<>();
     call.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .whenComplete(
             (answer, error) -> {
               if (error != null) {
+                // etcd did not answer: members whose connection failed are dialled again now,
+                // not after gRPC's connect backoff (up to two minutes after a long outage); this
+                // does not block, it only reschedules the channel's own reconnection
+                ClientChannel.reconnectNow(client);
                 result.completeExceptionally(error);
                 return;
               }
