@@ -3,40 +3,33 @@ package dev.registryetcd.etcd.internal.registry;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.GuardedEvents;
 import dev.registryetcd.etcd.internal.ServiceKeys;
-import dev.registryetcd.etcd.internal.loop.Backoff;
-import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
+import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.watch.Kv;
+import dev.registryetcd.etcd.internal.watch.KvEvent;
+import dev.registryetcd.etcd.internal.watch.RangeRead;
+import dev.registryetcd.etcd.internal.watch.RangeSource;
+import dev.registryetcd.etcd.internal.watch.RangeWatch;
+import dev.registryetcd.etcd.internal.watch.TaskLoop;
 import dev.registryetcd.events.EtcdEvents;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches deletions under each service the registry registers in, so that a key deleted behind its
- * back comes back at once rather than at the next check. A watch that ends is not restarted
- * blindly: its service is checked again (missing keys put back) and then watched from the revision
- * of that check, by one task for all such services that backs off while etcd fails, so an outage
- * does not turn into a request storm from registries with many services.
+ * Follows the keys under each service the registry registers in, on the shared read → watch →
+ * re-read engine ({@link RangeWatch}): every read (the first, and each after the watch ended) is
+ * compared with what the registry holds and what is missing is put back; every deletion seen by the
+ * watch comes back at once rather than at the next check.
  *
- * <p>Confined to the registry's loop thread; jetcd's callbacks only hand work to it.
+ * <p>Confined to the registry's loop thread; the engine's jetcd callbacks only hand work to it.
  */
 public final class OwnKeyWatch {
   private static final Logger log = LoggerFactory.getLogger(OwnKeyWatch.class);
-  private static final Duration FIRST_RESYNC = Duration.ofMillis(500);
-  private static final Duration RESYNC_FLOOR = Duration.ofMillis(100);
 
   /** A key deleted from etcd at {@code revision}. */
   public record Deletion(String key, long revision) {}
@@ -47,150 +40,124 @@ public final class OwnKeyWatch {
     void deleted(List<Deletion> deletions);
 
     /**
-     * Checks {@code service}'s keys and watches it again; false when etcd could not be read, to try
-     * again later.
+     * A read of {@code service}'s keys at {@code revision}: put back what the registry holds and
+     * etcd lacks.
      */
-    boolean resync(String service);
+    void read(String service, List<Kv> stored, long revision);
   }
 
-  private final Client client;
+  private final RangeSource source;
   private final String prefix;
-  private final SerialLoop loop;
-  private final Backoff backoff;
-  private final Duration resyncCap;
+  private final TaskLoop tasks;
   private final GuardedEvents events;
+  private final Map<String, RangeWatch> watches = new HashMap<>();
   private Handler handler;
-
-  private final Map<String, Watch.Watcher> watches = new HashMap<>();
-  private final Set<String> unwatched = new LinkedHashSet<>();
-  private Cancellable resyncTask;
-  private int resyncFailures;
   private boolean closed;
 
-  /**
-   * @param resyncCap the longest wait between two checks of services whose watch ended
-   */
-  public OwnKeyWatch(
-      Client client,
-      String prefix,
-      SerialLoop loop,
-      Backoff backoff,
-      Duration resyncCap,
-      GuardedEvents events) {
-    this.client = client;
+  public OwnKeyWatch(RangeSource source, String prefix, SerialLoop loop, GuardedEvents events) {
+    this.source = source;
     this.prefix = prefix;
-    this.loop = loop;
-    this.backoff = backoff;
-    this.resyncCap = resyncCap;
     this.events = events;
+    this.tasks =
+        new TaskLoop() {
+          @Override
+          public void execute(Runnable task) {
+            loop.execute(task);
+          }
+
+          @Override
+          public void schedule(Runnable task, Duration delay) {
+            loop.schedule(task, delay);
+          }
+        };
   }
 
-  /** Who hears about deletions and checks services; set once, before the first watch. */
+  /** Who hears about deletions and reads; set once, before the first watch. */
   public void handler(Handler handler) {
     this.handler = handler;
   }
 
-  /** Watches {@code service}'s keys from {@code fromRevision}, unless they are watched already. */
-  public void watch(String service, long fromRevision) {
+  /** Follows {@code service}'s keys, starting with a read, unless they are followed already. */
+  public void watch(String service) {
     if (closed || watches.containsKey(service)) {
       return;
     }
-    WatchOption option =
-        WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(fromRevision).build();
-    Watch.Watcher[] holder = new Watch.Watcher[1];
-    Watch.Listener listener =
-        Watch.listener(
-            response -> loop.execute(() -> deliver(service, holder[0], response)),
-            error -> loop.execute(() -> ended(service, holder[0], error)));
-    holder[0] =
-        client
-            .getWatchClient()
-            .watch(KeyWriter.bytes(ServiceKeys.servicePrefix(prefix, service)), option, listener);
-    watches.put(service, holder[0]);
+    RangeWatch watch =
+        new RangeWatch(
+            new RangeWatch.Range(ServiceKeys.servicePrefix(prefix, service), false, true),
+            source,
+            tasks,
+            Backoff.DEFAULT,
+            new ServiceListener(service));
+    watches.put(service, watch);
+    watch.read();
   }
 
-  /** Stops watching {@code service} (nothing of it is registered any more). */
+  /** Stops following {@code service} (nothing of it is registered any more). */
   public void unwatch(String service) {
-    Watch.Watcher watcher = watches.remove(service);
-    if (watcher != null) {
-      watcher.close();
+    RangeWatch watch = watches.remove(service);
+    if (watch != null) {
+      watch.close();
     }
-    unwatched.remove(service);
   }
 
-  /** After a recovery put everything back at {@code revision}: watches every service anew. */
-  public void restart(List<String> services, long fromRevision) {
+  /** After a recovery put everything back: follows every service anew, from a fresh read. */
+  public void restart(List<String> services) {
     stopAll();
-    for (String service : services) {
-      watch(service, fromRevision);
-    }
+    services.forEach(this::watch);
   }
 
-  /** Stops every watch and the check of ended ones. */
+  /** Stops every watch. */
   public void close() {
     closed = true;
     stopAll();
   }
 
   private void stopAll() {
-    watches.values().forEach(Watch.Watcher::close);
+    watches.values().forEach(RangeWatch::close);
     watches.clear();
-    unwatched.clear();
-    if (resyncTask != null) {
-      resyncTask.cancel();
-      resyncTask = null;
-    }
   }
 
-  private void deliver(String service, Watch.Watcher watcher, WatchResponse response) {
-    if (closed || watches.get(service) != watcher) {
-      return;
+  /** One service's reads and deletions, on the registry's loop. */
+  private final class ServiceListener implements RangeWatch.Listener {
+    private final String service;
+
+    ServiceListener(String service) {
+      this.service = service;
     }
-    List<Deletion> deletions = new ArrayList<>();
-    for (WatchEvent event : response.getEvents()) {
-      if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        KeyValue kv = event.getKeyValue();
-        deletions.add(
-            new Deletion(kv.getKey().toString(StandardCharsets.UTF_8), kv.getModRevision()));
+
+    @Override
+    public void onRead(RangeRead read) {
+      handler.read(service, read.kvs(), read.revision());
+    }
+
+    @Override
+    public void onReadFailed(Throwable error) {
+      log.debug("Reading {}'s keys failed ({}); trying again", service, error.toString());
+      RangeWatch watch = watches.get(service);
+      if (watch != null) {
+        watch.readAfterFailure();
       }
     }
-    if (!deletions.isEmpty()) {
-      handler.deleted(deletions);
-    }
-  }
 
-  private void ended(String service, Watch.Watcher watcher, Throwable error) {
-    if (closed || watches.get(service) != watcher) {
-      return;
-    }
-    log.debug(
-        "Watch of {}'s keys failed ({}); checking them and watching again",
-        service,
-        error.toString());
-    EtcdEvents.WatchEnd cause = EtcdCalls.watchEnd(error);
-    events.emit(e -> e.watchRestarted(EtcdEvents.Source.REGISTRY, cause));
-    watches.remove(service);
-    watcher.close();
-    unwatched.add(service);
-    scheduleResync(backoff.spread(FIRST_RESYNC));
-  }
-
-  private void scheduleResync(Duration delay) {
-    if (resyncTask == null) {
-      resyncTask = loop.schedule(this::resyncUnwatched, delay);
-    }
-  }
-
-  private void resyncUnwatched() {
-    resyncTask = null;
-    for (String service : List.copyOf(unwatched)) {
-      if (!handler.resync(service)) {
-        resyncFailures++;
-        scheduleResync(backoff.exponential(resyncFailures, RESYNC_FLOOR, resyncCap));
-        return;
+    @Override
+    public void onEvents(List<KvEvent> batch, long receivedNanos) {
+      List<Deletion> deletions = new ArrayList<>();
+      for (KvEvent event : batch) {
+        if (event.type() == KvEvent.Type.DELETE) {
+          deletions.add(new Deletion(event.kv().key(), event.kv().modRevision()));
+        }
       }
-      unwatched.remove(service);
+      if (!deletions.isEmpty()) {
+        handler.deleted(deletions);
+      }
     }
-    resyncFailures = 0;
+
+    @Override
+    public void onRestart(Throwable cause) {
+      log.debug("Watch of {}'s keys ended ({}); reading them and watching again", service, cause);
+      EtcdEvents.WatchEnd end = EtcdCalls.watchEnd(cause);
+      events.emit(e -> e.watchRestarted(EtcdEvents.Source.REGISTRY, end));
+    }
   }
 }

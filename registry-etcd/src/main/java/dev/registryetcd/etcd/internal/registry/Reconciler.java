@@ -2,16 +2,17 @@ package dev.registryetcd.etcd.internal.registry;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.GuardedEvents;
+import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +44,6 @@ public final class Reconciler {
   private final KeyWriter writer;
   private final LeaseKeeper lease;
   private final LeaseRecovery recovery;
-  private final OwnKeyWatch watch;
   private final GuardedEvents events;
   private final Consumer<String> leaseLost;
 
@@ -57,7 +57,6 @@ public final class Reconciler {
       KeyWriter writer,
       LeaseKeeper lease,
       LeaseRecovery recovery,
-      OwnKeyWatch watch,
       GuardedEvents events,
       Consumer<String> leaseLost) {
     this.client = client;
@@ -66,7 +65,6 @@ public final class Reconciler {
     this.writer = writer;
     this.lease = lease;
     this.recovery = recovery;
-    this.watch = watch;
     this.events = events;
     this.leaseLost = leaseLost;
   }
@@ -143,47 +141,72 @@ public final class Reconciler {
   }
 
   /**
-   * Checks the service's keys in etcd, puts back any that are missing, and watches them if not yet
-   * watched. Returns false when etcd could not be read.
+   * Reads the service's keys and puts back any that are missing (past {@link #ATTACHED_KEYS_LIMIT}
+   * registrations, instead of asking the lease for its keys). Returns false when etcd could not be
+   * read.
    */
   public boolean resync(String service) {
-    if (!recovery.isLeased()) {
-      return true; // recovery puts everything back and watches again
-    }
-    List<Registration> mine = table.of(service);
-    if (mine.isEmpty()) {
+    if (!recovery.isLeased() || table.of(service).isEmpty()) {
       return true;
     }
     try {
-      GetResponse response = writer.readService(service);
-      Map<String, KeyValue> found = new HashMap<>();
-      for (KeyValue kv : response.getKvs()) {
-        found.put(kv.getKey().toString(StandardCharsets.UTF_8), kv);
+      List<Kv> stored = new ArrayList<>();
+      for (KeyValue kv : writer.readService(service).getKvs()) {
+        stored.add(
+            new Kv(
+                kv.getKey().toString(StandardCharsets.UTF_8),
+                kv.getValue().getBytes(),
+                kv.getModRevision(),
+                kv.getLease()));
       }
-      long revision = response.getHeader().getRevision();
-      long leaseId = lease.leaseId();
-      for (Registration registration : mine) {
-        KeyValue kv = found.get(registration.key());
-        if (kv == null
-            || kv.getLease() != leaseId
-            || !registration.hasValue(kv.getValue().getBytes())) {
-          log.warn(
-              "{} is missing from etcd (or not on lease {}, or not its value); putting it back",
-              registration.key(),
-              LeaseKeeper.hex(leaseId));
-          revision = writer.put(registration, leaseId);
-          events.emit(EtcdEvents::keyRestored);
-        }
-      }
-      watch.watch(service, revision + 1);
+      read(service, stored, Long.MAX_VALUE);
       return true;
     } catch (RegistryException e) {
       if (EtcdCalls.isLeaseNotFound(e)) {
         leaseLost.accept(notKnown());
         return true;
       }
-      log.debug("Checking {} failed ({}); trying again", service, e.getMessage());
+      log.debug("Checking {} failed ({}); trying again later", service, e.getMessage());
       return false;
+    }
+  }
+
+  /**
+   * What etcd holds under {@code service} ({@code stored}, from a read at {@code revision}): puts
+   * back every registration of the service that is missing, not on the lease, or not its value,
+   * unless it was put after that read.
+   */
+  public void read(String service, List<Kv> stored, long revision) {
+    if (!recovery.isLeased()) {
+      return; // recovery puts everything back
+    }
+    Map<String, Kv> found = new HashMap<>();
+    for (Kv kv : stored) {
+      found.put(kv.key(), kv);
+    }
+    long leaseId = lease.leaseId();
+    for (Registration registration : table.of(service)) {
+      Kv kv = found.get(registration.key());
+      if (kv != null && kv.lease() == leaseId && registration.hasValue(kv.value())) {
+        continue;
+      }
+      if (table.isUnsettled(registration.key()) || table.putAfter(registration.key(), revision)) {
+        continue; // compared with etcd at the next check, or newer than the read
+      }
+      log.warn(
+          "{} is missing from etcd (or not on lease {}, or not its value); putting it back",
+          registration.key(),
+          LeaseKeeper.hex(leaseId));
+      try {
+        writer.put(registration, leaseId);
+        events.emit(EtcdEvents::keyRestored);
+      } catch (RegistryException e) {
+        leaseLost.accept(
+            EtcdCalls.isLeaseNotFound(e)
+                ? notKnown()
+                : "putting back " + registration.key() + " failed: " + e.getMessage());
+        return;
+      }
     }
   }
 

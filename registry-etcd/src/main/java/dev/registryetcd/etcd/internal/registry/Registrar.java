@@ -6,6 +6,8 @@ import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.GuardedEvents;
 import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
+import dev.registryetcd.etcd.internal.watch.JetcdRangeSource;
+import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
@@ -72,10 +74,9 @@ public final class Registrar {
     this.recovery =
         new LeaseRecovery(
             retry, loop, backoff, this::recoverLease, this::etcdAnswers, new LoggedRecovery());
-    this.ownKeys = new OwnKeyWatch(client, prefix, loop, backoff, retry.retryDelay(), events);
+    this.ownKeys = new OwnKeyWatch(new JetcdRangeSource(client, timeout), prefix, loop, events);
     this.reconciler =
-        new Reconciler(
-            client, timeout, table, writer, lease, recovery, ownKeys, events, this::leaseLost);
+        new Reconciler(client, timeout, table, writer, lease, recovery, events, this::leaseLost);
     lease.listener(new KeepAliveFailures());
     ownKeys.handler(
         new OwnKeyWatch.Handler() {
@@ -85,8 +86,8 @@ public final class Registrar {
           }
 
           @Override
-          public boolean resync(String service) {
-            return reconciler.resync(service);
+          public void read(String service, List<Kv> stored, long revision) {
+            reconciler.read(service, stored, revision);
           }
         });
     loop.every(retry.observeDelay(), reconciler::observe);
@@ -168,8 +169,8 @@ public final class Registrar {
         try {
           long leaseId = lease.ensure();
           recovery.leased();
-          long revision = writer.put(registration, leaseId);
-          ownKeys.watch(registration.service(), revision + 1);
+          writer.put(registration, leaseId);
+          ownKeys.watch(registration.service());
         } catch (RegistryException e) {
           if (!EtcdCalls.isLeaseNotFound(e)) {
             throw e;
@@ -230,12 +231,11 @@ public final class Registrar {
   private LeaseRecovery.Recovered recoverLease() {
     LeaseKeeper.Lease fresh = lease.grant();
     try {
-      long revision = 0;
       for (Registration registration : table.all()) {
-        revision = writer.put(registration, fresh.id());
+        writer.put(registration, fresh.id());
       }
       lease.adopt(fresh);
-      ownKeys.restart(table.services(), revision + 1);
+      ownKeys.restart(table.services());
       int recovered = table.size();
       events.emit(e -> e.leaseRecovered(recovered));
       return new LeaseRecovery.Recovered(fresh.id(), recovered);

@@ -96,6 +96,12 @@ public final class RegistrationTable {
     return putAt != null && revision < putAt;
   }
 
+  /** Whether {@code key} was last put after {@code revision}. */
+  public boolean putAfter(String key, long revision) {
+    Long putAt = putRevisions.get(key);
+    return putAt != null && putAt > revision;
+  }
+
   public void unsettle(String key) {
     unsettled.add(key);
   }
