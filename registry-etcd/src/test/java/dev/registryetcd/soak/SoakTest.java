@@ -247,7 +247,22 @@ class SoakTest {
       resolvers.forEach(EtcdResolver::close);
       registries.forEach(EtcdRegistry::close);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> Thread.activeCount() <= threadsBefore + 8);
+    Files.createDirectories(Path.of("target"));
+    // the report so far is kept even when the thread check below fails, with the threads named
+    Files.write(Path.of("target", "soak-report.md"), report);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Thread.activeCount())
+                    .as(
+                        "threads alive after closing everything: %s",
+                        Thread.getAllStackTraces().keySet().stream()
+                            .filter(Thread::isAlive)
+                            .map(Thread::getName)
+                            .sorted()
+                            .toList())
+                    .isLessThanOrEqualTo(threadsBefore + 8));
     report.add(
         "- threads: "
             + threadsBefore
