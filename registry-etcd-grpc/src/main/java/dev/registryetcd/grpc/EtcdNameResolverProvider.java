@@ -1,5 +1,6 @@
 package dev.registryetcd.grpc;
 
+import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.grpc.internal.EtcdNameResolver;
@@ -99,7 +100,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   private final Function<String, String> env;
   private final Function<String, String> properties;
-  private final EtcdResolver given;
+  private final LiveDiscovery given;
   private final List<String> endpoints;
   private final List<Option> options;
 
@@ -127,7 +128,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   }
 
   private EtcdNameResolverProvider(
-      EtcdResolver given, List<String> endpoints, List<Option> options) {
+      LiveDiscovery given, List<String> endpoints, List<Option> options) {
     this.env = name -> null;
     this.properties = name -> null;
     this.given = given;
@@ -141,7 +142,16 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
    * channels that use it.
    */
   public static EtcdNameResolverProvider forResolver(EtcdResolver resolver) {
-    return new EtcdNameResolverProvider(Objects.requireNonNull(resolver, "resolver"), null, null);
+    return forDiscovery(resolver);
+  }
+
+  /**
+   * A provider that subscribes on {@code discovery} (an {@link EtcdResolver} or any other {@link
+   * LiveDiscovery}), shared with whoever else uses it; as {@link #forResolver}, the caller keeps
+   * ownership.
+   */
+  public static EtcdNameResolverProvider forDiscovery(LiveDiscovery discovery) {
+    return new EtcdNameResolverProvider(Objects.requireNonNull(discovery, "resolver"), null, null);
   }
 
   /**
@@ -274,7 +284,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   // ---- resolvers ----
 
-  private EtcdResolver defaultResolver() {
+  private LiveDiscovery defaultResolver() {
     if (given != null) {
       return given;
     }

@@ -1,6 +1,8 @@
 package dev.registryetcd.etcd;
 
 import dev.registryetcd.discovery.ChangeListener;
+import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Resolver;
 import dev.registryetcd.discovery.Result;
@@ -28,6 +30,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -73,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * registry-etcd-listener-N}), one call at a time per subscription. It owns the jetcd {@link Client}
  * unless one was handed to {@link Builder#client(Client)}.
  */
-public final class EtcdResolver implements Resolver {
+public final class EtcdResolver implements Resolver, LiveDiscovery {
   // The parts are in etcd.internal.resolver (one service's cache, the caches, the catalog, a
   // subscriber's queue, the revision guard) on the engine in etcd.internal.watch; this class wires
   // them and keeps the public API. Every mutable state is owned by the loop thread.
@@ -200,6 +203,18 @@ public final class EtcdResolver implements Resolver {
   }
 
   /**
+   * The instances of {@code service} as {@link #resolve} finds them, but an empty list rather than
+   * a {@link NoInstanceException} when it has none. The same list object until the service changes.
+   *
+   * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
+   * @throws RegistryException when etcd cannot be read the first time
+   */
+  @Override
+  public List<Instance> instances(String service) {
+    return caches.read(service).result().instances();
+  }
+
+  /**
    * Calls {@code listener} with the current instances of {@code service}, then with every change,
    * until the returned subscription is closed. Returns at once: the first call comes when the
    * service has been read; while etcd cannot be read, the listener's {@code onError} is called and
@@ -207,10 +222,24 @@ public final class EtcdResolver implements Resolver {
    *
    * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
    */
+  @Override
   public Subscription subscribe(String service, ChangeListener listener) {
+    return subscribe(service, listener, context.listeners());
+  }
+
+  /**
+   * As {@link #subscribe(String, ChangeListener)}, with {@code listener} called on {@code
+   * executor}, one call at a time and in order. With a direct executor ({@code Runnable::run}) the
+   * listener runs on the resolver's loop thread and must return at once.
+   *
+   * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
+   */
+  @Override
+  public Subscription subscribe(String service, ChangeListener listener, Executor executor) {
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(executor, "executor");
     ServiceCache cache = caches.entry(service);
-    Subscriber subscriber = new Subscriber(context, cache, listener);
+    Subscriber subscriber = new Subscriber(context, cache, listener, executor);
     loop.execute(() -> attach(subscriber, service));
     return subscriber;
   }
@@ -240,6 +269,7 @@ public final class EtcdResolver implements Resolver {
    *
    * @throws RegistryException when etcd cannot be read the first time
    */
+  @Override
   public Set<String> services() {
     if (closed.get()) {
       throw new IllegalStateException("this etcd resolver is closed");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.registryetcd.codec.GoldenVectors;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
@@ -317,6 +318,80 @@ class EtcdResolverTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> healthy.size() == 2);
       assertThat(resolver.resolve(service).instances()).hasSize(2);
       release.countDown();
+    }
+  }
+
+  @Test
+  void instancesIsEmptyRatherThanAnErrorAndTheSameListUntilTheServiceChanges() {
+    String service = uniqueService();
+    try (EtcdResolver resolver = newResolver()) {
+      LiveDiscovery discovery = resolver;
+      assertThat(discovery.instances(service)).isEmpty();
+
+      putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
+      await().atMost(Duration.ofSeconds(5)).until(() -> discovery.instances(service).size() == 1);
+      List<Instance> first = discovery.instances(service);
+      assertThat(discovery.instances(service)).isSameAs(first);
+      assertThat(first).isEqualTo(resolver.resolve(service).instances());
+      assertThatThrownBy(() -> discovery.instances("a/b"))
+          .isInstanceOf(IllegalArgumentException.class);
+
+      probe.delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
+      await().atMost(Duration.ofSeconds(5)).until(() -> discovery.instances(service).isEmpty());
+    }
+  }
+
+  @Test
+  void aListenerRunsOnTheExecutorItGaveOneCallAtATimeInOrder() throws Exception {
+    String service = uniqueService();
+    putRaw(service, "127.0.0.1:0", value("127.0.0.1:0", 10));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            4,
+            task -> {
+              Thread thread = new Thread(task, "given-listener-thread");
+              thread.setDaemon(true);
+              return thread;
+            });
+    List<String> threads = new CopyOnWriteArrayList<>();
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger overlapped = new AtomicInteger();
+    List<Integer> direct = new CopyOnWriteArrayList<>();
+    List<String> directThreads = new CopyOnWriteArrayList<>();
+    try (EtcdResolver resolver = newResolver();
+        Subscription onPool =
+            resolver.subscribe(
+                service,
+                change -> {
+                  if (inside.incrementAndGet() > 1) {
+                    overlapped.incrementAndGet();
+                  }
+                  threads.add(Thread.currentThread().getName());
+                  sizes.add(change.result().instances().size());
+                  inside.decrementAndGet();
+                },
+                pool);
+        Subscription onLoop =
+            resolver.subscribe(
+                service,
+                change -> {
+                  directThreads.add(Thread.currentThread().getName());
+                  direct.add(change.result().instances().size());
+                },
+                Runnable::run)) {
+      for (int i = 1; i <= 20; i++) {
+        putRaw(service, "127.0.0.1:" + i, value("127.0.0.1:" + i, 10));
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> sizes.contains(21));
+      await().atMost(Duration.ofSeconds(5)).until(() -> direct.contains(21));
+      assertThat(sizes).isSorted();
+      assertThat(direct).isSorted();
+      assertThat(directThreads).allMatch(name -> name.startsWith("registry-etcd-resolver-"));
+      assertThat(overlapped).hasValue(0);
+      assertThat(threads).containsOnly("given-listener-thread");
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -2,8 +2,8 @@ package dev.registryetcd.grpc.internal;
 
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
+import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.discovery.Subscription;
-import dev.registryetcd.etcd.EtcdResolver;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.Status;
@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link NameResolver} of one {@code etcd:} target: it subscribes to its service on a shared
- * {@link EtcdResolver} and pushes every change to gRPC; nothing is polled.
+ * {@link LiveDiscovery} (an {@link dev.registryetcd.etcd.EtcdResolver}) and pushes every change to
+ * gRPC; nothing is polled.
  *
  * <p>Threads: gRPC calls {@link #start}, {@link #refresh} and {@link #shutdown} on the channel's
  * {@link SynchronizationContext}, which also owns every field below. Subscribing (which may create
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class EtcdNameResolver extends NameResolver {
   private static final Logger log = LoggerFactory.getLogger(EtcdNameResolver.class);
   private final String service;
-  private final Supplier<EtcdResolver> resolvers;
+  private final Supplier<? extends LiveDiscovery> resolvers;
   private final SynchronizationContext syncContext;
   private final Executor offload;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -47,7 +48,7 @@ public final class EtcdNameResolver extends NameResolver {
    *     may create the resolver on first use and may throw (then the channel sees {@code
    *     UNAVAILABLE} and gRPC's back-off calls {@link #refresh} to try again)
    */
-  public EtcdNameResolver(String service, Supplier<EtcdResolver> resolvers, Args args) {
+  public EtcdNameResolver(String service, Supplier<? extends LiveDiscovery> resolvers, Args args) {
     this.service = Objects.requireNonNull(service, "service");
     this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
     this.syncContext =

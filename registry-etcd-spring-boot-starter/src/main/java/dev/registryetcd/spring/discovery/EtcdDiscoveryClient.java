@@ -1,9 +1,7 @@
 package dev.registryetcd.spring.discovery;
 
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.discovery.NoInstanceException;
-import dev.registryetcd.discovery.Result;
-import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.discovery.LiveDiscovery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +13,9 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 
 /**
- * Spring Cloud's {@link DiscoveryClient} answered from an {@link EtcdResolver}'s live cache: Go
- * (Kitex, Hertz) and Java instances alike, by the registry's service names.
+ * Spring Cloud's {@link DiscoveryClient} answered from a {@link LiveDiscovery}'s live cache (an
+ * {@link dev.registryetcd.etcd.EtcdResolver}): Go (Kitex, Hertz) and Java instances alike, by the
+ * registry's service names.
  *
  * <p>The first call for a service reads etcd once (bounded by the dial timeout) and starts a watch;
  * later calls answer from memory, as fresh as the watch (usually milliseconds behind etcd). So a
@@ -26,18 +25,18 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
 public final class EtcdDiscoveryClient implements DiscoveryClient {
   private static final Logger log = LoggerFactory.getLogger(EtcdDiscoveryClient.class);
 
-  private final EtcdResolver resolver;
+  private final LiveDiscovery resolver;
   private final int order;
   private final Map<String, Converted> converted = new ConcurrentHashMap<>();
 
-  public EtcdDiscoveryClient(EtcdResolver resolver) {
+  public EtcdDiscoveryClient(LiveDiscovery resolver) {
     this(resolver, DiscoveryClient.DEFAULT_ORDER);
   }
 
   /**
    * @param order this client's place among the application's discovery clients
    */
-  public EtcdDiscoveryClient(EtcdResolver resolver, int order) {
+  public EtcdDiscoveryClient(LiveDiscovery resolver, int order) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.order = order;
   }
@@ -55,19 +54,23 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
    */
   @Override
   public List<ServiceInstance> getInstances(String serviceId) {
-    Result result;
+    List<Instance> found;
     try {
-      result = resolver.resolve(serviceId);
-    } catch (NoInstanceException | IllegalArgumentException none) {
+      found = resolver.instances(serviceId);
+    } catch (IllegalArgumentException notAServiceName) {
       return List.of();
     }
-    // The resolver swaps a service's Result whole on every change: the same Result, the same list.
+    if (found.isEmpty()) {
+      converted.remove(serviceId);
+      return List.of();
+    }
+    // The resolver swaps a service's list whole on every change: the same list, the same answer.
     Converted last = converted.get(serviceId);
-    if (last != null && last.from == result) {
+    if (last != null && last.from == found) {
       return last.instances;
     }
-    List<ServiceInstance> instances = new ArrayList<>(result.instances().size());
-    for (Instance instance : result.instances()) {
+    List<ServiceInstance> instances = new ArrayList<>(found.size());
+    for (Instance instance : found) {
       try {
         instances.add(new EtcdServiceInstance(serviceId, instance));
       } catch (IllegalArgumentException notHostPort) {
@@ -76,7 +79,7 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
       }
     }
     List<ServiceInstance> answer = List.copyOf(instances);
-    converted.put(serviceId, new Converted(result, answer));
+    converted.put(serviceId, new Converted(found, answer));
     return answer;
   }
 
@@ -104,6 +107,6 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
     return order;
   }
 
-  /** The service instances made from one resolver result. */
-  private record Converted(Result from, List<ServiceInstance> instances) {}
+  /** The service instances made from one list of the resolver's. */
+  private record Converted(List<Instance> from, List<ServiceInstance> instances) {}
 }
