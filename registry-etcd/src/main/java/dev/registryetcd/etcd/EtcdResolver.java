@@ -230,7 +230,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   /**
    * As {@link #subscribe(String, ChangeListener)}, with {@code listener} called on {@code
    * executor}, one call at a time and in order. With a direct executor ({@code Runnable::run}) the
-   * listener runs on the resolver's loop thread and must return at once.
+   * listener runs on the resolver's loop thread: it must return at once and must not call {@link
+   * #resolve}, {@link #instances} or {@link #services} (they may wait for the loop).
    *
    * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
    */
