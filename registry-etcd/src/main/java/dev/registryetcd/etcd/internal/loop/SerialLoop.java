@@ -28,7 +28,6 @@ public final class SerialLoop implements Scheduler {
   private final String name;
   private final Runnable afterEachTask;
   private final ScheduledThreadPoolExecutor executor;
-  private volatile Thread thread;
 
   /**
    * @param name the thread's name, e.g. {@code registry-etcd-registry-1}
@@ -43,7 +42,6 @@ public final class SerialLoop implements Scheduler {
             task -> {
               Thread created = new Thread(task, name);
               created.setDaemon(true);
-              thread = created;
               return created;
             });
     executor.setRemoveOnCancelPolicy(true);
@@ -84,11 +82,6 @@ public final class SerialLoop implements Scheduler {
   @Override
   public long nanoTime() {
     return System.nanoTime();
-  }
-
-  /** Whether the calling thread is this loop's. */
-  public boolean inLoop() {
-    return Thread.currentThread() == thread;
   }
 
   /**
@@ -163,11 +156,6 @@ public final class SerialLoop implements Scheduler {
       Thread.currentThread().interrupt();
     }
     return finished;
-  }
-
-  /** Whether the loop takes no more tasks. */
-  public boolean isClosed() {
-    return executor.isShutdown();
   }
 
   private Runnable guarded(Runnable task) {
