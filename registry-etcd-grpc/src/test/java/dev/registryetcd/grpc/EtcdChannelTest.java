@@ -288,10 +288,11 @@ class EtcdChannelTest {
   }
 
   @Test
-  void unreachableEtcdAtStartSurfacesUnavailableWithTheCause() throws IOException {
+  void unreachableEtcdAtStartSurfacesUnavailableNamingTheEndpointsAndTheCause() throws IOException {
+    String dead = hostPort(deadAddress());
     try (EtcdNameResolverProvider unreachable =
         EtcdNameResolverProvider.forEndpoints(
-            List.of(hostPort(deadAddress())), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
+            List.of(dead), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       ManagedChannel channel = channel("etcd:///echo-nowhere", unreachable, WEIGHTED);
 
       assertThatThrownBy(() -> EchoServer.call(channel))
@@ -300,7 +301,10 @@ class EtcdChannelTest {
               e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                 assertThat(e.getStatus().getDescription())
-                    .contains("cannot read service echo-nowhere from etcd");
+                    .contains("cannot read service echo-nowhere from etcd")
+                    .contains("etcd at http://" + dead)
+                    .contains("did not answer")
+                    .doesNotContain("null");
               });
     }
   }

@@ -131,6 +131,9 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     this.context =
         new ResolverContext(
             prefix,
+            builder.client != null
+                ? "etcd (through the client given to the builder)"
+                : clientSettings.describe(),
             defaultWeight,
             timeout,
             source,
@@ -293,7 +296,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     if (names != null) {
       return names;
     }
-    String what = "read " + prefix + "/";
+    String what = "read " + prefix + "/ from " + context.etcd();
     Catalog reading = current;
     try {
       context.awaitFirstRead(current.loaded(), what, "services", () -> dropCatalog(reading));

@@ -134,8 +134,7 @@ public final class EtcdNameResolver extends NameResolver {
     if (!shutdown) {
       listener.onError(
           Status.UNAVAILABLE
-              .withDescription(
-                  "cannot read service " + service + " from etcd: " + error.getMessage())
+              .withDescription("cannot read service " + service + " from etcd: " + describe(error))
               .withCause(error));
     }
   }
@@ -160,7 +159,7 @@ public final class EtcdNameResolver extends NameResolver {
     }
     listener.onError(
         Status.UNAVAILABLE
-            .withDescription("cannot read service " + service + " from etcd: " + error.getMessage())
+            .withDescription("cannot read service " + service + " from etcd: " + describe(error))
             .withCause(error));
   }
 
@@ -183,6 +182,15 @@ public final class EtcdNameResolver extends NameResolver {
           error.toString());
       syncContext.execute(() -> unreadable(error));
     }
+  }
+
+  /**
+   * The resolver's failures name the etcd endpoints and the cause; anything else (a bad
+   * configuration) at least says its type, never a bare {@code null}.
+   */
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return message == null || message.isBlank() ? error.toString() : message;
   }
 
   private static void runOnOwnThread(Runnable task) {

@@ -127,6 +127,18 @@ public record ClientSettings(
   }
 
   /**
+   * The endpoints for messages, as {@code "etcd at 10.0.0.1:2379, 10.0.0.2:2379"}: host and port
+   * only, so that nothing else written into an endpoint (a user name) reaches a log.
+   */
+  public String describe() {
+    List<String> hostPorts = new ArrayList<>();
+    for (URI uri : endpointUris()) {
+      hostPorts.add(uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort());
+    }
+    return "etcd at " + String.join(", ", hostPorts);
+  }
+
+  /**
    * Builds a jetcd client. Fails here, naming the file, when a TLS file does not load: never a
    * plaintext fallback.
    */

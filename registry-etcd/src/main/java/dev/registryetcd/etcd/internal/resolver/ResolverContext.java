@@ -25,6 +25,7 @@ import org.slf4j.Logger;
  * applies).
  *
  * @param prefix the registry prefix, without the trailing slash
+ * @param etcd which etcd, for messages: {@code "etcd at http://10.0.0.1:2379"}
  * @param defaultWeight the weight of an instance registered with a weight {@code <= 0}
  * @param timeout the dial timeout, which bounds every read
  * @param source etcd
@@ -39,6 +40,7 @@ import org.slf4j.Logger;
  */
 public record ResolverContext(
     String prefix,
+    String etcd,
     int defaultWeight,
     Duration timeout,
     RangeSource source,
@@ -80,7 +82,9 @@ public record ResolverContext(
           what
               + ": etcd did not answer within "
               + timeout
-              + " (is etcd running and reachable at the configured endpoints?)",
+              + " (is "
+              + etcd
+              + " running and reachable?)",
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

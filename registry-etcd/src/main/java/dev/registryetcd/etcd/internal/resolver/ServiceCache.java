@@ -223,8 +223,17 @@ public final class ServiceCache implements RangeWatch.Listener {
               service,
               EtcdCalls.describe(error),
               snapshot == null ? 0 : snapshot.result.instances().size());
+      // Subscribers (a gRPC channel, a Spring client) show this to users: say what was read
+      // from which etcd and why it failed, never a bare TimeoutException without a message.
+      RegistryException failure =
+          EtcdCalls.failure(
+              "read "
+                  + ServiceKeys.servicePrefix(context.prefix(), service)
+                  + " from "
+                  + context.etcd(),
+              error);
       for (Subscriber subscriber : subscribers) {
-        subscriber.deliverError(error);
+        subscriber.deliverError(failure);
       }
     }
     watch.readAfterFailure();

@@ -70,7 +70,11 @@ public final class ServiceCaches {
     ServiceCache cache = entry(service);
     cache.touch();
     if (cache.result() == null) {
-      String what = "read " + ServiceKeys.servicePrefix(context.prefix(), service);
+      String what =
+          "read "
+              + ServiceKeys.servicePrefix(context.prefix(), service)
+              + " from "
+              + context.etcd();
       Runnable forget =
           () ->
               context

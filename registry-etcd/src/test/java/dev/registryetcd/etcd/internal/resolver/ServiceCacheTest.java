@@ -52,6 +52,7 @@ class ServiceCacheTest {
   private final ResolverContext context =
       new ResolverContext(
           "kitex/registry-etcd",
+          "etcd at http://127.0.0.1:2379",
           10,
           Duration.ofSeconds(1),
           source,
