@@ -55,9 +55,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@code nameResolverFactory} is deprecated in gRPC but is the per-channel way; to use the
- * provider for every channel instead, call {@link #registerAsDefault()}: a plain {@link
- * NameResolverRegistry#register} would not take effect, because the service-loaded provider has the
- * same priority and ties go to the first registered.
+ * provider for every channel instead, register it the standard way, {@code
+ * NameResolverRegistry.getDefaultRegistry().register(etcd)}, or call {@link #registerAsDefault()}.
+ * Either takes effect over the service-loaded provider: that one has priority 4, a fallback, and a
+ * provider you make has priority 5, gRPC's default, as DNS has, so that {@code dns} stays the
+ * default scheme for targets without one.
  *
  * <p>Targets: {@code etcd:///service}, or {@code etcd://host:2379,host:2380/service} to name etcd's
  * endpoints in the target itself (not for a provider made {@link #forResolver}); the service name
@@ -96,7 +98,15 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   /** The system property holding the key prefix, read when {@value #PREFIX_ENV} is unset. */
   public static final String PREFIX_PROPERTY = "registry.etcd.prefix";
 
+  /** A provider made by code: gRPC's default priority, as DNS has. */
   private static final int PRIORITY = 5;
+
+  /**
+   * The service-loaded provider: below {@link #PRIORITY}, so that a provider the application makes
+   * and registers wins for {@code etcd:} (ties go to the first registered, and the service-loaded
+   * one is always first).
+   */
+  private static final int FALLBACK_PRIORITY = 4;
 
   private final Function<String, String> env;
   private final Function<String, String> properties;
@@ -244,11 +254,13 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   }
 
   /**
-   * 5, as gRPC's own DNS provider: {@code dns} stays the default scheme for targets without one.
+   * 5 for a provider made by code, as gRPC's own DNS provider ({@code dns} stays the default scheme
+   * for targets without one); 4 for the service-loaded one, so that a provider made by code and
+   * registered the standard way takes its place.
    */
   @Override
   protected int priority() {
-    return PRIORITY;
+    return given == null && endpoints == null ? FALLBACK_PRIORITY : PRIORITY;
   }
 
   @Override

@@ -66,11 +66,41 @@ class ProvidersTest {
   }
 
   @Test
-  void nameResolverProviderIsAvailableWithPriorityFive() {
+  void serviceLoadedProviderIsAvailableAsAFallbackWithPriorityFour() {
     EtcdNameResolverProvider provider = new EtcdNameResolverProvider();
 
     assertThat(provider.isAvailable()).isTrue();
-    assertThat(provider.priority()).isEqualTo(5);
+    assertThat(provider.priority()).isEqualTo(4);
+  }
+
+  @Test
+  void aProviderRegisteredTheStandardWayTakesEffectAndDnsStaysTheDefaultScheme() throws Exception {
+    NameResolverRegistry registry = NameResolverRegistry.getDefaultRegistry();
+    try (EtcdRegistry etcdRegistry =
+            EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
+        EchoServer server = EchoServer.start("standard");
+        EtcdNameResolverProvider mine =
+            EtcdNameResolverProvider.forEndpoints(etcd.clientEndpoints())) {
+      etcdRegistry.register(
+          Info.builder().serviceName("echo-standard").address(server.address()).build());
+      registry.register(mine);
+      try {
+        assertThat(registry.getProviderForScheme("etcd")).isSameAs(mine);
+        assertThat(registry.getDefaultScheme()).isEqualTo("dns");
+        ManagedChannel channel =
+            ManagedChannelBuilder.forTarget("etcd:///echo-standard").usePlaintext().build();
+        try {
+          assertThat(EchoServer.call(channel)).isEqualTo("standard");
+        } finally {
+          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      } finally {
+        registry.deregister(mine);
+      }
+    }
+    assertThat(registry.getProviderForScheme("etcd"))
+        .isNotNull()
+        .isInstanceOf(EtcdNameResolverProvider.class);
   }
 
   @Test
