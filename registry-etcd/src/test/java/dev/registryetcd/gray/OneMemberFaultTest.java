@@ -13,9 +13,15 @@ import dev.registryetcd.testkit.EtcdMember;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +37,7 @@ class OneMemberFaultTest {
   private static final String PREFIX = "kitex/registry-etcd/gray/";
   private static final Duration TTL = Duration.ofSeconds(3);
   private static final Duration FAULT = Duration.ofSeconds(30);
+  private static final Duration AFTER_FAULT = TTL.plusSeconds(2);
 
   @RegisterExtension
   final EtcdExtension etcd =
@@ -43,6 +50,7 @@ class OneMemberFaultTest {
 
   private final List<EtcdRegistry> registries = new ArrayList<>();
   private Client observer;
+  private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void registerSixInstancesFromThreeRegistries() {
@@ -86,9 +94,22 @@ class OneMemberFaultTest {
   }
 
   @Test
-  void aFrozenLeaderCostsNoRegistration() throws Exception {
+  void aFrozenLeaderCostsNoRegistrationButWhatEtcdsThawedOldLeaderRevokes() throws Exception {
     EtcdMember leader = etcd.cluster().awaitLeader(Duration.ofSeconds(10));
-    noKeyIsDeletedWhile("leader frozen", leader::freeze, leader::thaw);
+    noKeyIsDeletedWhile(
+        "leader " + leader.name() + " frozen", FAULT, leader, leader::freeze, leader::thaw);
+  }
+
+  @Test
+  void aLeaderFrozenJustPastTheLeaseTtlCostsNoRegistrationButWhatEtcdsThawedOldLeaderRevokes()
+      throws Exception {
+    EtcdMember leader = etcd.cluster().awaitLeader(Duration.ofSeconds(10));
+    noKeyIsDeletedWhile(
+        "leader " + leader.name() + " frozen for 4 s",
+        TTL.plusSeconds(1),
+        leader,
+        leader::freeze,
+        leader::thaw);
   }
 
   @Test
@@ -123,21 +144,100 @@ class OneMemberFaultTest {
   }
 
   private void noKeyIsDeletedWhile(String fault, Runnable start, Runnable end) throws Exception {
+    noKeyIsDeletedWhile(fault, FAULT, null, start, end);
+  }
+
+  /**
+   * No key is deleted during the fault or within {@link #AFTER_FAULT} of its end. With {@code
+   * frozenLeader}, one exception, etcd's and not ours to avoid: etcd before 3.4.31 and 3.5.13
+   * (Debian 12 ships 3.4.23) lets a leader that comes back from a pause revoke the leases it
+   * believes expired, although a new leader has kept renewing them (etcd-io/etcd#15247, fixed by
+   * etcd-io/etcd#17465 and #17425). Such deletions must be of leases that member revoked (etcd's
+   * own count says so) and no other, and every key must be put back.
+   */
+  private void noKeyIsDeletedWhile(
+      String fault, Duration length, EtcdMember frozenLeader, Runnable start, Runnable end)
+      throws Exception {
     KeyHistory history = KeyHistory.startingNow(observer, PREFIX);
+    Map<String, Long> expiredBefore = leasesExpiredByMember();
 
     start.run();
     try {
       await()
-          .pollDelay(FAULT)
-          .atMost(FAULT.plusSeconds(1))
+          .pollDelay(length)
+          .atMost(length.plusSeconds(1))
           .until(() -> registries.stream().allMatch(r -> r.status().registrations() == 2));
     } finally {
       end.run();
     }
+    // What a member does when it comes back counts too: a thawed old leader may still act on what
+    // it believed before the fault. So keep watching past a lease TTL after the fault ends.
+    await()
+        .pollDelay(AFTER_FAULT)
+        .atMost(AFTER_FAULT.plusSeconds(10))
+        .until(() -> registries.stream().allMatch(r -> r.status().healthy()));
 
+    List<KeyHistory.Event> events = history.untilNow();
     List<KeyHistory.Event> deletions =
-        history.untilNow().stream().filter(e -> e.type() == WatchEvent.EventType.DELETE).toList();
-    assertThat(deletions).as("keys deleted while the %s", fault).isEmpty();
+        events.stream().filter(e -> e.type() == WatchEvent.EventType.DELETE).toList();
+    Map<String, Long> expiredAfter = leasesExpiredByMember();
+    String why =
+        String.format(
+            "keys deleted while the %s or just after; leases each member revoked as expired,"
+                + " before -> after: %s -> %s",
+            fault, expiredBefore, expiredAfter);
+    if (frozenLeader == null || deletions.isEmpty()) {
+      assertThat(deletions).as(why).isEmpty();
+    } else {
+      assertThat(membersThatRevoked(expiredBefore, expiredAfter))
+          .as(why + ": only the thawed old leader may have revoked them")
+          .containsExactly(frozenLeader.name());
+      for (KeyHistory.Event deletion : deletions) {
+        assertThat(events)
+            .as("%s, and %s is put back", why, deletion.key())
+            .anySatisfy(
+                later -> {
+                  assertThat(later.type()).isEqualTo(WatchEvent.EventType.PUT);
+                  assertThat(later.key()).isEqualTo(deletion.key());
+                  assertThat(later.revision()).isGreaterThan(deletion.revision());
+                });
+      }
+    }
     assertThat(registries).allSatisfy(r -> assertThat(r.status().healthy()).isTrue());
+    assertThat(registries).allSatisfy(r -> assertThat(r.status().registrations()).isEqualTo(2));
+  }
+
+  private static List<String> membersThatRevoked(
+      Map<String, Long> before, Map<String, Long> after) {
+    return after.keySet().stream()
+        .filter(member -> after.get(member) > before.getOrDefault(member, 0L))
+        .toList();
+  }
+
+  /**
+   * etcd's own count of the leases each member revoked as expired ({@code
+   * etcd_debugging_server_lease_expired_total}): only a leader's lessor revokes, so it tells which
+   * member revoked a lease.
+   */
+  private Map<String, Long> leasesExpiredByMember() throws Exception {
+    Map<String, Long> expired = new TreeMap<>();
+    for (EtcdMember member : etcd.cluster().members()) {
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(member.directClientEndpoint() + "/metrics")) // no TLS here
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long count =
+          metrics
+              .body()
+              .lines()
+              .filter(line -> line.startsWith("etcd_debugging_server_lease_expired_total "))
+              .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+              .sum();
+      expired.put(member.name(), count);
+    }
+    return expired;
   }
 }
