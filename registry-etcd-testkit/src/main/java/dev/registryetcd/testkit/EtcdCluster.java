@@ -2,30 +2,12 @@ package dev.registryetcd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A real etcd server (one member) or cluster (several members), each member an {@code etcd} process
@@ -52,21 +34,9 @@ import java.util.stream.Stream;
  */
 public final class EtcdCluster implements AutoCloseable {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(1);
   private static final int PORT_ATTEMPTS = 3;
 
-  private final String name;
-  private final String token;
-  private final Path requestedRoot;
-  private final List<String> extraFlags;
-  private final Duration startTimeout;
-  private final Duration stopTimeout;
-  private final Duration heartbeatInterval;
-  private final Duration electionTimeout;
-  private final Path binaryOverride;
-  private final EtcdTls tls;
-  private final boolean networkFaults;
+  private final ClusterConfig config;
   private final List<EtcdMember> members;
 
   private volatile Path binary;
@@ -75,27 +45,11 @@ public final class EtcdCluster implements AutoCloseable {
   private volatile boolean startFailed;
   private volatile boolean closed;
 
-  private EtcdCluster(Builder b) {
-    this.name = b.name;
-    this.token =
-        b.token != null ? b.token : b.name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    this.requestedRoot = b.dataRoot;
-    List<String> flags = new ArrayList<>(b.extraFlags);
-    if (b.compactionMode != null) {
-      flags.add("--auto-compaction-mode=" + b.compactionMode);
-      flags.add("--auto-compaction-retention=" + b.compactionRetention);
-    }
-    this.extraFlags = List.copyOf(flags);
-    this.startTimeout = b.startTimeout;
-    this.stopTimeout = b.stopTimeout;
-    this.heartbeatInterval = b.heartbeatInterval;
-    this.electionTimeout = b.electionTimeout;
-    this.binaryOverride = b.binary;
-    this.tls = b.tls;
-    this.networkFaults = b.networkFaults;
+  private EtcdCluster(ClusterConfig config) {
+    this.config = config;
     List<EtcdMember> list = new ArrayList<>();
-    for (int i = 0; i < b.members; i++) {
-      list.add(new EtcdMember(this, i, b.name + "-" + i));
+    for (int i = 0; i < config.members(); i++) {
+      list.add(new EtcdMember(this, i, config.name() + "-" + i));
     }
     this.members = List.copyOf(list);
   }
@@ -125,6 +79,7 @@ public final class EtcdCluster implements AutoCloseable {
    *     lines); the processes are then killed, and the logs stay until {@link #close()} or JVM exit
    */
   public synchronized EtcdCluster start() {
+    String name = config.name();
     if (closed) {
       throw new IllegalStateException("etcd cluster " + name + " is closed; build a new one");
     }
@@ -136,25 +91,26 @@ public final class EtcdCluster implements AutoCloseable {
       return this;
     }
     binary =
-        binaryOverride != null
-            ? EtcdBinary.requireExecutable(binaryOverride.toString(), "Builder.binary(...)")
+        config.binary() != null
+            ? EtcdBinary.requireExecutable(config.binary().toString(), "Builder.binary(...)")
             : EtcdBinary.locate();
-    if (tls != null) {
-      tls.requireFiles();
+    if (config.tls() != null) {
+      config.tls().requireFiles();
     }
-    root = prepareRoot();
+    root = DataRoot.prepare(config.dataRoot(), name);
     Cleanup.registerRoot(root);
     started = true;
-    if (networkFaults) {
+    if (config.networkFaults()) {
       // before the ports are picked, so that no proxy can land on a port picked for etcd
       members.forEach(EtcdMember::openProxies);
     }
+    Duration startTimeout = config.startTimeout();
     for (int attempt = 1; ; attempt++) {
-      assignPorts();
+      FreePorts.assign(members, config.tls() != null);
       long deadline = Durations.deadline(startTimeout);
       try {
         members.forEach(EtcdMember::launch);
-        awaitMembersHealthy(
+        Readiness.awaitMembersHealthy(
             members,
             deadline,
             "did not become healthy within " + Durations.format(startTimeout) + " after start",
@@ -173,105 +129,6 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
-  private Path prepareRoot() {
-    try {
-      if (requestedRoot == null) {
-        return Files.createTempDirectory("etcd-testkit-" + name + "-").toAbsolutePath();
-      }
-      Path dir = requestedRoot.toAbsolutePath().normalize();
-      if (Files.isDirectory(dir)) {
-        try (Stream<Path> entries = Files.list(dir)) {
-          if (entries.findAny().isPresent()) {
-            throw new IllegalStateException(
-                "etcd data root "
-                    + dir
-                    + " is not empty; the cluster owns "
-                    + "its data root and deletes it on close(), so give it a new or empty directory");
-          }
-        }
-      }
-      return Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create etcd data root: " + e.getMessage(), e);
-    }
-  }
-
-  private void assignPorts() {
-    int perMember = tls != null ? 3 : 2; // client, peer and, with TLS, plain-HTTP metrics
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-      for (int i = 0; i < members.size() * perMember; i++) {
-        ServerSocket socket = new ServerSocket();
-        sockets.add(socket);
-        socket.bind(new InetSocketAddress(loopback, 0));
-      }
-      for (int i = 0; i < members.size(); i++) {
-        int first = perMember * i;
-        members
-            .get(i)
-            .assignPorts(
-                sockets.get(first).getLocalPort(),
-                sockets.get(first + 1).getLocalPort(),
-                tls != null ? sockets.get(first + 2).getLocalPort() : -1);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "could not pick free ports on 127.0.0.1: " + e.getMessage(), e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // nothing to do
-        }
-      }
-    }
-  }
-
-  /**
-   * Thrown internally when a member could not bind its freshly picked port (someone else took it).
-   */
-  private static final class PortConflict extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-  }
-
-  private void awaitMembersHealthy(
-      List<EtcdMember> targets, long deadline, String what, boolean retryPorts) {
-    Set<EtcdMember> pending = new LinkedHashSet<>(targets);
-    while (true) {
-      for (Iterator<EtcdMember> it = pending.iterator(); it.hasNext(); ) {
-        EtcdMember m = it.next();
-        if (retryPorts && !m.isRunning() && m.logSinceLaunch().contains("address already in use")) {
-          throw new PortConflict();
-        }
-        m.requireAlive("while waiting for it to become healthy");
-        if (EtcdHttp.isHealthy(
-            m.healthEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
-          it.remove();
-        }
-      }
-      if (pending.isEmpty()) {
-        return;
-      }
-      if (Durations.passed(deadline)) {
-        Iterator<EtcdMember> it = pending.iterator();
-        EtcdMember first = it.next();
-        String others =
-            it.hasNext()
-                ? " (also not healthy: "
-                    + pending.stream()
-                        .skip(1)
-                        .map(EtcdMember::name)
-                        .collect(Collectors.joining(", "))
-                    + ")"
-                : "";
-        throw first.failure(what + others);
-      }
-      Durations.pause();
-    }
-  }
-
   /**
    * Waits until every member answers {@code GET /health} with {@code {"health":"true"}}.
    *
@@ -280,7 +137,7 @@ public final class EtcdCluster implements AutoCloseable {
   public void awaitHealthy(Duration timeout) {
     requireStarted();
     Durations.requirePositive(timeout, "timeout");
-    awaitMembersHealthy(
+    Readiness.awaitMembersHealthy(
         members,
         Durations.deadline(timeout),
         "did not become healthy within " + Durations.format(timeout),
@@ -289,7 +146,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** The current leader, waiting up to the start timeout for one to be elected. */
   public EtcdMember leader() {
-    return awaitLeader(startTimeout);
+    return awaitLeader(config.startTimeout());
   }
 
   /**
@@ -302,46 +159,7 @@ public final class EtcdCluster implements AutoCloseable {
   public EtcdMember awaitLeader(Duration timeout) {
     requireStarted();
     Durations.requirePositive(timeout, "timeout");
-    long deadline = Durations.deadline(timeout);
-    while (true) {
-      List<EtcdMember> leaders = new ArrayList<>();
-      for (EtcdMember m : members) {
-        if (m.isRunning() && !m.isFrozen() && claimsLeadership(m, deadline)) {
-          leaders.add(m);
-        }
-      }
-      if (leaders.size() == 1) {
-        return leaders.get(0);
-      }
-      if (Durations.passed(deadline)) {
-        String up =
-            members.stream()
-                .filter(m -> m.isRunning() && !m.isFrozen())
-                .map(EtcdMember::name)
-                .collect(Collectors.joining(", "));
-        throw new IllegalStateException(
-            "etcd cluster "
-                + name
-                + " has no single leader within "
-                + Durations.format(timeout)
-                + " (running members: ["
-                + up
-                + "], claiming leadership: "
-                + leaders.stream().map(EtcdMember::name).collect(Collectors.toList())
-                + "); logs: "
-                + logFiles());
-      }
-      Durations.pause();
-    }
-  }
-
-  private boolean claimsLeadership(EtcdMember m, long deadline) {
-    Duration timeout = Durations.capToDeadline(STATUS_TIMEOUT, deadline);
-    if (tls != null) {
-      return EtcdHttp.isLeaderByMetrics(m.metricsUrl(), timeout);
-    }
-    Optional<EtcdHttp.Status> status = EtcdHttp.status(m.directClientEndpoint(), timeout);
-    return status.isPresent() && status.get().isLeader();
+    return LeaderLookup.await(this, timeout);
   }
 
   /** The running members other than the current {@link #leader()}. */
@@ -361,7 +179,12 @@ public final class EtcdCluster implements AutoCloseable {
   public EtcdMember member(int index) {
     if (index < 0 || index >= members.size()) {
       throw new IndexOutOfBoundsException(
-          "etcd cluster " + name + " has members 0.." + (members.size() - 1) + ", not " + index);
+          "etcd cluster "
+              + config.name()
+              + " has members 0.."
+              + (members.size() - 1)
+              + ", not "
+              + index);
     }
     return members.get(index);
   }
@@ -404,7 +227,7 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** The cluster name, also the prefix of member names. */
   public String name() {
-    return name;
+    return config.name();
   }
 
   /**
@@ -424,87 +247,12 @@ public final class EtcdCluster implements AutoCloseable {
   public synchronized void enableAuth(String user, String password, String keyPrefix) {
     requireStarted();
     requireOpen();
-    Objects.requireNonNull(user, "user");
-    Objects.requireNonNull(password, "password");
-    if (keyPrefix == null || keyPrefix.isEmpty()) {
-      throw new IllegalArgumentException("keyPrefix must not be empty, e.g. kitex/registry-etcd/");
-    }
-    if (tls != null) {
-      throw new UnsupportedOperationException(
-          "enableAuth() is not supported on the TLS cluster "
-              + name
-              + ": it calls etcd's client API, which the test kit does not call over TLS");
-    }
-    String role = "role-" + user;
-    byte[] prefixBytes = keyPrefix.getBytes(StandardCharsets.UTF_8);
-    String key = base64(prefixBytes);
-    String rangeEnd = base64(prefixEnd(prefixBytes));
-    authCall(
-        "/v3/auth/user/add",
-        "{\"name\":\"root\",\"password\":" + Json.quote(UUID.randomUUID().toString()) + "}");
-    authCall("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
-    authCall("/v3/auth/role/add", "{\"name\":" + Json.quote(role) + "}");
-    authCall(
-        "/v3/auth/role/grant",
-        "{\"name\":"
-            + Json.quote(role)
-            + ",\"perm\":{\"permType\":\"READWRITE\","
-            + "\"key\":"
-            + Json.quote(key)
-            + ",\"range_end\":"
-            + Json.quote(rangeEnd)
-            + "}}");
-    authCall(
-        "/v3/auth/user/add",
-        "{\"name\":" + Json.quote(user) + ",\"password\":" + Json.quote(password) + "}");
-    authCall(
-        "/v3/auth/user/grant",
-        "{\"user\":" + Json.quote(user) + ",\"role\":" + Json.quote(role) + "}");
-    authCall("/v3/auth/enable", "{}");
-  }
-
-  private void authCall(String path, String json) {
-    String url = members.get(0).directClientEndpoint() + path;
-    EtcdHttp.Response response;
-    try {
-      response = EtcdHttp.post(url, json, startTimeout);
-    } catch (IOException e) {
-      throw new UncheckedIOException("enableAuth: " + path + " failed on etcd cluster " + name, e);
-    }
-    if (response.status() != 200) {
-      // the answer never holds a password: etcd does not echo request fields
-      throw new IllegalStateException(
-          "enableAuth: etcd answered "
-              + path
-              + " with "
-              + response.status()
-              + ": "
-              + response.body());
-    }
-  }
-
-  private static String base64(byte[] bytes) {
-    return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  /**
-   * The end of the range of keys that start with {@code prefix}: its last byte below 0xff
-   * incremented.
-   */
-  private static byte[] prefixEnd(byte[] prefix) {
-    for (int i = prefix.length - 1; i >= 0; i--) {
-      if (prefix[i] != (byte) 0xff) {
-        byte[] end = Arrays.copyOf(prefix, i + 1);
-        end[i]++;
-        return end;
-      }
-    }
-    return new byte[] {0}; // every key from the prefix on
+    ClusterAuth.enable(this, user, password, keyPrefix);
   }
 
   /** True if built with {@link Builder#networkFaults()}: clients and peers go through proxies. */
   public boolean hasNetworkFaults() {
-    return networkFaults;
+    return config.networkFaults();
   }
 
   /**
@@ -522,12 +270,12 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** The TLS setup of the client URLs, if any. */
   public Optional<EtcdTls> tls() {
-    return Optional.ofNullable(tls);
+    return Optional.ofNullable(config.tls());
   }
 
   /** The {@code --initial-cluster-token}. */
   public String token() {
-    return token;
+    return config.token();
   }
 
   /** The directory holding every member's data dir and log; deleted by {@link #close()}. */
@@ -538,12 +286,12 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Bound for {@link #start()}, member restarts and {@link #leader()}. */
   public Duration startTimeout() {
-    return startTimeout;
+    return config.startTimeout();
   }
 
   /** How long {@link EtcdMember#stop()} waits after SIGTERM before SIGKILL. */
   public Duration stopTimeout() {
-    return stopTimeout;
+    return config.stopTimeout();
   }
 
   /** True once {@link #start()} has been called (even if it failed). */
@@ -594,8 +342,9 @@ public final class EtcdCluster implements AutoCloseable {
 
   @Override
   public String toString() {
+    EtcdTls tls = config.tls();
     return "EtcdCluster["
-        + name
+        + config.name()
         + ", "
         + members.size()
         + " member(s)"
@@ -610,235 +359,54 @@ public final class EtcdCluster implements AutoCloseable {
         + "]";
   }
 
-  // ---- used by EtcdMember ----
+  // ---- used by the members and the cluster's parts ----
 
   void requireStarted() {
     if (!started) {
       throw new IllegalStateException(
-          "etcd cluster " + name + " is not started; call start() first");
+          "etcd cluster " + config.name() + " is not started; call start() first");
     }
   }
 
   void requireOpen() {
     if (closed) {
-      throw new IllegalStateException("etcd cluster " + name + " is closed");
+      throw new IllegalStateException("etcd cluster " + config.name() + " is closed");
     }
   }
 
+  ClusterConfig config() {
+    return config;
+  }
+
+  /** The etcd executable, found at {@link #start()}. */
   Path binary() {
     return binary;
   }
 
-  List<String> extraFlags() {
-    return extraFlags;
-  }
-
-  Duration heartbeatInterval() {
-    return heartbeatInterval;
-  }
-
-  Duration electionTimeout() {
-    return electionTimeout;
-  }
-
-  EtcdTls tlsOrNull() {
-    return tls;
-  }
-
   /**
-   * Names the member that dialed a connection accepted by a peer proxy, or null: the running member
-   * whose process owns the dialing socket.
+   * Builds {@link EtcdCluster}s; each {@link #build()} gives an independent cluster. The settings
+   * and their defaults are the methods it inherits, from {@link #members(int)} to {@link
+   * #networkFaults()}.
    */
-  String dialerOf(Socket accepted) {
-    Map<Long, EtcdMember> byPid = new HashMap<>();
-    for (EtcdMember m : members) {
-      if (m.isRunning()) {
-        byPid.put(m.pid(), m);
-      }
-    }
-    OptionalLong pid =
-        SocketOwners.dialer(accepted.getPort(), accepted.getLocalPort(), byPid.keySet());
-    return pid.isPresent() ? byPid.get(pid.getAsLong()).name() : null;
-  }
-
-  String initialCluster() {
-    return members.stream().map(m -> m.name() + "=" + m.peerUrl()).collect(Collectors.joining(","));
-  }
-
-  /** True if a majority of members is running and not frozen. */
-  boolean quorumPossible() {
-    long up = members.stream().filter(m -> m.isRunning() && !m.isFrozen()).count();
-    return up * 2 > members.size();
-  }
-
-  /** Builds {@link EtcdCluster}s; each {@link #build()} gives an independent cluster. */
-  public static final class Builder {
-
-    private int members = 1;
-    private String name = "etcd";
-    private String token;
-    private Path dataRoot;
-    private List<String> extraFlags = List.of();
-    private String compactionMode;
-    private String compactionRetention;
-    private Duration startTimeout = Duration.ofSeconds(30);
-    private Duration stopTimeout = Duration.ofSeconds(10);
-    private Duration heartbeatInterval = Duration.ofMillis(50);
-    private Duration electionTimeout = Duration.ofMillis(500);
-    private Path binary;
-    private EtcdTls tls;
-    private boolean networkFaults;
+  public static final class Builder extends ClusterSettings {
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /** An independent builder with the same settings: changing one leaves the other as it was. */
     public Builder copy() {
       Builder b = new Builder();
-      b.members = members;
-      b.name = name;
-      b.token = token;
-      b.dataRoot = dataRoot;
-      b.extraFlags = extraFlags;
-      b.compactionMode = compactionMode;
-      b.compactionRetention = compactionRetention;
-      b.startTimeout = startTimeout;
-      b.stopTimeout = stopTimeout;
-      b.heartbeatInterval = heartbeatInterval;
-      b.electionTimeout = electionTimeout;
-      b.binary = binary;
-      b.tls = tls;
-      b.networkFaults = networkFaults;
+      copyTo(b);
       return b;
-    }
-
-    /** Number of members, 1 (single server, the default) or more. */
-    public Builder members(int members) {
-      if (members < 1) {
-        throw new IllegalArgumentException(
-            "an etcd cluster needs at least 1 member, got " + members);
-      }
-      this.members = members;
-      return this;
-    }
-
-    /** Cluster name (default "etcd"): members are named {@code <name>-0, <name>-1, ...}. */
-    public Builder name(String name) {
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("cluster name must match " + NAME + ", got " + name);
-      }
-      this.name = name;
-      return this;
-    }
-
-    /**
-     * {@code --initial-cluster-token}; default: the name plus a random suffix, fresh for every
-     * build.
-     */
-    public Builder token(String token) {
-      this.token = Objects.requireNonNull(token, "token");
-      return this;
-    }
-
-    /**
-     * Data root holding member data dirs and logs. It must be new or empty: the cluster owns it and
-     * deletes it on close. Default: a fresh temporary directory {@code etcd-testkit-<name>-*}.
-     */
-    public Builder dataRoot(Path dataRoot) {
-      this.dataRoot = Objects.requireNonNull(dataRoot, "dataRoot");
-      return this;
-    }
-
-    /**
-     * Extra etcd flags, e.g. {@code List.of("--quota-backend-bytes=1048576")}; appended last, so
-     * they win.
-     */
-    public Builder extraFlags(List<String> flags) {
-      this.extraFlags = List.copyOf(flags);
-      return this;
-    }
-
-    /**
-     * Passes {@code --auto-compaction-mode} and {@code --auto-compaction-retention}, e.g. {@code
-     * autoCompaction("revision", "1000")} or {@code autoCompaction("periodic", "1h")}.
-     */
-    public Builder autoCompaction(String mode, String retention) {
-      this.compactionMode = Objects.requireNonNull(mode, "mode");
-      this.compactionRetention = Objects.requireNonNull(retention, "retention");
-      return this;
-    }
-
-    /** Bound for start, member restarts and leader lookups; default 30 s. */
-    public Builder startTimeout(Duration timeout) {
-      this.startTimeout = Durations.requirePositive(timeout, "startTimeout");
-      return this;
-    }
-
-    /** How long {@link EtcdMember#stop()} waits after SIGTERM before SIGKILL; default 10 s. */
-    public Builder stopTimeout(Duration timeout) {
-      this.stopTimeout = Durations.requirePositive(timeout, "stopTimeout");
-      return this;
-    }
-
-    /** {@code --heartbeat-interval}; default 50 ms (etcd's own default is 100 ms). */
-    public Builder heartbeatInterval(Duration interval) {
-      this.heartbeatInterval = Durations.requirePositive(interval, "heartbeatInterval");
-      return this;
-    }
-
-    /**
-     * {@code --election-timeout}; default 500 ms (etcd's own default is 1 s); at least 5
-     * heartbeats.
-     */
-    public Builder electionTimeout(Duration timeout) {
-      this.electionTimeout = Durations.requirePositive(timeout, "electionTimeout");
-      return this;
-    }
-
-    /** The etcd executable; default {@link EtcdBinary#locate()}, evaluated at {@link #start()}. */
-    public Builder binary(Path binary) {
-      this.binary = Objects.requireNonNull(binary, "binary");
-      return this;
-    }
-
-    /**
-     * Serves clients over TLS as {@code tls} says: client URLs become {@code
-     * https://127.0.0.1:PORT}, and each member gets one more port serving {@code /health} and
-     * {@code /metrics} in plain HTTP ({@link EtcdMember#metricsUrl()}), used for every health
-     * probe. Peers still talk plain HTTP. Default: no TLS. The files are checked at {@link
-     * #start()}.
-     */
-    public Builder tls(EtcdTls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
-      return this;
-    }
-
-    /**
-     * Puts a {@link TcpProxy} on 127.0.0.1 in front of each member's client port and each member's
-     * peer port, so that tests can blackhole, delay or reset traffic per member and direction
-     * ({@link EtcdMember#clientProxy()}, {@link EtcdMember#peerProxy()}, {@link
-     * EtcdMember#isolateFromPeers()}). Clients connect through the client proxies ({@link
-     * #clientEndpoints()} returns their addresses) and each member advertises its peer proxy, so
-     * all peer traffic goes through the peer proxies; etcd listens on its own ports behind them.
-     * The kit's own probes bypass the proxies. Off by default, so that benchmarks measure etcd
-     * without an extra hop. Works with {@link #tls(EtcdTls)}: the proxy forwards bytes, and the
-     * address stays 127.0.0.1.
-     */
-    public Builder networkFaults() {
-      this.networkFaults = true;
-      return this;
     }
 
     /** A new, not yet started cluster. */
     public EtcdCluster build() {
-      if (electionTimeout.toMillis() < 5 * heartbeatInterval.toMillis()) {
-        throw new IllegalArgumentException(
-            "etcd requires electionTimeout ("
-                + electionTimeout.toMillis()
-                + "ms) >= 5 x heartbeatInterval ("
-                + heartbeatInterval.toMillis()
-                + "ms)");
-      }
-      return new EtcdCluster(this);
+      return new EtcdCluster(config());
     }
 
     /** Shorthand for {@code build().start()}. */

@@ -2,20 +2,8 @@ package dev.registryetcd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * One etcd process of an {@link EtcdCluster}, with fault operations: {@link #stop()}, {@link
@@ -26,32 +14,26 @@ import java.util.stream.Collectors;
  */
 public final class EtcdMember {
 
-  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(200);
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(2);
-  private static final int LOG_LINES = 20;
-
   private final EtcdCluster cluster;
   private final int index;
   private final String name;
+  private final MemberLog log;
+  private final MemberProcess process;
+  private final MemberProxies proxies;
 
   private volatile int clientPort = -1;
   private volatile int peerPort = -1;
   private volatile int metricsPort = -1;
-  private volatile Process process;
-  private volatile boolean frozen;
-  private volatile long launchLogOffset;
   private volatile String initialClusterOverride;
   private volatile String initialClusterState = "new";
-  private volatile TcpProxy clientProxy;
-  private volatile TcpProxy peerProxy;
-  private volatile boolean isolated;
 
   EtcdMember(EtcdCluster cluster, int index, String name) {
     this.cluster = cluster;
     this.index = index;
     this.name = name;
+    this.log = new MemberLog(cluster, name);
+    this.process = new MemberProcess(name, log);
+    this.proxies = new MemberProxies(cluster, this);
   }
 
   /** {@code metrics} is -1 without TLS (no metrics listener). */
@@ -73,16 +55,11 @@ public final class EtcdMember {
 
   /** Opens the member's two proxies; their targets are read per connection, so ports may change. */
   void openProxies() {
-    clientProxy = TcpProxy.open(name + " client", () -> clientPort, socket -> null);
-    peerProxy = TcpProxy.open(name + " peer", () -> peerPort, cluster::dialerOf);
+    proxies.open(() -> clientPort, () -> peerPort);
   }
 
   void closeProxies() {
-    for (TcpProxy proxy : new TcpProxy[] {clientProxy, peerProxy}) {
-      if (proxy != null) {
-        proxy.close();
-      }
-    }
+    proxies.close();
   }
 
   /**
@@ -91,7 +68,7 @@ public final class EtcdMember {
    */
   public int clientPort() {
     cluster.requireStarted();
-    TcpProxy proxy = clientProxy;
+    TcpProxy proxy = proxies.clientOrNull();
     return proxy != null ? proxy.port() : clientPort;
   }
 
@@ -101,7 +78,7 @@ public final class EtcdMember {
    */
   public int peerPort() {
     cluster.requireStarted();
-    TcpProxy proxy = peerProxy;
+    TcpProxy proxy = proxies.peerOrNull();
     return proxy != null ? proxy.port() : peerPort;
   }
 
@@ -125,7 +102,7 @@ public final class EtcdMember {
   }
 
   private String scheme() {
-    return cluster.tlsOrNull() != null ? "https://" : "http://";
+    return cluster.config().tls() != null ? "https://" : "http://";
   }
 
   /** {@code 127.0.0.1:PORT} of {@link #clientEndpoint()}. */
@@ -142,7 +119,7 @@ public final class EtcdMember {
   }
 
   /** etcd's own peer listener ({@code --listen-peer-urls}). */
-  private String listenPeerUrl() {
+  String listenPeerUrl() {
     cluster.requireStarted();
     return "http://127.0.0.1:" + peerPort;
   }
@@ -155,7 +132,7 @@ public final class EtcdMember {
    *     EtcdCluster.Builder#networkFaults()}
    */
   public TcpProxy clientProxy() {
-    return requireProxy(clientProxy, "clientProxy()");
+    return proxies.client();
   }
 
   /**
@@ -168,7 +145,7 @@ public final class EtcdMember {
    *     EtcdCluster.Builder#networkFaults()}
    */
   public TcpProxy peerProxy() {
-    return requireProxy(peerProxy, "peerProxy()");
+    return proxies.peer();
   }
 
   /**
@@ -185,20 +162,7 @@ public final class EtcdMember {
    * @throws UnsupportedOperationException where {@code /proc/net/tcp} is missing (not Linux)
    */
   public synchronized void isolateFromPeers() {
-    TcpProxy own = peerProxy();
-    if (!SocketOwners.supported()) {
-      throw new UnsupportedOperationException(
-          "isolateFromPeers() needs Linux's /proc/net/tcp to tell which member dialed a peer"
-              + " connection; use peerProxy().blackhole() for a one-sided cut");
-    }
-    isolated = true;
-    own.blackhole();
-    for (EtcdMember other : cluster.members()) {
-      if (other != this) {
-        other.peerProxy().blackholeFrom(name);
-      }
-    }
-    marker("isolated from peers (network faults)");
+    proxies.isolate(log);
   }
 
   /**
@@ -207,37 +171,12 @@ public final class EtcdMember {
    * reset, and etcd redials them.
    */
   public synchronized void healPeers() {
-    TcpProxy own = peerProxy();
-    own.heal();
-    for (EtcdMember other : cluster.members()) {
-      if (other != this) {
-        other.peerProxy().healFrom(name);
-      }
-    }
-    if (isolated) {
-      isolated = false;
-      marker("peers healed (network faults)");
-    }
+    proxies.healPeers(log);
   }
 
   /** True between {@link #isolateFromPeers()} and {@link #healPeers()}. */
   public boolean isIsolatedFromPeers() {
-    return isolated;
-  }
-
-  private TcpProxy requireProxy(TcpProxy proxy, String method) {
-    cluster.requireStarted();
-    if (!cluster.hasNetworkFaults()) {
-      throw new IllegalStateException(
-          "etcd cluster "
-              + cluster.name()
-              + " has no network faults: "
-              + method
-              + " of member "
-              + name
-              + " needs a cluster built with EtcdCluster.builder().networkFaults()");
-    }
-    return proxy;
+    return proxies.isolated();
   }
 
   /**
@@ -264,7 +203,7 @@ public final class EtcdMember {
    * (never through the proxy, so that network faults do not blind the kit).
    */
   String healthEndpoint() {
-    return cluster.tlsOrNull() != null ? metricsUrl() : directClientEndpoint();
+    return cluster.config().tls() != null ? metricsUrl() : directClientEndpoint();
   }
 
   /** {@code --data-dir}: {@code <dataRoot>/<name>.etcd}. */
@@ -277,7 +216,7 @@ public final class EtcdMember {
    * <dataRoot>/<name>.log}.
    */
   public Path logFile() {
-    return cluster.dataRoot().resolve(name + ".log");
+    return log.file();
   }
 
   /** The last {@code lines} lines of {@link #logFile()}. */
@@ -287,13 +226,12 @@ public final class EtcdMember {
 
   /** True while the etcd process is alive (also when frozen). */
   public boolean isRunning() {
-    Process p = process;
-    return p != null && p.isAlive();
+    return process.isRunning();
   }
 
   /** True while the process is alive and stopped by {@link #freeze()}. */
   public boolean isFrozen() {
-    return frozen && isRunning();
+    return process.isFrozen();
   }
 
   /**
@@ -302,11 +240,7 @@ public final class EtcdMember {
    * @throws IllegalStateException if the member was never started
    */
   public long pid() {
-    Process p = process;
-    if (p == null) {
-      throw new IllegalStateException("etcd member " + name + " has never been started");
-    }
-    return p.pid();
+    return process.pid();
   }
 
   /**
@@ -326,8 +260,10 @@ public final class EtcdMember {
   public void awaitHealthy(Duration timeout) {
     cluster.requireStarted();
     Durations.requirePositive(timeout, "timeout");
-    awaitHealthy(
-        Durations.deadline(timeout), "did not become healthy within " + Durations.format(timeout));
+    Readiness.awaitHealthy(
+        this,
+        Durations.deadline(timeout),
+        "did not become healthy within " + Durations.format(timeout));
   }
 
   /**
@@ -337,51 +273,14 @@ public final class EtcdMember {
    * applies.
    */
   public synchronized void stop() {
-    Process p = process;
-    if (p == null || !p.isAlive()) {
-      frozen = false;
-      return;
-    }
-    if (frozen) {
-      signal("CONT", p);
-      frozen = false;
-    }
-    marker("stopping (SIGTERM)");
-    p.destroy();
-    Duration timeout = cluster.stopTimeout();
-    if (!waitFor(p, timeout)) {
-      marker("still running " + Durations.format(timeout) + " after SIGTERM; killing (SIGKILL)");
-      p.destroyForcibly();
-      if (!waitFor(p, KILL_TIMEOUT)) {
-        throw failure(
-            "did not exit within "
-                + Durations.format(KILL_TIMEOUT)
-                + " after SIGKILL (pid "
-                + p.pid()
-                + ")");
-      }
-    }
+    process.stop(cluster.stopTimeout());
   }
 
   /**
    * Crash: SIGKILL (also works on a frozen process) and wait for exit. Does nothing if not running.
    */
   public synchronized void kill() {
-    Process p = process;
-    frozen = false;
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    marker("killing (SIGKILL)");
-    p.destroyForcibly();
-    if (!waitFor(p, KILL_TIMEOUT)) {
-      throw failure(
-          "did not exit within "
-              + Durations.format(KILL_TIMEOUT)
-              + " after SIGKILL (pid "
-              + p.pid()
-              + ")");
-    }
+    process.kill();
   }
 
   /**
@@ -399,9 +298,10 @@ public final class EtcdMember {
     stop();
     long deadline = Durations.deadline(cluster.startTimeout());
     launch();
-    awaitClientPort(deadline, "after restart");
-    if (cluster.quorumPossible()) {
-      awaitHealthy(
+    Readiness.awaitClientPort(this, clientPort, deadline, cluster.startTimeout(), "after restart");
+    if (Readiness.quorumPossible(cluster)) {
+      Readiness.awaitHealthy(
+          this,
           deadline,
           "did not become healthy within "
               + Durations.format(cluster.startTimeout())
@@ -413,27 +313,12 @@ public final class EtcdMember {
    * Pauses the process with SIGSTOP: it keeps its ports but answers nothing, like a hung machine.
    */
   public synchronized void freeze() {
-    Process p = requireRunning("freeze()");
-    if (frozen) {
-      return;
-    }
-    signal("STOP", p);
-    frozen = true;
-    awaitProcState(p, true);
-    marker("frozen (SIGSTOP)");
+    process.freeze();
   }
 
   /** Resumes a {@link #freeze() frozen} process with SIGCONT. Does nothing if not frozen. */
   public synchronized void thaw() {
-    Process p = process;
-    if (!frozen || p == null || !p.isAlive()) {
-      frozen = false;
-      return;
-    }
-    signal("CONT", p);
-    frozen = false;
-    awaitProcState(p, false);
-    marker("thawed (SIGCONT)");
+    process.thaw();
   }
 
   /**
@@ -453,131 +338,25 @@ public final class EtcdMember {
   public synchronized void wipe() {
     cluster.requireStarted();
     cluster.requireOpen();
-    if (cluster.size() > 1 && cluster.tlsOrNull() != null) {
-      throw new UnsupportedOperationException(
-          "wipe() of etcd member "
-              + name
-              + " is not supported on a TLS "
-              + "cluster of "
-              + cluster.size()
-              + " members: removing and re-adding a member needs etcd's "
-              + "client API, which the test kit does not call over TLS; use a plaintext cluster, a single "
-              + "server, or kill()/restart()");
-    }
+    Rejoin.requireSupported(cluster, this);
     long deadline = Durations.deadline(cluster.startTimeout());
     String timeout = Durations.format(cluster.startTimeout());
     if (cluster.size() == 1) {
       stop();
       deleteDataDir();
-      marker("wiped data dir");
+      log.marker("wiped data dir");
       launch();
     } else {
       stop();
-      String initialCluster = rejoin(deadline);
+      String initialCluster = Rejoin.rejoin(cluster, this, deadline);
       deleteDataDir();
-      marker("wiped data dir; rejoining as a new member");
+      log.marker("wiped data dir; rejoining as a new member");
       initialClusterOverride = initialCluster;
       initialClusterState = "existing";
       launch();
     }
-    awaitHealthy(deadline, "did not become healthy within " + timeout + " after wipe()");
-  }
-
-  /**
-   * Removes this member from the cluster and adds it back; returns the {@code --initial-cluster} to
-   * join with.
-   */
-  private String rejoin(long deadline) {
-    String myUrl = peerUrl();
-    boolean removed = false;
-    while (true) {
-      Optional<List<EtcdHttp.Member>> list = memberListFromOthers(deadline);
-      if (list.isPresent()) {
-        Optional<EtcdHttp.Member> me =
-            list.get().stream().filter(m -> m.peerUrls().contains(myUrl)).findFirst();
-        if (!removed) {
-          if (me.isEmpty()) {
-            removed = true;
-          } else {
-            postToOthers(
-                "/v3/cluster/member/remove",
-                "{\"ID\":" + Json.quote(me.get().id()) + "}",
-                deadline);
-          }
-        }
-        if (removed) {
-          if (me.isPresent()) {
-            return initialClusterFrom(list.get());
-          }
-          postToOthers(
-              "/v3/cluster/member/add", "{\"peerURLs\":[" + Json.quote(myUrl) + "]}", deadline);
-        }
-      }
-      if (Durations.passed(deadline)) {
-        String up =
-            cluster.members().stream()
-                .filter(m -> m != this && m.isRunning() && !m.isFrozen())
-                .map(EtcdMember::name)
-                .collect(Collectors.joining(", "));
-        throw failure(
-            "could not be "
-                + (removed ? "re-added to" : "removed from")
-                + " the cluster within "
-                + Durations.format(cluster.startTimeout())
-                + " for wipe(); this needs a quorum of the other "
-                + "members (running: ["
-                + up
-                + "])");
-      }
-      Durations.pause();
-    }
-  }
-
-  private String initialClusterFrom(List<EtcdHttp.Member> list) {
-    List<String> entries = new ArrayList<>();
-    for (EtcdHttp.Member m : list) {
-      for (String url : m.peerUrls()) {
-        String memberName = m.name();
-        if (memberName.isEmpty()) {
-          memberName =
-              cluster.members().stream()
-                  .filter(x -> x.peerUrl().equals(url))
-                  .map(EtcdMember::name)
-                  .findFirst()
-                  .orElse(name);
-        }
-        entries.add(memberName + "=" + url);
-      }
-    }
-    return String.join(",", entries);
-  }
-
-  private Optional<List<EtcdHttp.Member>> memberListFromOthers(long deadline) {
-    for (EtcdMember m : cluster.members()) {
-      if (m != this && m.isRunning() && !m.isFrozen()) {
-        Optional<List<EtcdHttp.Member>> list =
-            EtcdHttp.memberList(
-                m.directClientEndpoint(), Durations.capToDeadline(ADMIN_TIMEOUT, deadline));
-        if (list.isPresent()) {
-          return list;
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  private void postToOthers(String path, String body, long deadline) {
-    for (EtcdMember m : cluster.members()) {
-      if (m != this
-          && m.isRunning()
-          && !m.isFrozen()
-          && EtcdHttp.tryPost(
-              m.directClientEndpoint() + path,
-              body,
-              Durations.capToDeadline(ADMIN_TIMEOUT, deadline))) {
-        return;
-      }
-    }
+    Readiness.awaitHealthy(
+        this, deadline, "did not become healthy within " + timeout + " after wipe()");
   }
 
   @Override
@@ -589,7 +368,7 @@ public final class EtcdMember {
         + "]";
   }
 
-  // ---- process handling ----
+  // ---- used by the cluster and its parts ----
 
   synchronized void launch() {
     cluster.requireOpen();
@@ -597,65 +376,14 @@ public final class EtcdMember {
       throw new IllegalStateException(
           "etcd member " + name + " is already running (pid " + pid() + ")");
     }
-    List<String> command = command();
-    marker("starting: " + String.join(" ", command));
-    launchLogOffset = logSize();
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(cluster.dataRoot().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-    builder.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
-    Process p;
-    try {
-      p = builder.start();
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "could not start etcd member "
-              + name
-              + " with "
-              + cluster.binary()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    Cleanup.register(p);
-    process = p;
-    frozen = false;
-    try {
-      p.getOutputStream().close();
-    } catch (IOException ignored) {
-      // etcd does not read stdin
-    }
-  }
-
-  private List<String> command() {
     String initialCluster =
-        initialClusterOverride != null ? initialClusterOverride : cluster.initialCluster();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                cluster.binary().toString(),
-                "--name=" + name,
-                "--data-dir=" + dataDir(),
-                "--listen-client-urls=" + directClientEndpoint(),
-                "--advertise-client-urls=" + clientEndpoint(),
-                "--listen-peer-urls=" + listenPeerUrl(),
-                "--initial-advertise-peer-urls=" + peerUrl(),
-                "--initial-cluster=" + initialCluster,
-                "--initial-cluster-token=" + cluster.token(),
-                "--initial-cluster-state=" + initialClusterState,
-                "--logger=zap",
-                "--log-outputs=stderr",
-                "--heartbeat-interval=" + cluster.heartbeatInterval().toMillis(),
-                "--election-timeout=" + cluster.electionTimeout().toMillis()));
-    EtcdTls tls = cluster.tlsOrNull();
-    if (tls != null) {
-      command.add("--listen-metrics-urls=http://127.0.0.1:" + metricsPort);
-      command.addAll(tls.flags());
-    }
-    command.addAll(cluster.extraFlags());
-    return command;
+        initialClusterOverride != null
+            ? initialClusterOverride
+            : EtcdCommandLine.initialCluster(cluster);
+    process.launch(
+        EtcdCommandLine.of(cluster, this, initialCluster, initialClusterState),
+        cluster.dataRoot(),
+        cluster.binary());
   }
 
   void deleteDataDir() {
@@ -669,179 +397,16 @@ public final class EtcdMember {
 
   /** Log text written since the last launch. */
   String logSinceLaunch() {
-    return Cleanup.readFrom(logFile(), launchLogOffset);
-  }
-
-  private long logSize() {
-    try {
-      return Files.size(logFile());
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  /** Appends a testkit line to the log, so the log tells what the test did to the process. */
-  private void marker(String what) {
-    try {
-      Files.writeString(
-          logFile(),
-          "--- etcd-testkit " + Instant.now() + " " + name + ": " + what + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException ignored) {
-      // diagnostics only
-    }
-  }
-
-  private Process requireRunning(String operation) {
-    Process p = process;
-    if (p == null || !p.isAlive()) {
-      throw new IllegalStateException(
-          "etcd member " + name + " is not running; cannot " + operation);
-    }
-    return p;
+    return log.sinceLaunch();
   }
 
   /** Throws a {@link #failure} if the process is not alive. */
   void requireAlive(String when) {
-    Process p = process;
-    if (p == null) {
-      throw failure("was never started");
-    }
-    if (!p.isAlive()) {
-      throw failure("is not running (exit code " + p.exitValue() + ") " + when);
-    }
-  }
-
-  private void awaitHealthy(long deadline, String what) {
-    while (true) {
-      requireAlive("while waiting for it to become healthy");
-      if (EtcdHttp.isHealthy(
-          healthEndpoint(), Durations.capToDeadline(EtcdHttp.PROBE_TIMEOUT, deadline))) {
-        return;
-      }
-      if (Durations.passed(deadline)) {
-        throw failure(what + (isFrozen() ? " (it is frozen)" : ""));
-      }
-      Durations.pause();
-    }
-  }
-
-  private void awaitClientPort(long deadline, String when) {
-    InetSocketAddress address;
-    try {
-      address =
-          new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), clientPort);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    while (true) {
-      requireAlive(when);
-      try (Socket socket = new Socket()) {
-        socket.connect(
-            address, (int) Durations.capToDeadline(CONNECT_TIMEOUT, deadline).toMillis());
-        return;
-      } catch (IOException notYet) {
-        // poll again
-      }
-      if (Durations.passed(deadline)) {
-        throw failure(
-            "did not open its client port "
-                + clientHostPort()
-                + " within "
-                + Durations.format(cluster.startTimeout())
-                + " "
-                + when);
-      }
-      Durations.pause();
-    }
+    process.requireAlive(when);
   }
 
   /** An exception naming this member, its log file and the log's last lines. */
   IllegalStateException failure(String what) {
-    Path log = logFile();
-    return new IllegalStateException(
-        "etcd member "
-            + name
-            + " "
-            + what
-            + "; log: "
-            + log
-            + " (last lines:\n"
-            + Cleanup.tail(log, LOG_LINES)
-            + "\n)");
-  }
-
-  private static boolean waitFor(Process p, Duration timeout) {
-    try {
-      return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for etcd to exit", e);
-    }
-  }
-
-  /** Sends a signal with {@code kill -SIG pid}. */
-  private void signal(String signal, Process p) {
-    try {
-      Process kill =
-          new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
-              .redirectErrorStream(true)
-              .start();
-      kill.getOutputStream().close();
-      String output =
-          new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!kill.waitFor(SIGNAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        kill.destroyForcibly();
-        throw new IllegalStateException("kill -" + signal + " " + p.pid() + " did not finish");
-      }
-      if (kill.exitValue() != 0 && p.isAlive()) {
-        throw new IllegalStateException(
-            "kill -"
-                + signal
-                + " "
-                + p.pid()
-                + " for etcd member "
-                + name
-                + " failed (exit "
-                + kill.exitValue()
-                + "): "
-                + output);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "could not run 'kill -" + signal + "' for etcd member " + name + ": " + e.getMessage(),
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while signalling etcd member " + name, e);
-    }
-  }
-
-  /**
-   * Waits briefly until Linux reports the process as stopped (state T) or not, so that freeze() and
-   * thaw() have taken effect when they return. Without /proc this returns at once.
-   */
-  private static void awaitProcState(Process p, boolean stopped) {
-    Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
-    long deadline = Durations.deadline(SIGNAL_TIMEOUT);
-    while (p.isAlive() && !Durations.passed(deadline)) {
-      String text;
-      try {
-        text = Files.readString(stat, StandardCharsets.UTF_8);
-      } catch (IOException | UncheckedIOException e) {
-        return;
-      }
-      int close = text.lastIndexOf(')');
-      if (close < 0 || close + 2 >= text.length()) {
-        return;
-      }
-      char state = text.charAt(close + 2);
-      if ((state == 'T') == stopped) {
-        return;
-      }
-      Durations.pause();
-    }
+    return log.failure(what);
   }
 }
