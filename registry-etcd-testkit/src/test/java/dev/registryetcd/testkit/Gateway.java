@@ -93,6 +93,10 @@ final class Gateway {
         endpoint + "/v3/kv/put", "{\"key\":\"" + b64(key) + "\",\"value\":\"" + b64(value) + "\"}");
   }
 
+  static void delete(String endpoint, String key) throws IOException, InterruptedException {
+    post(endpoint + "/v3/kv/deleterange", "{\"key\":\"" + b64(key) + "\"}");
+  }
+
   /** Linearizable read. */
   static Optional<String> read(String endpoint, String key)
       throws IOException, InterruptedException {
