@@ -10,8 +10,7 @@ import dev.registryetcd.retry.RetryConfig;
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.watch.WatchEvent;
+import dev.registryetcd.testkit.KeyHistory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +48,6 @@ class OneMemberFaultTest {
               .electionTimeout(Duration.ofMillis(1000)));
 
   private final List<EtcdRegistry> registries = new ArrayList<>();
-  private Client observer;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
@@ -71,20 +69,11 @@ class OneMemberFaultTest {
                 .build());
       }
     }
-    // the observer reads history after the fault, straight from etcd, past the proxies
-    observer =
-        Client.builder()
-            .endpoints(
-                etcd.cluster().members().stream()
-                    .map(EtcdMember::directClientEndpoint)
-                    .toArray(String[]::new))
-            .build();
   }
 
   @AfterEach
   void closeAll() {
     registries.forEach(EtcdRegistry::close);
-    observer.close();
   }
 
   @Test
@@ -158,7 +147,8 @@ class OneMemberFaultTest {
   private void noKeyIsDeletedWhile(
       String fault, Duration length, EtcdMember frozenLeader, Runnable start, Runnable end)
       throws Exception {
-    KeyHistory history = KeyHistory.startingNow(observer, PREFIX);
+    // read after the fault, straight from etcd, past the proxies
+    KeyHistory history = KeyHistory.startingNow(etcd.cluster(), PREFIX);
     Map<String, Long> expiredBefore = leasesExpiredByMember();
 
     start.run();
@@ -179,7 +169,7 @@ class OneMemberFaultTest {
 
     List<KeyHistory.Event> events = history.untilNow();
     List<KeyHistory.Event> deletions =
-        events.stream().filter(e -> e.type() == WatchEvent.EventType.DELETE).toList();
+        events.stream().filter(e -> e.type() == KeyHistory.Type.DELETE).toList();
     Map<String, Long> expiredAfter = leasesExpiredByMember();
     String why =
         String.format(
@@ -197,7 +187,7 @@ class OneMemberFaultTest {
             .as("%s, and %s is put back", why, deletion.key())
             .anySatisfy(
                 later -> {
-                  assertThat(later.type()).isEqualTo(WatchEvent.EventType.PUT);
+                  assertThat(later.type()).isEqualTo(KeyHistory.Type.PUT);
                   assertThat(later.key()).isEqualTo(deletion.key());
                   assertThat(later.revision()).isGreaterThan(deletion.revision());
                 });

@@ -1,6 +1,6 @@
 package dev.registryetcd.benchmarks.gray;
 
-import static dev.registryetcd.benchmarks.gray.KeyHistory.bytes;
+import static dev.registryetcd.benchmarks.gray.DirectEtcd.bytes;
 
 import dev.registryetcd.benchmarks.RunContext;
 import dev.registryetcd.benchmarks.Scenario;
@@ -11,6 +11,7 @@ import dev.registryetcd.benchmarks.report.Verdict;
 import dev.registryetcd.retry.RetryConfig;
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdMember;
+import dev.registryetcd.testkit.KeyHistory;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.DeleteOption;
@@ -267,7 +268,7 @@ public final class GrayFailureScenario implements Scenario {
                   sizes,
                   RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(5)))) {
         awaitConverged(direct, rig, truth.view(), registrations, Duration.ofSeconds(20));
-        KeyHistory history = KeyHistory.startingNow(direct, PREFIX + "/");
+        KeyHistory history = KeyHistory.startingNow(cluster, PREFIX + "/");
         List<View> views = rig.views();
         long start;
         long end;
@@ -408,7 +409,7 @@ public final class GrayFailureScenario implements Scenario {
         untimed[0]++;
         seen = historyRead;
       }
-      if (!event.put()) {
+      if (event.type() == KeyHistory.Type.DELETE) {
         lost++;
         goneSince.putIfAbsent(event.key(), seen);
       } else {
@@ -441,13 +442,13 @@ public final class GrayFailureScenario implements Scenario {
       View etcd = new View("etcd", false, () -> true);
       etcd.replace(watched(direct), System.nanoTime());
       awaitConverged(direct, rig, etcd, registrations, Duration.ofSeconds(20));
-      KeyHistory history = KeyHistory.startingNow(direct, PREFIX + "/");
+      KeyHistory history = KeyHistory.startingNow(cluster, PREFIX + "/");
       long down = System.nanoTime();
       parallel(cluster.members(), EtcdMember::stop);
       sleepUntil(down + sizes.outage().toNanos());
       parallel(cluster.members(), EtcdMember::restart);
       // etcd serves again when a write through a member's own port succeeds
-      KeyHistory.retry(
+      DirectEtcd.retry(
           () ->
               direct
                   .getKVClient()
@@ -496,9 +497,15 @@ public final class GrayFailureScenario implements Scenario {
       }
       List<KeyHistory.Event> events = history.untilNow();
       int oursLost =
-          (int) events.stream().filter(e -> !e.put() && e.key().startsWith(OURS_KEYS)).count();
+          (int)
+              events.stream()
+                  .filter(e -> e.type() == KeyHistory.Type.DELETE && e.key().startsWith(OURS_KEYS))
+                  .count();
       int plainLost =
-          (int) events.stream().filter(e -> !e.put() && e.key().startsWith(PLAIN_KEYS)).count();
+          (int)
+              events.stream()
+                  .filter(e -> e.type() == KeyHistory.Type.DELETE && e.key().startsWith(PLAIN_KEYS))
+                  .count();
       return new OutageRun(
           registrations,
           serving - down - sizes.outage().toNanos(),
@@ -606,7 +613,7 @@ public final class GrayFailureScenario implements Scenario {
   }
 
   private static void clear(Client direct) throws Exception {
-    KeyHistory.retry(
+    DirectEtcd.retry(
         () ->
             direct
                 .getKVClient()

@@ -1,6 +1,6 @@
 package dev.registryetcd.benchmarks.gray;
 
-import static dev.registryetcd.benchmarks.gray.KeyHistory.bytes;
+import static dev.registryetcd.benchmarks.gray.DirectEtcd.bytes;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
