@@ -1,5 +1,9 @@
 package dev.registryetcd.benchmarks.gray;
 
+import static dev.registryetcd.benchmarks.gray.GrayFailureScenario.OURS_KEYS;
+import static dev.registryetcd.benchmarks.gray.GrayFailureScenario.PLAIN_KEYS;
+import static dev.registryetcd.benchmarks.gray.GrayFailureScenario.WATCHED_KEYS;
+
 import dev.registryetcd.benchmarks.baseline.SeedRegister;
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
@@ -17,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -152,5 +157,29 @@ final class Rig implements AutoCloseable {
     registries.forEach(EtcdRegistry::close);
     seeds.forEach(SeedRegister::close);
     plainClients.forEach(Client::close);
+  }
+
+  /**
+   * Waits until both sides' registrations are all in etcd and every observer of both sides equals
+   * {@code etcd}'s view of the watched service.
+   */
+  void awaitConverged(Client direct, View etcd, int registrations, Duration bound)
+      throws Exception {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (true) {
+      Set<String> now = etcd.current();
+      if (allEqual(now, true)
+          && allEqual(now, false)
+          && now.size() == WATCHED_KEYS
+          && DirectEtcd.count(direct, OURS_KEYS) == registrations
+          && DirectEtcd.count(direct, PLAIN_KEYS) == registrations) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "gray-failure: registrations and observers did not settle within " + bound);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
   }
 }
