@@ -33,6 +33,8 @@ class EtcdAuthTest {
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+
   @BeforeAll
   static void enableAuthWithARegistryOnlyUser() {
     etcd.cluster().enableAuth(USER, PASSWORD, "kitex/registry-etcd/");
@@ -60,9 +62,7 @@ class EtcdAuthTest {
   @Test
   void aWrongPasswordFailsWithAnAuthenticationErrorThatDoesNotShowThePassword() {
     String wrong = "not-the-Pa55word";
-    try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistry(
-            etcd.clientEndpointsAsHostPort(), Option.withAuthOpt(USER, wrong))) {
+    try (EtcdRegistry registry = fixture.registry(Option.withAuthOpt(USER, wrong))) {
       assertThatThrownBy(
               () ->
                   registry.register(
@@ -80,10 +80,8 @@ class EtcdAuthTest {
   @Test
   void registeringOutsideTheGrantedPrefixIsDeniedWithAMessageNamingTheFix() {
     try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistry(
-            etcd.clientEndpointsAsHostPort(),
-            Option.withAuthOpt(USER, PASSWORD),
-            Option.withEtcdServicePrefix("other/prefix"))) {
+        fixture.registry(
+            Option.withAuthOpt(USER, PASSWORD), Option.withEtcdServicePrefix("other/prefix"))) {
       assertThatThrownBy(
               () ->
                   registry.register(
@@ -101,10 +99,8 @@ class EtcdAuthTest {
   @Test
   void readingOutsideTheGrantedPrefixIsDeniedWithAMessageNamingTheFix() {
     try (EtcdResolver resolver =
-        EtcdResolver.newEtcdResolver(
-            etcd.clientEndpointsAsHostPort(),
-            Option.withAuthOpt(USER, PASSWORD),
-            Option.withEtcdServicePrefix("other/prefix"))) {
+        fixture.resolver(
+            Option.withAuthOpt(USER, PASSWORD), Option.withEtcdServicePrefix("other/prefix"))) {
       assertThatThrownBy(() -> resolver.resolve("echo"))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("other/prefix/echo/")
@@ -130,10 +126,8 @@ class EtcdAuthTest {
     julRoot.addHandler(julCapture);
     try {
       Option auth = Option.withAuthOpt(USER, PASSWORD);
-      try (EtcdRegistry registry =
-              EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), auth);
-          EtcdResolver resolver =
-              EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), auth)) {
+      try (EtcdRegistry registry = fixture.registry(auth);
+          EtcdResolver resolver = fixture.resolver(auth)) {
         registry.register(
             Info.builder()
                 .serviceName("audited")
@@ -143,10 +137,8 @@ class EtcdAuthTest {
         texts.addAll(List.of(auth.toString(), registry.toString(), resolver.toString()));
       }
       Option wrongAuth = Option.withAuthOpt(USER, wrong);
-      try (EtcdRegistry registry =
-              EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), wrongAuth);
-          EtcdResolver resolver =
-              EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), wrongAuth)) {
+      try (EtcdRegistry registry = fixture.registry(wrongAuth);
+          EtcdResolver resolver = fixture.resolver(wrongAuth)) {
         texts.add(
             stackTrace(
                 catchThrowable(

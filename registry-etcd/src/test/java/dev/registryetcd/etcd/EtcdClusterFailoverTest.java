@@ -18,6 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdClusterFailoverTest {
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.cluster(3);
 
+  private final EtcdFixture fixture = new EtcdFixture(etcd);
+
   @Test
   void killingTheLeaderLosesNoRegistrationAndTheResolverSeesLaterChanges() {
     RetryConfig fast =
@@ -26,11 +28,8 @@ class EtcdClusterFailoverTest {
             RetryConfig.withRetryDelay(Duration.ofMillis(500)),
             RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
     try (EtcdRegistry registry =
-            EtcdRegistry.newEtcdRegistryWithRetry(
-                etcd.clientEndpointsAsHostPort(),
-                fast,
-                Option.withLeaseTtl(Duration.ofSeconds(5)));
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+            fixture.registry(fast, Option.withLeaseTtl(Duration.ofSeconds(5)));
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(
           Info.builder()
               .serviceName("echo")
@@ -59,7 +58,7 @@ class EtcdClusterFailoverTest {
               });
 
       leader.restart();
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         // more than a TTL later both keys are still alive on the registry's lease
         await()
             .during(Duration.ofSeconds(6))
@@ -76,11 +75,8 @@ class EtcdClusterFailoverTest {
   @Test
   void killingAFollowerChangesNothingForRegistryOrResolver() {
     try (EtcdRegistry registry =
-            EtcdRegistry.newEtcdRegistryWithRetry(
-                etcd.clientEndpointsAsHostPort(),
-                fast(),
-                Option.withLeaseTtl(Duration.ofSeconds(3)));
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+            fixture.registry(fast(), Option.withLeaseTtl(Duration.ofSeconds(3)));
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(echo(1));
       long lease = registry.leaseId();
       assertThat(resolver.resolve("echo").instances()).hasSize(1);
@@ -103,12 +99,11 @@ class EtcdClusterFailoverTest {
   void losingQuorumForLongerThanTheTtlThenRestoringItLosesNoRegistration() {
     Duration ttl = Duration.ofSeconds(2);
     try (EtcdRegistry registry =
-            EtcdRegistry.newEtcdRegistryWithRetry(
-                etcd.clientEndpointsAsHostPort(),
+            fixture.registry(
                 fast(),
                 Option.withLeaseTtl(ttl),
                 Option.withDialTimeoutOpt(Duration.ofSeconds(1)));
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(echo(1));
       registry.register(echo(2));
       assertThat(resolver.resolve("echo").instances()).hasSize(2);
@@ -122,7 +117,7 @@ class EtcdClusterFailoverTest {
           .hasSize(2); // last known instances are served
       down.forEach(EtcdMember::restart);
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptions()

@@ -26,9 +26,10 @@ class EtcdRegistryFaultsTest {
 
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
+  private final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private EtcdRegistry newRegistry(int maxAttempts, Duration observeDelay) {
-    return EtcdRegistry.newEtcdRegistryWithRetry(
-        etcd.clientEndpointsAsHostPort(),
+    return fixture.registry(
         RetryConfig.newRetryConfig(
             RetryConfig.withMaxAttemptTimes(maxAttempts),
             RetryConfig.withRetryDelay(Duration.ofMillis(300)),
@@ -79,7 +80,7 @@ class EtcdRegistryFaultsTest {
       etcd.member(0).restart();
       burst.get();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(15))
             .untilAsserted(
@@ -96,7 +97,7 @@ class EtcdRegistryFaultsTest {
   @Test
   void freezingTheOnlyEtcdLongerThanTheTtlLosesNothingAfterTheThaw() {
     try (EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(1));
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(echo(1));
       registry.register(echo(2));
       assertThat(resolver.resolve("echo").instances()).hasSize(2);
@@ -106,7 +107,7 @@ class EtcdRegistryFaultsTest {
       await().atMost(TTL.multipliedBy(5)).until(() -> registry.leaseId() == 0);
       etcd.member(0).thaw();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(15))
             .untilAsserted(
@@ -152,7 +153,7 @@ class EtcdRegistryFaultsTest {
       assertThat(registry.status().healthy()).isFalse();
       etcd.member(0).restart();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(20))
             .untilAsserted(
@@ -210,7 +211,7 @@ class EtcdRegistryFaultsTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> registryThreads().isEmpty());
 
     etcd.member(0).restart();
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+    try (EtcdProbe probe = fixture.probe()) {
       // the old lease comes back with etcd, unrenewed: its key expires within the TTL and nobody
       // re-puts it
       await().atMost(TTL.plusSeconds(5)).until(() -> probe.leasesUnder(PREFIX).isEmpty());

@@ -27,9 +27,10 @@ class EtcdRegistryRecoveryTest {
 
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
+  private final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private EtcdRegistry newRegistry(Duration leaseTtl) {
-    return EtcdRegistry.newEtcdRegistryWithRetry(
-        etcd.clientEndpointsAsHostPort(),
+    return fixture.registry(
         RetryConfig.newRetryConfig(
             RetryConfig.withMaxAttemptTimes(0),
             RetryConfig.withRetryDelay(RETRY_DELAY),
@@ -53,7 +54,7 @@ class EtcdRegistryRecoveryTest {
       etcd.member(0).kill();
       etcd.member(0).restart();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(15))
             .untilAsserted(
@@ -85,7 +86,7 @@ class EtcdRegistryRecoveryTest {
 
       etcd.member(0).wipe();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         // detection (keep-alive NOT_FOUND, at most TTL/3 away) + one retry delay + a margin
         await()
             .atMost(Duration.ofSeconds(5).plus(RETRY_DELAY).plusSeconds(3))
@@ -108,8 +109,7 @@ class EtcdRegistryRecoveryTest {
             RetryConfig.withRetryDelay(RETRY_DELAY),
             RetryConfig.withObserveDelay(Duration.ofMinutes(5)));
     try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistryWithRetry(
-            etcd.clientEndpointsAsHostPort(),
+        fixture.registry(
             fewAttempts,
             Option.withLeaseTtl(Duration.ofSeconds(2)),
             Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
@@ -131,7 +131,7 @@ class EtcdRegistryRecoveryTest {
           .until(() -> !registry.status().healthy());
       etcd.member(0).wipe();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         await()
             .atMost(Duration.ofSeconds(2))
             .untilAsserted(
@@ -162,7 +162,7 @@ class EtcdRegistryRecoveryTest {
                 Long.toString(ttlSeconds))
             .redirectError(new File("target/registry-child.log"))
             .start();
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+    try (EtcdProbe probe = fixture.probe()) {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String line =

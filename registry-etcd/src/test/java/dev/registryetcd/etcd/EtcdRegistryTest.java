@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd;
 
+import static dev.registryetcd.etcd.EtcdFixture.uniqueService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,11 +26,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdRegistryTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private static EtcdProbe probe;
 
   @BeforeAll
   static void openProbe() {
-    probe = new EtcdProbe(etcd.clientEndpoints());
+    probe = fixture.probe();
   }
 
   @AfterAll
@@ -38,18 +40,10 @@ class EtcdRegistryTest {
     probe.close();
   }
 
-  private static String uniqueService() {
-    return "svc-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static EtcdRegistry newRegistry(Option... options) {
-    return EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort(), options);
-  }
-
   @Test
   void registeredInstanceAppearsUnderTheExactKeyWithGoBytes() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -73,8 +67,8 @@ class EtcdRegistryTest {
     tags.put("名前", "値\u2028");
     tags.put("ctl", "a\u0001\tb\n");
     tags.put("html", "<a href=\"x\">&</a>");
-    try (EtcdRegistry registry = newRegistry();
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdRegistry registry = fixture.registry();
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -96,7 +90,7 @@ class EtcdRegistryTest {
   @Test
   void instanceWithoutTagsIsWrittenWithNullTagsAsGoDoes() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -113,7 +107,7 @@ class EtcdRegistryTest {
   void manyServicesAndAddressesShareOneLease() {
     String a = uniqueService();
     String b = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       for (int port = 9000; port < 9005; port++) {
         registry.register(
             Info.builder()
@@ -139,7 +133,7 @@ class EtcdRegistryTest {
   void registeringTheSameAddressAgainReplacesItsValue() {
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:7000";
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       Info info =
           Info.builder()
               .serviceName(service)
@@ -157,7 +151,7 @@ class EtcdRegistryTest {
   @Test
   void deregisterRemovesOnlyThatKey() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       Info one =
           Info.builder()
               .serviceName(service)
@@ -181,7 +175,7 @@ class EtcdRegistryTest {
   @Test
   void closeRevokesTheLeaseAndRemovesEveryKey() {
     String service = uniqueService();
-    EtcdRegistry registry = newRegistry();
+    EtcdRegistry registry = fixture.registry();
     registry.register(
         Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build());
     registry.register(
@@ -208,7 +202,7 @@ class EtcdRegistryTest {
   void aKeyDeletedBySomeoneElseComesBack() {
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4000";
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -230,8 +224,7 @@ class EtcdRegistryTest {
     String service = uniqueService();
     String key = "kitex/registry-etcd/" + service + "/127.0.0.1:4001";
     try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistryWithRetry(
-            etcd.clientEndpointsAsHostPort(),
+        fixture.registry(
             RetryConfig.newRetryConfig(RetryConfig.withObserveDelay(Duration.ofSeconds(1))))) {
       registry.register(
           Info.builder()
@@ -258,7 +251,8 @@ class EtcdRegistryTest {
   @Test
   void servicePrefixOptionWritesUnderThatPrefix() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry(Option.withEtcdServicePrefix("hertz/registry-etcd"))) {
+    try (EtcdRegistry registry =
+        fixture.registry(Option.withEtcdServicePrefix("hertz/registry-etcd"))) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -277,7 +271,7 @@ class EtcdRegistryTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         local != null, "this machine has no non-loopback IPv4 address");
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -336,7 +330,7 @@ class EtcdRegistryTest {
   @Test
   void fixedAddressReplacesHostPortAndNetwork() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.10", 7777));
       registry.register(
           Info.builder()
@@ -355,7 +349,7 @@ class EtcdRegistryTest {
     String service = uniqueService();
     Info info =
         Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.10", 7777));
       registry.register(info);
       EtcdRegistry.setFixedAddress(registry, new InetSocketAddress("192.0.2.11", 8888));
@@ -370,7 +364,7 @@ class EtcdRegistryTest {
   @Test
   void ipv6AndUnixSocketAddressesAreWrittenAsGoReadsThem() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       registry.register(
           Info.builder().serviceName(service).address(new InetSocketAddress("::1", 8888)).build());
       registry.register(
@@ -407,7 +401,7 @@ class EtcdRegistryTest {
   @Test
   void addressThatCannotBeRegisteredIsRefusedAndNothingIsWritten() {
     String service = uniqueService();
-    try (EtcdRegistry registry = newRegistry()) {
+    try (EtcdRegistry registry = fixture.registry()) {
       assertThatThrownBy(
               () ->
                   registry.register(
@@ -430,8 +424,7 @@ class EtcdRegistryTest {
   void withRetryFactoryRegistersToo() {
     String service = uniqueService();
     RetryConfig retry = RetryConfig.newRetryConfig(RetryConfig.withMaxAttemptTimes(0));
-    try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistryWithRetry(etcd.clientEndpointsAsHostPort(), retry)) {
+    try (EtcdRegistry registry = fixture.registry(retry)) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -443,7 +436,7 @@ class EtcdRegistryTest {
 
   @Test
   void closeLeavesNoRegistryThreadBehind() {
-    EtcdRegistry registry = newRegistry();
+    EtcdRegistry registry = fixture.registry();
     registry.register(
         Info.builder()
             .serviceName(uniqueService())

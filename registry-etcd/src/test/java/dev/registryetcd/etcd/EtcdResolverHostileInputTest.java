@@ -25,6 +25,8 @@ class EtcdResolverHostileInputTest {
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private static byte[] json(String address, String tagValue) {
     return InstanceCodec.encode(
         new InstanceInfo("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
@@ -33,8 +35,8 @@ class EtcdResolverHostileInputTest {
   @Test
   void hostileValuesAreSkippedValidOnesServedAndTheWatchSurvives() {
     Map<String, byte[]> written = new TreeMap<>();
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdProbe probe = fixture.probe();
+        EtcdResolver resolver = fixture.resolver()) {
       write(probe, written, PREFIX + "first", json("127.0.0.1:1", null));
       assertThat(resolver.resolve("hostile").instances()).hasSize(1);
 
@@ -97,7 +99,7 @@ class EtcdResolverHostileInputTest {
                       .containsExactlyElementsOf(expected));
 
       // a fresh resolver reading all of it at once (several MiB in one range) agrees
-      try (EtcdResolver fresh = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+      try (EtcdResolver fresh = fixture.resolver()) {
         assertThat(fresh.resolve("hostile").instances())
             .extracting(Instance::address)
             .containsExactlyElementsOf(expected);

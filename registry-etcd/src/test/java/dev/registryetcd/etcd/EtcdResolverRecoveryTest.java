@@ -30,6 +30,8 @@ class EtcdResolverRecoveryTest {
 
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
+  private final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private static byte[] value(String address, int weight) {
     return ("{\"network\":\"tcp\",\"address\":\""
             + address
@@ -63,8 +65,8 @@ class EtcdResolverRecoveryTest {
 
   @Test
   void afterALongOutageTheCacheEqualsEtcdWithinTwoSecondsOfEtcdServing() throws Exception {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdProbe probe = fixture.probe();
+        EtcdResolver resolver = fixture.resolver()) {
       probe.put(PREFIX + "127.0.0.1:1", value("127.0.0.1:1", 10));
       assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
 
@@ -89,8 +91,8 @@ class EtcdResolverRecoveryTest {
 
   @Test
   void lastKnownInstancesAreServedWhileEtcdIsDownAndChangesMadeMeanwhileArriveAfter() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdProbe probe = fixture.probe();
+        EtcdResolver resolver = fixture.resolver()) {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
       probe.put(PREFIX + "b", value("127.0.0.1:2", 10));
       List<Change> changes = new CopyOnWriteArrayList<>();
@@ -122,8 +124,8 @@ class EtcdResolverRecoveryTest {
 
   @Test
   void afterEtcdLosesItsDataTheCacheEqualsAFreshRead() {
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+    try (EtcdResolver resolver = fixture.resolver()) {
+      try (EtcdProbe probe = fixture.probe()) {
         for (int i = 0; i < 20; i++) {
           probe.put(PREFIX + "old-" + i, value("127.0.0.1:" + (100 + i), 10));
         }
@@ -132,7 +134,7 @@ class EtcdResolverRecoveryTest {
 
       etcd.member(0).wipe();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         probe.put(PREFIX + "new", value("127.0.0.1:9", 3));
         // revisions restarted from 1: a watch resumed at the old revision would never see this
         await()
@@ -146,8 +148,8 @@ class EtcdResolverRecoveryTest {
   void aBusyEtcdIsNotMistakenForOneThatLostItsData() {
     // The resolver checks etcd's revision every few seconds; events that arrive while that check is
     // on its way must not make the answer look like a revision that went back.
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdProbe probe = fixture.probe();
+        EtcdResolver resolver = fixture.resolver()) {
       List<Change> changes = new CopyOnWriteArrayList<>();
       probe.put(PREFIX + "busy", value("127.0.0.1:1", 1));
       resolver.subscribe(SERVICE, changes::add);
@@ -181,7 +183,7 @@ class EtcdResolverRecoveryTest {
   @Test
   void aWatchThatFallsBehindACompactionIsFollowedByAFreshReadAndTheDifference() {
     WatchGate gate = new WatchGate();
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+    try (EtcdProbe probe = fixture.probe();
         Client client =
             Client.builder()
                 .endpoints(etcd.clientEndpoints().toArray(String[]::new))
@@ -221,16 +223,14 @@ class EtcdResolverRecoveryTest {
 
   @Test
   void subscribingWhileEtcdIsDownReturnsAtOnceReportsTheErrorAndDeliversOnceEtcdIsBack() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+    try (EtcdProbe probe = fixture.probe()) {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
     }
     etcd.member(0).kill();
     List<Change> changes = new CopyOnWriteArrayList<>();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     try (EtcdResolver resolver =
-            EtcdResolver.newEtcdResolver(
-                etcd.clientEndpointsAsHostPort(),
-                Option.withDialTimeoutOpt(Duration.ofMillis(500)));
+            fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
         Subscription subscription =
             resolver.subscribe(
                 SERVICE,

@@ -24,11 +24,13 @@ class EtcdResolverServicesTest {
 
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
+  private final EtcdFixture fixture = new EtcdFixture(etcd);
+
   @Test
   void servicesListsEveryServiceWithAKeyAndFollowsPutsAndDeletes() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
-        EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
-        EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
+    try (EtcdProbe probe = fixture.probe();
+        EtcdRegistry registry = fixture.registry();
+        EtcdResolver resolver = fixture.resolver()) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       probe.put("kitex/registry-etcd/echo/127.0.0.1:2", VALUE);
       probe.put(
@@ -62,11 +64,9 @@ class EtcdResolverServicesTest {
 
   @Test
   void servicesComeBackAfterEtcdRestartsAndMeanwhileServesTheLastList() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+    try (EtcdProbe probe = fixture.probe();
         EtcdResolver resolver =
-            EtcdResolver.newEtcdResolver(
-                etcd.clientEndpointsAsHostPort(),
-                Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
+            fixture.resolver(Option.withDialTimeoutOpt(Duration.ofSeconds(2)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       assertThat(resolver.services()).containsExactly("echo");
 
@@ -80,7 +80,7 @@ class EtcdResolverServicesTest {
                 assertThat(resolver.status().healthy()).isFalse();
               });
       etcd.member(0).restart();
-      try (EtcdProbe again = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe again = fixture.probe()) {
         again.put("kitex/registry-etcd/later/127.0.0.1:1", VALUE);
       }
       await()
@@ -95,8 +95,8 @@ class EtcdResolverServicesTest {
 
   @Test
   void servicesFollowAnEtcdThatLostItsData() {
-    try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort())) {
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+    try (EtcdResolver resolver = fixture.resolver()) {
+      try (EtcdProbe probe = fixture.probe()) {
         for (int i = 0; i < 20; i++) {
           probe.put("kitex/registry-etcd/old/127.0.0.1:" + (100 + i), VALUE);
         }
@@ -105,7 +105,7 @@ class EtcdResolverServicesTest {
 
       etcd.member(0).wipe();
 
-      try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints())) {
+      try (EtcdProbe probe = fixture.probe()) {
         probe.put("kitex/registry-etcd/new/127.0.0.1:1", VALUE);
         // revisions restarted from 1: a watch resumed at the old revision would never see this
         await()
@@ -117,11 +117,9 @@ class EtcdResolverServicesTest {
 
   @Test
   void servicesFailsClearlyWhenEtcdCannotBeReadAndTriesAgainNextTime() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+    try (EtcdProbe probe = fixture.probe();
         EtcdResolver resolver =
-            EtcdResolver.newEtcdResolver(
-                etcd.clientEndpointsAsHostPort(),
-                Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
+            fixture.resolver(Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       etcd.member(0).stop();
       assertThatThrownBy(resolver::services)
@@ -141,11 +139,9 @@ class EtcdResolverServicesTest {
 
   @Test
   void statusCountsCachedServicesAndInstancesAndNamesTheServicesItCannotRead() {
-    try (EtcdProbe probe = new EtcdProbe(etcd.clientEndpoints());
+    try (EtcdProbe probe = fixture.probe();
         EtcdResolver resolver =
-            EtcdResolver.newEtcdResolver(
-                etcd.clientEndpointsAsHostPort(),
-                Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
+            fixture.resolver(Option.withDialTimeoutOpt(Duration.ofSeconds(1)))) {
       probe.put("kitex/registry-etcd/echo/127.0.0.1:1", VALUE);
       probe.put("kitex/registry-etcd/echo/127.0.0.1:2", VALUE);
       probe.put("kitex/registry-etcd/ping/127.0.0.1:3", VALUE);
@@ -176,7 +172,7 @@ class EtcdResolverServicesTest {
 
   @Test
   void registryStatusShowsRegistrationsTheLeaseAndClose() {
-    EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
+    EtcdRegistry registry = fixture.registry();
     assertThat(registry.status()).isEqualTo(new RegistryStatus(0, 0, false, 0, 0, null, false));
     assertThat(registry.status().healthy()).isTrue();
 
@@ -197,8 +193,7 @@ class EtcdResolverServicesTest {
   @Test
   void registryStatusCountsTheRecoveryAfterEtcdLostItsDataAndEndsHealthy() {
     try (EtcdRegistry registry =
-        EtcdRegistry.newEtcdRegistryWithRetry(
-            etcd.clientEndpointsAsHostPort(),
+        fixture.registry(
             dev.registryetcd.retry.RetryConfig.newRetryConfig(
                 dev.registryetcd.retry.RetryConfig.withRetryDelay(Duration.ofMillis(300)),
                 dev.registryetcd.retry.RetryConfig.withMaxAttemptTimes(0)),

@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd;
 
+import static dev.registryetcd.etcd.EtcdFixture.uniqueService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,24 +47,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdResolverTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+
   private static EtcdProbe probe;
 
   @BeforeAll
   static void openProbe() {
-    probe = new EtcdProbe(etcd.clientEndpoints());
+    probe = fixture.probe();
   }
 
   @AfterAll
   static void closeProbe() {
     probe.close();
-  }
-
-  private static String uniqueService() {
-    return "svc-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static EtcdResolver newResolver(Option... options) {
-    return EtcdResolver.newEtcdResolver(etcd.clientEndpointsAsHostPort(), options);
   }
 
   private static void putRaw(String service, String address, String json) {
@@ -83,8 +77,8 @@ class EtcdResolverTest {
   @Test
   void instancesRegisteredByEtcdRegistryAreResolved() {
     String service = uniqueService();
-    try (EtcdRegistry registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
-        EtcdResolver resolver = newResolver()) {
+    try (EtcdRegistry registry = fixture.registry();
+        EtcdResolver resolver = fixture.resolver()) {
       registry.register(
           Info.builder()
               .serviceName(service)
@@ -114,7 +108,7 @@ class EtcdResolverTest {
       putRaw(service, "golden-" + i++, vector.get("expected").asText());
       expectedAddresses.add(address);
     }
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       List<Instance> instances = resolver.resolve(service).instances();
 
       assertThat(instances)
@@ -135,7 +129,7 @@ class EtcdResolverTest {
       probe.put(key, Base64.getDecoder().decode(vector.get("rawBase64").asText()));
       byKey.put(key, vector);
     }
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       List<Instance> instances = resolver.resolve(service).instances();
 
       List<Instance> expected =
@@ -162,7 +156,7 @@ class EtcdResolverTest {
     PrintStream original = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       for (int i = 0; i < 5; i++) {
         assertThat(resolver.resolve(service).instances())
             .extracting(Instance::address)
@@ -188,7 +182,7 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     putRaw(service + "-b", "127.0.0.1:2", value("127.0.0.1:2", 10));
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       assertThat(resolver.resolve(service).instances())
           .extracting(Instance::address)
           .containsExactly("127.0.0.1:1");
@@ -204,8 +198,9 @@ class EtcdResolverTest {
     probe.put(
         "hertz/registry-etcd/" + service + "/127.0.0.1:3",
         value("127.0.0.1:3", 5).getBytes(StandardCharsets.UTF_8));
-    try (EtcdResolver resolver = newResolver(Option.withEtcdServicePrefix("hertz/registry-etcd"));
-        EtcdResolver kitex = newResolver()) {
+    try (EtcdResolver resolver =
+            fixture.resolver(Option.withEtcdServicePrefix("hertz/registry-etcd"));
+        EtcdResolver kitex = fixture.resolver()) {
       assertThat(resolver.resolve(service).instances())
           .containsExactly(new Instance("tcp", "127.0.0.1:3", 5, null));
       assertThatThrownBy(() -> kitex.resolve(service)).isInstanceOf(NoInstanceException.class);
@@ -217,8 +212,8 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 0));
     putRaw(service, "127.0.0.1:2", value("127.0.0.1:2", -4));
-    try (EtcdResolver goDefault = newResolver();
-        EtcdResolver custom = newResolver(Option.withDefaultWeight(33))) {
+    try (EtcdResolver goDefault = fixture.resolver();
+        EtcdResolver custom = fixture.resolver(Option.withDefaultWeight(33))) {
       assertThat(goDefault.resolve(service).instances())
           .extracting(Instance::weight)
           .containsOnly(10);
@@ -229,7 +224,7 @@ class EtcdResolverTest {
   @Test
   void aServiceWithoutInstancesIsAnErrorSayingSo() {
     String service = uniqueService();
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       assertThatThrownBy(() -> resolver.resolve(service))
           .isInstanceOf(NoInstanceException.class)
           .hasMessage("no instance remains for " + service);
@@ -238,7 +233,7 @@ class EtcdResolverTest {
 
   @Test
   void invalidServiceNameIsRefused() {
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       assertThatThrownBy(() -> resolver.resolve("a/b"))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> resolver.resolve("")).isInstanceOf(IllegalArgumentException.class);
@@ -250,7 +245,7 @@ class EtcdResolverTest {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     List<Change> changes = new CopyOnWriteArrayList<>();
-    try (EtcdResolver resolver = newResolver();
+    try (EtcdResolver resolver = fixture.resolver();
         Subscription ignored = resolver.subscribe(service, changes::add)) {
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
       assertThat(changes.get(0).added())
@@ -292,7 +287,7 @@ class EtcdResolverTest {
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     CountDownLatch release = new CountDownLatch(1);
     List<Change> healthy = new CopyOnWriteArrayList<>();
-    try (EtcdResolver resolver = newResolver();
+    try (EtcdResolver resolver = fixture.resolver();
         Subscription thrower =
             resolver.subscribe(
                 service,
@@ -324,7 +319,7 @@ class EtcdResolverTest {
   @Test
   void instancesIsEmptyRatherThanAnErrorAndTheSameListUntilTheServiceChanges() {
     String service = uniqueService();
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       LiveDiscovery discovery = resolver;
       assertThat(discovery.instances(service)).isEmpty();
 
@@ -359,7 +354,7 @@ class EtcdResolverTest {
     AtomicInteger overlapped = new AtomicInteger();
     List<Integer> direct = new CopyOnWriteArrayList<>();
     List<String> directThreads = new CopyOnWriteArrayList<>();
-    try (EtcdResolver resolver = newResolver();
+    try (EtcdResolver resolver = fixture.resolver();
         Subscription onPool =
             resolver.subscribe(
                 service,
@@ -439,7 +434,7 @@ class EtcdResolverTest {
       putRaw(service, "127.0.0.1:" + (1000 + i), value("127.0.0.1:" + (1000 + i), 10));
     }
     ExecutorService pool = Executors.newFixedThreadPool(8);
-    try (EtcdResolver resolver = newResolver()) {
+    try (EtcdResolver resolver = fixture.resolver()) {
       List<Future<Result>> results = new ArrayList<>();
       for (int round = 0; round < 3; round++) {
         for (String name : names) {
@@ -488,7 +483,7 @@ class EtcdResolverTest {
   void closeLeavesNoResolverOrListenerThreadBehind() {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
-    EtcdResolver resolver = newResolver();
+    EtcdResolver resolver = fixture.resolver();
     List<Change> changes = new CopyOnWriteArrayList<>();
     resolver.subscribe(service, changes::add);
     await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);

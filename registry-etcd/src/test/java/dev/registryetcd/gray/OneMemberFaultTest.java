@@ -7,7 +7,6 @@ import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
 import dev.registryetcd.testkit.KeyHistory;
@@ -38,14 +37,7 @@ class OneMemberFaultTest {
   private static final Duration FAULT = Duration.ofSeconds(30);
   private static final Duration AFTER_FAULT = TTL.plusSeconds(2);
 
-  @RegisterExtension
-  final EtcdExtension etcd =
-      EtcdExtension.of(
-          EtcdCluster.builder()
-              .members(3)
-              .networkFaults()
-              .heartbeatInterval(Duration.ofMillis(100))
-              .electionTimeout(Duration.ofMillis(1000)));
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.of(GrayCluster.builder());
 
   private final List<EtcdRegistry> registries = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();

@@ -9,7 +9,6 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.ResolverStatus;
 import dev.registryetcd.events.EtcdEvents;
-import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
 import io.etcd.jetcd.ByteSequence;
@@ -42,14 +41,7 @@ class ResolverGrayFailureTest {
   private static final Duration FAULT = Duration.ofSeconds(12);
   private static final Duration STALE_AT_MOST = Duration.ofSeconds(2);
 
-  @RegisterExtension
-  final EtcdExtension etcd =
-      EtcdExtension.of(
-          EtcdCluster.builder()
-              .members(3)
-              .networkFaults()
-              .heartbeatInterval(Duration.ofMillis(100))
-              .electionTimeout(Duration.ofMillis(1000)));
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.of(GrayCluster.builder());
 
   private final List<EtcdResolver> resolvers = new ArrayList<>();
   private final AtomicLong unconfirmedRestarts = new AtomicLong();

@@ -3,7 +3,6 @@ package dev.registryetcd.gray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
 import io.etcd.jetcd.ByteSequence;
@@ -28,14 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WatchPrimitivesTest {
   private static final ByteSequence KEY = bytes("kitex/registry-etcd/primitives/");
 
-  @RegisterExtension
-  final EtcdExtension etcd =
-      EtcdExtension.of(
-          EtcdCluster.builder()
-              .members(3)
-              .networkFaults()
-              .heartbeatInterval(Duration.ofMillis(100))
-              .electionTimeout(Duration.ofMillis(1000)));
+  @RegisterExtension final EtcdExtension etcd = EtcdExtension.of(GrayCluster.builder());
 
   @Test
   void aProgressRequestIsAnsweredToTheListenerWithTheMembersRevision() throws Exception {
