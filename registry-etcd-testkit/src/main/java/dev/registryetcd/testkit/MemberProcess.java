@@ -95,15 +95,7 @@ final class MemberProcess {
     if (!waitFor(p, timeout)) {
       log.marker(
           "still running " + Durations.format(timeout) + " after SIGTERM; killing (SIGKILL)");
-      p.destroyForcibly();
-      if (!waitFor(p, KILL_TIMEOUT)) {
-        throw log.failure(
-            "did not exit within "
-                + Durations.format(KILL_TIMEOUT)
-                + " after SIGKILL (pid "
-                + p.pid()
-                + ")");
-      }
+      killAndWait(p);
     }
   }
 
@@ -115,6 +107,11 @@ final class MemberProcess {
       return;
     }
     log.marker("killing (SIGKILL)");
+    killAndWait(p);
+  }
+
+  /** SIGKILL, then waits for the exit; a process still there after 10 s is a failure. */
+  private void killAndWait(Process p) {
     p.destroyForcibly();
     if (!waitFor(p, KILL_TIMEOUT)) {
       throw log.failure(
