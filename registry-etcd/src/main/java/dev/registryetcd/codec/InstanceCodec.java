@@ -162,6 +162,24 @@ public final class InstanceCodec {
     }
   }
 
+  /**
+   * Reads an instance value as every reader of this library uses it (the resolver, the gRPC name
+   * resolver, the {@code registry-etcd} command): {@link #decode}, and a value that names no
+   * address ({@code null}, {@code {}}, {@code "address":""}) is refused as well. Go's resolver
+   * would hand such a value out as an instance that fails every call; here it is skipped with one
+   * warning like any value that does not decode.
+   *
+   * @throws MalformedInstanceException when Go would reject the bytes, or they name no address
+   */
+  public static InstanceInfo decodeInstance(byte[] value) {
+    InstanceInfo info = decode(value);
+    if (info.address().isEmpty()) {
+      throw new MalformedInstanceException(
+          "value names no address (\"address\" is missing, null or empty): no client can dial it");
+    }
+    return info;
+  }
+
   private static String stringOr(JsonParser json, JsonToken token, String field, String previous)
       throws IOException {
     return switch (token) {

@@ -101,4 +101,40 @@ class InstanceCodecTest {
     assertThat(new String(InstanceCodec.encode(info), StandardCharsets.UTF_8))
         .contains("{\"\uFF61\":\"x\",\"\uD83D\uDE00\":\"y\"}");
   }
+
+  @Test
+  void decodeInstanceRefusesAValueThatNamesNoAddressWhichGoWouldDecode() {
+    for (String noAddress :
+        List.of(
+            "null",
+            "{}",
+            "{\"network\":\"tcp\",\"address\":\"\",\"weight\":10,\"tags\":null}",
+            "{\"network\":\"tcp\",\"address\":null,\"weight\":10}",
+            "{\"network\":\"tcp\",\"weight\":10}")) {
+      byte[] value = noAddress.getBytes(StandardCharsets.UTF_8);
+      assertThat(InstanceCodec.decode(value).address()).as("Go decodes %s", noAddress).isEmpty();
+      assertThatThrownBy(() -> InstanceCodec.decodeInstance(value))
+          .as(noAddress)
+          .isInstanceOf(MalformedInstanceException.class)
+          .hasMessageContaining("names no address");
+    }
+  }
+
+  @Test
+  void decodeInstanceReadsAValueWithAnAddressAsDecodeDoes() {
+    byte[] value =
+        "{\"network\":\"tcp\",\"address\":\"10.0.0.1:8888\",\"weight\":0,\"tags\":null}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThat(InstanceCodec.decodeInstance(value))
+        .isEqualTo(InstanceCodec.decode(value))
+        .isEqualTo(new InstanceInfo("tcp", "10.0.0.1:8888", 0, null));
+  }
+
+  @Test
+  void decodeInstanceRefusesWhatDecodeRefuses() {
+    assertThatThrownBy(() -> InstanceCodec.decodeInstance("[]".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MalformedInstanceException.class)
+        .hasMessageContaining("expected a JSON object");
+  }
 }

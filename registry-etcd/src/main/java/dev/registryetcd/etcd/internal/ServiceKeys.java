@@ -18,7 +18,9 @@ public final class ServiceKeys {
 
   /**
    * The service of an instance key under {@code prefix}, or {@code null} when {@code key} is not
-   * {@code {prefix}/{service}/{something}}.
+   * {@code {prefix}/{service}/...}. Whatever follows the service's slash, nothing included, makes
+   * an instance key: Go's resolver reads every key of the range {@code {prefix}/{service}/}, so
+   * {@code {prefix}/echo/} is an instance of {@code echo} for it, and so here.
    */
   public static String serviceOf(String prefix, String key) {
     int start = prefix.length() + 1;
@@ -26,6 +28,6 @@ public final class ServiceKeys {
       return null;
     }
     int end = key.indexOf('/', start);
-    return end <= start || end == key.length() - 1 ? null : key.substring(start, end);
+    return end <= start ? null : key.substring(start, end);
   }
 }

@@ -18,9 +18,13 @@ class ServiceKeysTest {
   }
 
   @Test
+  void aKeyWithNothingAfterTheServiceIsAnInstanceKeyAsGosRangeReadMakesIt() {
+    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/")).isEqualTo("echo");
+  }
+
+  @Test
   void keysOutsideTheLayoutHaveNoService() {
     assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo")).isNull();
-    assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd/echo/")).isNull();
     assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd//127.0.0.1:1")).isNull();
     assertThat(ServiceKeys.serviceOf(PREFIX, "kitex/registry-etcd-b/echo/127.0.0.1:1")).isNull();
     assertThat(ServiceKeys.serviceOf(PREFIX, "hertz/registry-etcd/echo/127.0.0.1:1")).isNull();

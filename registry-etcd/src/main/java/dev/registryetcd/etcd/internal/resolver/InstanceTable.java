@@ -138,7 +138,7 @@ final class InstanceTable {
   /** Decodes one key's value into the entries, or skips it, telling once per key and revision. */
   private void put(Kv kv) {
     try {
-      InstanceInfo info = InstanceCodec.decode(kv.value());
+      InstanceInfo info = InstanceCodec.decodeInstance(kv.value());
       Instance instance =
           new Instance(
               info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags());

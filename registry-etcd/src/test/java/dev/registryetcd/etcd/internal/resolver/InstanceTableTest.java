@@ -108,6 +108,37 @@ class InstanceTableTest {
     assertThat(change).isEqualTo(Diff.defaultDiff("echo", before, change.result()));
   }
 
+  @Test
+  void aValueNamingNoAddressIsSkippedOnceAndLaterChangesReportNoUpdate() {
+    Result before = table.replaceAll(List.of(kv("a", "10.0.0.1:8888", 5), raw("b", "null", 6)));
+
+    Change emptyAddress =
+        table.apply(
+            List.of(
+                new KvEvent(
+                    KvEvent.Type.PUT,
+                    raw(
+                        "c",
+                        "{\"network\":\"tcp\",\"address\":\"\",\"weight\":1,\"tags\":null}",
+                        7))),
+            before);
+    Change heavier = table.apply(List.of(put("a", "10.0.0.1:8888", 7)), emptyAddress.result());
+
+    assertThat(before.instances()).containsExactly(instance("10.0.0.1:8888", 5));
+    assertThat(emptyAddress.isEmpty()).isTrue();
+    assertThat(heavier.updated()).containsExactly(instance("10.0.0.1:8888", 7));
+    assertThat(heavier.added()).isEmpty();
+    assertThat(heavier.removed()).isEmpty();
+    assertThat(skipped).containsExactly(PREFIX + "b", PREFIX + "c");
+  }
+
+  @Test
+  void theKeyWithNothingAfterTheServiceIsAnInstanceAsInGo() {
+    Result read = table.replaceAll(List.of(new Kv(PREFIX, kv("x", "10.0.0.2:1", 3).value(), 5, 0)));
+
+    assertThat(read.instances()).containsExactly(instance("10.0.0.2:1", 3));
+  }
+
   /**
    * Any batch of puts (some of garbage) and deletions over a few keys and fewer addresses, so that
    * keys often share an address: the change is exactly the whole-list diff, and the instances those
