@@ -60,12 +60,7 @@ public final class ServiceCache implements RangeWatch.Listener {
             service,
             context.defaultWeight(),
             (key, why) ->
-                context
-                    .log()
-                    .warn(
-                        "Skipping {}: its value is not an instance the Go extension would read ({})",
-                        key,
-                        why));
+                context.log().warn("Skipping {}: its value is not an instance ({})", key, why));
     this.watch =
         new RangeWatch(
             RangeWatch.Range.of(ServiceKeys.servicePrefix(context.prefix(), service)),
