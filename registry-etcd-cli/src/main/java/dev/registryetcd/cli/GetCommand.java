@@ -3,13 +3,10 @@ package dev.registryetcd.cli;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.registryetcd.cli.StoredValue.Skipped;
 import dev.registryetcd.cli.StoredValue.StoredInstance;
-import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
@@ -33,9 +30,8 @@ import picocli.CommandLine.Spec;
       "Exits with 3 when the service has no instance."
     })
 final class GetCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectWriter PRETTY =
-      JSON.writer(
+      InstanceJson.JSON.writer(
           new DefaultPrettyPrinter()
               .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE)
               .withSeparators(
@@ -56,8 +52,8 @@ final class GetCommand implements Callable<Integer> {
   @Option(
       names = "--json",
       description =
-          "Print a JSON array of {network,address,weight,tags,ttl}; ttl is null "
-              + "without a lease.")
+          "Print a JSON array of {network,address,weight,tags,lease,ttl}, values whole; lease in "
+              + "hex, lease and ttl null without a lease.")
   boolean json;
 
   @Override
@@ -77,20 +73,9 @@ final class GetCommand implements Callable<Integer> {
       throw new NoInstanceException(service);
     }
     if (json) {
-      ArrayNode array = JSON.createArrayNode();
+      ArrayNode array = InstanceJson.JSON.createArrayNode();
       for (StoredInstance stored : contents.instances()) {
-        Instance instance = stored.instance();
-        ObjectNode node = array.addObject();
-        node.put("network", instance.network());
-        node.put("address", instance.address());
-        node.put("weight", instance.weight());
-        node.set(
-            "tags", instance.tags() == null ? JSON.nullNode() : JSON.valueToTree(instance.tags()));
-        if (stored.ttlSeconds().isPresent()) {
-          node.put("ttl", stored.ttlSeconds().getAsLong());
-        } else {
-          node.putNull("ttl");
-        }
+        InstanceJson.stored(array.addObject(), stored);
       }
       out.println(PRETTY.writeValueAsString(array));
       out.flush();

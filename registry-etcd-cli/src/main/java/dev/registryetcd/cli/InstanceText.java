@@ -12,26 +12,32 @@ public final class InstanceText {
 
   /**
    * One change line: {@code sign} ({@code +} added, {@code ~} updated, {@code -} removed), the
-   * service, the address, {@code network=} when not tcp, the weight and the tags.
+   * service, the address, {@code network=} when not tcp, the weight and the tags; every part from
+   * etcd escaped and cut ({@link TerminalText#cell}).
    */
   public static String line(char sign, String service, Instance instance) {
-    return sign + " " + service + " " + describe(instance);
+    return sign + " " + TerminalText.cell(service) + " " + describe(instance);
   }
 
   /**
    * {@code 10.0.0.7:8888 weight=10 tags=zone=a}, with {@code network=unix} after the address when
-   * not tcp.
+   * not tcp; escaped and cut as {@link #line} is.
    */
   public static String describe(Instance instance) {
-    return instance.address()
-        + (instance.network().equals("tcp") ? "" : " network=" + instance.network())
+    return TerminalText.cell(instance.address())
+        + (instance.network().equals("tcp")
+            ? ""
+            : " network=" + TerminalText.cell(instance.network()))
         + " weight="
         + instance.weight()
         + " tags="
-        + tags(instance.tags());
+        + TerminalText.cell(tags(instance.tags()));
   }
 
-  /** {@code k=v,k2=v2} in the stored order (Go's: sorted by key), or {@code -} for none. */
+  /**
+   * {@code k=v,k2=v2} in the stored order (Go's: sorted by key), or {@code -} for none; raw, for a
+   * {@link Table} cell (which escapes and cuts it).
+   */
   public static String tags(Map<String, String> tags) {
     if (tags == null || tags.isEmpty()) {
       return "-";

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Follows every instance under the registry prefix with a raw etcd watch and reports each change as
@@ -42,7 +41,7 @@ import java.util.function.Consumer;
 final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private final Client client;
   private final EtcdTarget target;
-  private final Consumer<String> lines;
+  private final WatchCommand.ChangeSink lines;
   private final PrintWriter err;
   private final ScheduledThreadPoolExecutor executor;
   private final RangeWatch watch;
@@ -51,7 +50,8 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private final Map<String, StoredInstance> known = new HashMap<>();
   private final Map<String, String> skipped = new HashMap<>();
 
-  private PrefixWatch(Client client, EtcdTarget target, Consumer<String> lines, PrintWriter err) {
+  private PrefixWatch(
+      Client client, EtcdTarget target, WatchCommand.ChangeSink lines, PrintWriter err) {
     this.client = client;
     this.target = target;
     this.lines = lines;
@@ -101,7 +101,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
    * @throws dev.registryetcd.registry.RegistryException when the first read fails
    */
   static PrefixWatch start(
-      Client client, EtcdTarget target, Consumer<String> lines, PrintWriter err) {
+      Client client, EtcdTarget target, WatchCommand.ChangeSink lines, PrintWriter err) {
     PrefixWatch watch = new PrefixWatch(client, target, lines, err);
     try {
       RangeRead first = JetcdRangeSource.toRead(watch.read());
@@ -184,14 +184,14 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
 
   private void put(Kv kv) {
     String key = kv.key();
-    StoredValue value = StoredValue.decode(target.rootKey(), key, kv.value(), kv.lease());
+    StoredValue value = StoredValue.decode(target.prefix(), key, kv.value(), kv.lease());
     if (value instanceof StoredInstance instance) {
       skipped.remove(key);
       StoredInstance before = known.put(key, instance);
       if (before == null) {
-        lines.accept(InstanceText.line('+', instance.service(), instance.instance()));
+        lines.change('+', instance.service(), instance.instance());
       } else if (!before.instance().equals(instance.instance())) {
-        lines.accept(InstanceText.line('~', instance.service(), instance.instance()));
+        lines.change('~', instance.service(), instance.instance());
       }
     } else {
       Skipped skip = (Skipped) value;
@@ -206,7 +206,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private void removed(String key) {
     StoredInstance before = known.remove(key);
     if (before != null) {
-      lines.accept(InstanceText.line('-', before.service(), before.instance()));
+      lines.change('-', before.service(), before.instance());
     }
   }
 

@@ -49,7 +49,7 @@ record RegistryContents(List<StoredInstance> instances, List<Skipped> skipped, l
     for (KeyValue kv : response.getKvs()) {
       values.add(
           StoredValue.decode(
-              target.rootKey(),
+              target.prefix(),
               kv.getKey().toString(StandardCharsets.UTF_8),
               kv.getValue().getBytes(),
               kv.getLease()));

@@ -163,6 +163,7 @@ public final class RegistryEtcdCommand implements Runnable {
 
   /** Runs the command line {@code args} and exits with its exit code. */
   public static void main(String[] args) {
+    TerminalStream.install(); // first: loggers capture System.err when they are made
     LogManager.getLogManager().getLogger("").setLevel(Level.SEVERE); // until -v says otherwise
     System.exit(newCommandLine(new RegistryEtcdCommand()).execute(args));
   }

@@ -4,8 +4,8 @@ import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Instance;
+import dev.registryetcd.etcd.internal.ServiceKeys;
 import dev.registryetcd.registry.Info;
-import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 /**
@@ -17,20 +17,21 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
   String key();
 
   /**
-   * Reads {@code key}'s {@code value} as the Go extension's resolver would: a value that does not
-   * decode is {@link Skipped}, a weight {@code <= 0} becomes the default weight 10.
+   * Reads {@code key}'s {@code value} as the library's resolver does, through the same two rules:
+   * {@link ServiceKeys#serviceOf} says which service a key belongs to (every key under {@code
+   * {prefix}/{service}/}, nothing after the slash included) and {@link
+   * InstanceCodec#decodeInstance} whether its value is an instance (one that does not decode or
+   * names no address is {@link Skipped}); a weight {@code <= 0} becomes the default weight 10.
    *
-   * @param rootKey the registry prefix with its trailing slash, e.g. {@code kitex/registry-etcd/}
+   * @param prefix the registry prefix, e.g. {@code kitex/registry-etcd}
    */
-  static StoredValue decode(String rootKey, String key, byte[] value, long leaseId) {
-    String rest = key.startsWith(rootKey) ? key.substring(rootKey.length()) : key;
-    int slash = rest.indexOf('/');
-    if (slash <= 0 || slash == rest.length() - 1) {
-      return new Skipped(key, "not an instance key: expected " + rootKey + "{service}/{address}");
+  static StoredValue decode(String prefix, String key, byte[] value, long leaseId) {
+    String service = ServiceKeys.serviceOf(prefix, key);
+    if (service == null) {
+      return new Skipped(key, "not an instance key: expected " + prefix + "/{service}/{address}");
     }
-    String service = rest.substring(0, slash);
     try {
-      InstanceInfo info = InstanceCodec.decode(value);
+      InstanceInfo info = InstanceCodec.decodeInstance(value);
       Instance instance =
           new Instance(
               info.network(),
@@ -59,6 +60,11 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
       return new StoredInstance(service, key, instance, leaseId, ttl);
     }
 
+    /** The lease id as etcd and etcdctl write it, in hex, or {@code null} without a lease. */
+    String leaseHex() {
+      return leaseId == 0 ? null : Long.toHexString(leaseId);
+    }
+
     /** The TTL column: seconds left, or {@code -} without a lease. */
     String ttlText() {
       return ttlSeconds.isPresent() ? Long.toString(ttlSeconds.getAsLong()) : "-";
@@ -70,14 +76,13 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
    * error.
    */
   record Skipped(String key, String reason) implements StoredValue {
+    /** The line on stderr, escaped and cut: the key and the reason come from etcd. */
     String line() {
-      return "! " + key + ": not an instance (" + reason + ")";
+      return "! "
+          + TerminalText.cut(TerminalText.escape(key), 2 * TerminalText.MAX_CELL)
+          + ": not an instance ("
+          + TerminalText.cut(TerminalText.escape(reason), 2 * TerminalText.MAX_CELL)
+          + ")";
     }
-  }
-
-  /** The text of {@code bytes} for messages: UTF-8, with at most {@code max} characters. */
-  static String preview(byte[] bytes, int max) {
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    return text.length() <= max ? text : text.substring(0, max) + "...";
   }
 }

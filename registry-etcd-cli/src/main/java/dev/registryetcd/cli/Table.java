@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A text table with left-aligned columns two spaces apart, printed once all rows are known. Not
- * thread-safe.
+ * A text table with left-aligned columns two spaces apart, printed once all rows are known. Every
+ * cell is escaped and cut to {@link TerminalText#MAX_CELL} characters with a visible marker: cells
+ * hold data from etcd. Not thread-safe.
  */
 final class Table {
   private final List<String[]> rows = new ArrayList<>();
@@ -22,7 +23,11 @@ final class Table {
       throw new IllegalArgumentException(
           "row has " + cells.length + " cells, the table " + columns);
     }
-    rows.add(cells);
+    String[] safe = new String[columns];
+    for (int i = 0; i < columns; i++) {
+      safe[i] = TerminalText.cell(cells[i]);
+    }
+    rows.add(safe);
     return this;
   }
 

@@ -1,5 +1,6 @@
 package dev.registryetcd.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
@@ -47,6 +48,13 @@ final class WatchCommand implements Callable<Integer> {
   String service;
 
   @Option(
+      names = "--json",
+      description =
+          "Print one JSON object per line: {event (added, updated, removed), service, network, "
+              + "address, weight, tags}, values whole.")
+  boolean json;
+
+  @Option(
       names = "--max-events",
       paramLabel = "N",
       description = "Stop after printing N lines (for scripts and tests).")
@@ -68,7 +76,7 @@ final class WatchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(2))) {
-      Lines lines = new Lines(out, maxEvents, stop);
+      Lines lines = new Lines(out, maxEvents, stop, json);
       if (service == null) {
         watchPrefix(target, err, lines, stop);
       } else {
@@ -96,13 +104,13 @@ final class WatchCommand implements Callable<Integer> {
                 err.flush();
               }
               for (Instance instance : change.added()) {
-                lines.print(InstanceText.line('+', service, instance));
+                lines.change('+', service, instance);
               }
               for (Instance instance : change.updated()) {
-                lines.print(InstanceText.line('~', service, instance));
+                lines.change('~', service, instance);
               }
               for (Instance instance : change.removed()) {
-                lines.print(InstanceText.line('-', service, instance));
+                lines.change('-', service, instance);
               }
             }
 
@@ -139,7 +147,7 @@ final class WatchCommand implements Callable<Integer> {
 
   private void watchPrefix(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
     try (Client client = target.newClient()) {
-      PrefixWatch watch = PrefixWatch.start(client, target, lines::print, err);
+      PrefixWatch watch = PrefixWatch.start(client, target, lines, err);
       try {
         err.println(
             "watching every service under "
@@ -159,20 +167,41 @@ final class WatchCommand implements Callable<Integer> {
     return limit == null && maxEvents == null ? "; Ctrl-C to stop" : "";
   }
 
-  /** Prints change lines, at most {@code max}, then stops the command. Thread-safe. */
-  static final class Lines {
+  /** Hears one change of one instance; {@code sign} is {@code +}, {@code ~} or {@code -}. */
+  interface ChangeSink {
+    void change(char sign, String service, Instance instance);
+  }
+
+  /**
+   * Prints change lines, as text or JSON, at most {@code max}, then stops the command. Thread-safe.
+   */
+  static final class Lines implements ChangeSink {
     private final PrintWriter out;
     private final Integer max;
     private final StopSignal stop;
+    private final boolean json;
     private final AtomicInteger printed = new AtomicInteger();
 
-    Lines(PrintWriter out, Integer max, StopSignal stop) {
+    Lines(PrintWriter out, Integer max, StopSignal stop, boolean json) {
       this.out = out;
       this.max = max;
       this.stop = stop;
+      this.json = json;
     }
 
-    void print(String line) {
+    @Override
+    public void change(char sign, String service, Instance instance) {
+      print(json ? jsonLine(sign, service, instance) : InstanceText.line(sign, service, instance));
+    }
+
+    private static String jsonLine(char sign, String service, Instance instance) {
+      ObjectNode node = InstanceJson.JSON.createObjectNode();
+      node.put("event", sign == '+' ? "added" : sign == '~' ? "updated" : "removed");
+      node.put("service", service);
+      return InstanceJson.line(InstanceJson.instance(node, instance));
+    }
+
+    private synchronized void print(String line) {
       int number = printed.incrementAndGet();
       if (max != null && number > max) {
         return;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
+import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
@@ -14,6 +16,7 @@ import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -145,15 +148,87 @@ class ListAndGetCommandTest {
     JsonNode first = array.get(0);
     assertThat(first.fieldNames())
         .toIterable()
-        .containsExactly("network", "address", "weight", "tags", "ttl");
+        .containsExactly("network", "address", "weight", "tags", "lease", "ttl");
     assertThat(first.get("address").asText()).isEqualTo("10.0.0.7:8888");
     assertThat(first.get("weight").asInt()).isEqualTo(10);
     assertThat(first.get("tags").get("zone").asText()).isEqualTo("a");
     assertThat(first.get("ttl").asLong()).isBetween(1L, 30L);
+    assertThat(first.get("lease").asText()).isEqualTo(Long.toHexString(registry.leaseId()));
     JsonNode go = array.get(2);
     assertThat(go.get("weight").asInt()).isEqualTo(10);
     assertThat(go.get("tags").isNull()).isTrue();
     assertThat(go.get("ttl").isNull()).isTrue();
+    assertThat(go.get("lease").isNull()).isTrue();
+  }
+
+  @Test
+  void listJsonPrintsOneObjectPerInstanceAndLine() throws Exception {
+    Cli.Result result = Cli.run("list", "--json", "--endpoints", endpoints(), "--prefix", prefix);
+
+    assertThat(result.exitCode()).isZero();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : result.out().lines().toList()) {
+      lines.add(new ObjectMapper().readTree(line));
+    }
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0).fieldNames())
+        .toIterable()
+        .containsExactly("service", "key", "network", "address", "weight", "tags", "lease", "ttl");
+    assertThat(lines.get(0).get("key").asText()).isEqualTo(prefix + "/echo/10.0.0.7:8888");
+    assertThat(lines.get(0).get("lease").asText()).isEqualTo(Long.toHexString(registry.leaseId()));
+    assertThat(lines.stream().map(line -> line.get("service").asText()))
+        .containsExactly("echo", "echo", "echo", "echo-b");
+  }
+
+  @Test
+  void theKeyWithNothingAfterTheServiceIsAnInstanceForGetAndListAsForTheResolver()
+      throws Exception {
+    put(prefix + "/echo/", GO_VALUE.replace("10.0.0.9", "10.0.0.10"));
+
+    Cli.Result get = Cli.run("get", "echo", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli.Result list = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
+    List<String> resolved;
+    try (EtcdResolver resolver =
+        EtcdResolver.newEtcdResolver(
+            etcd.clientEndpointsAsHostPort(), Option.withEtcdServicePrefix(prefix))) {
+      resolved = resolver.resolve("echo").instances().stream().map(Instance::address).toList();
+    }
+
+    assertThat(resolved).contains("10.0.0.10:8888");
+    assertThat(get.out()).contains("10.0.0.10:8888");
+    assertThat(list.out()).contains("10.0.0.10:8888");
+    assertThat(get.err() + list.err()).isEmpty();
+  }
+
+  @Test
+  void aValueNamingNoAddressIsSkippedWithAWarningByGetAndListAsByTheResolver() throws Exception {
+    put(prefix + "/echo/10.0.0.11:8888", "null");
+    put(prefix + "/echo/10.0.0.12:8888", "{\"network\":\"tcp\",\"address\":\"\",\"weight\":5}");
+
+    Cli.Result get = Cli.run("get", "echo", "--endpoints", endpoints(), "--prefix", prefix);
+    Cli.Result list = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
+    int resolved;
+    try (EtcdResolver resolver =
+        EtcdResolver.newEtcdResolver(
+            etcd.clientEndpointsAsHostPort(), Option.withEtcdServicePrefix(prefix))) {
+      resolved = resolver.resolve("echo").instances().size();
+    }
+
+    assertThat(resolved).isEqualTo(3);
+    for (Cli.Result result : List.of(get, list)) {
+      assertThat(result.exitCode()).isZero();
+      assertThat(result.err().lines())
+          .containsExactly(
+              "! "
+                  + prefix
+                  + "/echo/10.0.0.11:8888: not an instance (value names no address "
+                  + "(\"address\" is missing, null or empty): no client can dial it)",
+              "! "
+                  + prefix
+                  + "/echo/10.0.0.12:8888: not an instance (value names no address "
+                  + "(\"address\" is missing, null or empty): no client can dial it)");
+    }
+    assertThat(get.out().lines()).hasSize(4);
   }
 
   @Test

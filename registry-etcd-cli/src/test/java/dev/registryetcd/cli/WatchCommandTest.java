@@ -3,12 +3,20 @@ package dev.registryetcd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +153,92 @@ class WatchCommandTest {
     assertThat(result.out().lines())
         .containsExactly(
             "+ echo 10.0.0.7:8888 weight=10 tags=zone=a", "+ echo 10.0.0.8:8888 weight=20 tags=-");
+  }
+
+  @Test
+  void watchJsonPrintsOneObjectPerChangeAndLine() throws Exception {
+    for (String[] service : List.of(new String[] {"echo"}, new String[0])) {
+      List<String> args = new ArrayList<>(List.of(service));
+      args.add(0, "watch");
+      args.addAll(
+          List.of(
+              "--json",
+              "--max-events",
+              "2",
+              "--for",
+              "20s",
+              "--endpoints",
+              endpoints(),
+              "--prefix",
+              prefix));
+      Cli watch = Cli.start(args.toArray(new String[0]));
+      await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+      registry.register(SECOND.toBuilder().weight(50).build());
+
+      Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
+      registry.deregister(SECOND);
+
+      assertThat(result.exitCode()).isZero();
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : result.out().lines().toList()) {
+        lines.add(new ObjectMapper().readTree(line));
+      }
+      assertThat(lines).hasSize(2);
+      assertThat(lines.get(0).fieldNames())
+          .toIterable()
+          .containsExactly("event", "service", "network", "address", "weight", "tags");
+      assertThat(lines.get(0).get("event").asText()).isEqualTo("added");
+      assertThat(lines.get(0).get("tags").get("zone").asText()).isEqualTo("a");
+      assertThat(lines.get(1).get("address").asText()).isEqualTo("10.0.0.8:8888");
+      assertThat(lines.get(1).get("weight").asInt()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void aValueNamingNoAddressIsSkippedAndCausesNoSpuriousUpdate() throws Exception {
+    for (String[] service : List.of(new String[] {"echo"}, new String[0])) {
+      List<String> args = new ArrayList<>(List.of(service));
+      args.add(0, "watch");
+      args.addAll(
+          List.of(
+              "--max-events", "2", "--for", "20s", "--endpoints", endpoints(), "--prefix", prefix));
+      Cli watch = Cli.start(args.toArray(new String[0]));
+      await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+      put(prefix + "/echo/10.0.0.66:1", "null");
+      put(prefix + "/echo/", "{\"address\":\"\"}");
+      registry.register(SECOND);
+
+      Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
+      registry.deregister(SECOND);
+      delete(prefix + "/echo/10.0.0.66:1");
+      delete(prefix + "/echo/");
+
+      assertThat(result.out().lines())
+          .as(String.join(" ", args))
+          .containsExactly(
+              "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
+              "+ echo 10.0.0.8:8888 weight=20 tags=-");
+    }
+  }
+
+  private void put(String key, String value) throws Exception {
+    try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort())) {
+      client
+          .getKVClient()
+          .put(
+              ByteSequence.from(key, StandardCharsets.UTF_8),
+              ByteSequence.from(value, StandardCharsets.UTF_8))
+          .get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void delete(String key) throws Exception {
+    try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort())) {
+      client
+          .getKVClient()
+          .delete(ByteSequence.from(key, StandardCharsets.UTF_8))
+          .get(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test
