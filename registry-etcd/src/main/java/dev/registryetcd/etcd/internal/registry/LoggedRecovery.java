@@ -15,7 +15,9 @@ public final class LoggedRecovery implements RecoveryLog {
   @Override
   public void lost(String reason, int registrations) {
     log.warn(
-        "Lost the etcd registrations ({}); re-registering {} instance(s)", reason, registrations);
+        "Starting the etcd registrations over on a new lease ({}); re-registering {} instance(s)",
+        reason,
+        registrations);
   }
 
   @Override

@@ -274,7 +274,11 @@ public final class Registrar {
       long id = lease.leaseId();
       try {
         lease.revoke();
-        log.info("Revoked lease {}: {} registration(s) removed from etcd", hex(id), table.size());
+        // A key another registrar has put on its own lease since is not on this one and stays.
+        log.info(
+            "Revoked lease {} of {} registration(s): etcd deleted every key still attached to it",
+            hex(id),
+            table.size());
       } catch (RegistryException e) {
         closeProblem =
             "could not remove "
