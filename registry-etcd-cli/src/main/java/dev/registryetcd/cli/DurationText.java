@@ -15,6 +15,9 @@ import picocli.CommandLine;
 public final class DurationText {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
   private static final String EXAMPLES = "e.g. 5s, 500ms, 1m30s";
+  private static final Pattern ISO =
+      Pattern.compile(
+          "(?<![A-Za-z0-9])-?PT(?:-?\\d+H)?(?:-?\\d+M)?(?:-?\\d+(?:\\.\\d+)?S)?(?![A-Za-z0-9])");
 
   private DurationText() {}
 
@@ -93,6 +96,33 @@ public final class DurationText {
     }
     text.append(decimal(nanos % 60_000_000_000L, 1_000_000_000)).append('s');
     return text.toString();
+  }
+
+  /**
+   * {@code text} with every ISO-8601 duration in it ({@code PT4.999996174S}, what {@link
+   * Duration#toString} writes into the library's messages) written as {@link #format} does, rounded
+   * to the millisecond: {@code 5s}.
+   */
+  public static String humanize(String text) {
+    if (text == null || text.indexOf("PT") < 0) {
+      return text;
+    }
+    Matcher iso = ISO.matcher(text);
+    StringBuilder out = new StringBuilder(text.length());
+    while (iso.find()) {
+      String replacement;
+      try {
+        Duration duration = Duration.parse(iso.group());
+        long millis = Math.round(duration.toNanos() / 1_000_000.0);
+        replacement =
+            format(millis == 0 && !duration.isZero() ? duration : Duration.ofMillis(millis));
+      } catch (DateTimeParseException | ArithmeticException notOne) {
+        replacement = iso.group();
+      }
+      iso.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    iso.appendTail(out);
+    return out.toString();
   }
 
   private static String decimal(long nanos, long unit) {

@@ -58,7 +58,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
               + (root.isVerbose() ? "" : " (run with --verbose for the stack trace)");
     }
     String secret = root.secret();
-    err.println(scrub(message, secret));
+    err.println(scrub(DurationText.humanize(message), secret));
     if (root.isVerbose()) {
       StringWriter trace = new StringWriter();
       error.printStackTrace(new PrintWriter(trace));

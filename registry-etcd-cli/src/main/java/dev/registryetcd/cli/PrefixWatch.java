@@ -50,6 +50,12 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private final Map<String, StoredInstance> known = new HashMap<>();
   private final Map<String, String> skipped = new HashMap<>();
 
+  /** Counts watch restarts and successful reads, so a pending complaint knows it is stale. */
+  private long restarts;
+
+  /** Whether "lost etcd" was said and "answers again" not yet. */
+  private boolean complained;
+
   private PrefixWatch(
       Client client, EtcdTarget target, WatchCommand.ChangeSink lines, PrintWriter err) {
     this.client = client;
@@ -136,6 +142,12 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   /** Reports the difference between what was known and {@code read}. */
   @Override
   public void onRead(RangeRead read) {
+    restarts++; // a read succeeded: no pending complaint applies
+    if (complained) {
+      complained = false;
+      err.println("registry-etcd: etcd answers again; following changes");
+      err.flush();
+    }
     Map<String, Kv> now = new TreeMap<>();
     for (Kv kv : read.kvs()) {
       now.put(kv.key(), kv);
@@ -169,16 +181,33 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
     }
   }
 
+  /**
+   * The watch ended and is read again. One member of several going away costs a moment, not a line:
+   * only when no read has succeeded one dial timeout later does it say that etcd is lost, and then
+   * that it is back at the next read.
+   */
   @Override
   public void onRestart(Throwable cause) {
-    if (cause != null) {
-      err.println(
-          "registry-etcd: the watch of "
-              + target.rootKey()
-              + " ended ("
-              + Failures.describe(cause, target)
-              + "); reading it again");
-      err.flush();
+    if (cause == null) {
+      return;
+    }
+    long restart = ++restarts;
+    try {
+      executor.schedule(
+          () -> {
+            if (restart == restarts && !complained) {
+              complained = true;
+              err.println(
+                  "registry-etcd: lost etcd ("
+                      + DurationText.humanize(Failures.describe(cause, target))
+                      + "); changes follow once it is back");
+              err.flush();
+            }
+          },
+          target.dialTimeout().toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      // closing
     }
   }
 

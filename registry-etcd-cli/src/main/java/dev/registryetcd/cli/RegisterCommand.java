@@ -13,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -114,11 +115,18 @@ final class RegisterCommand implements Callable<Integer> {
     try (Client client = target.newClient();
         StopSignal stop = new StopSignal(target.dialTimeout().multipliedBy(3))) {
       String key;
+      long leaseId;
       EtcdRegistry registry = builder.build();
       try {
         registry.register(info);
-        key = registeredKey(client, target, registry.leaseId());
-        out.println("registered " + key + " (lease " + Long.toHexString(registry.leaseId()) + ")");
+        leaseId = registry.leaseId();
+        key = registeredKey(client, target, leaseId);
+        out.println(
+            "registered "
+                + TerminalText.escape(key)
+                + " (lease "
+                + Long.toHexString(leaseId)
+                + ")");
         out.flush();
         err.println(
             limit == null
@@ -131,21 +139,33 @@ final class RegisterCommand implements Callable<Integer> {
       }
       String leftBehind = registry.status().problem();
       if (leftBehind != null) {
-        err.println("registry-etcd: " + leftBehind);
+        err.println("registry-etcd: " + TerminalText.escape(DurationText.humanize(leftBehind)));
         err.flush();
         return RegistryEtcdCommand.EXIT_ETCD;
       }
-      boolean gone =
+      List<KeyValue> left =
           EtcdRequests.await(
                   client.getKVClient().get(RegistryContents.bytes(key)),
                   target.dialTimeout(),
                   "check " + key)
-              .getKvs()
-              .isEmpty();
-      out.println(
-          gone
-              ? "deregistered " + key
-              : "could not deregister " + key + ": it disappears when its lease expires");
+              .getKvs();
+      String shown = TerminalText.escape(key);
+      if (left.isEmpty()) {
+        out.println("deregistered " + shown);
+      } else if (left.get(0).getLease() != leaseId) {
+        // Someone else put the key on a lease of theirs: revoking ours did not touch it.
+        out.println(
+            "deregistered this registration (lease "
+                + Long.toHexString(leaseId)
+                + " revoked); "
+                + shown
+                + " stays: another registration holds it"
+                + (left.get(0).getLease() == 0
+                    ? " without a lease"
+                    : " on lease " + Long.toHexString(left.get(0).getLease())));
+      } else {
+        out.println("could not deregister " + shown + ": it disappears when its lease expires");
+      }
       out.flush();
     }
     return RegistryEtcdCommand.EXIT_OK;

@@ -14,10 +14,11 @@ import java.nio.charset.StandardCharsets;
  * The process's stdout or stderr with no control character left raw, whoever writes: a line the
  * library or jetcd logs may quote a key or value from etcd. Whole strings a logger prints ({@link
  * #print(String)}, what slf4j-simple uses) are escaped as {@link TerminalText#escape} does,
- * newlines included, so a logged key cannot forge a line; bytes written otherwise (picocli's
- * writers, java.util.logging) keep their newlines and lose every other C0 control, DEL and C1
- * control (UTF-8 {@code C2 80}..{@code C2 9F}) to a backslash-xNN or backslash-u00NN escape. The
- * command's own output is escaped where it is made; this is the net under it.
+ * newlines included, so a logged key cannot forge a line (and their ISO-8601 durations written as
+ * {@code 5s}); bytes written otherwise (picocli's writers, java.util.logging) keep their newlines
+ * and lose every other C0 control, DEL and C1 control (UTF-8 {@code C2 80}..{@code C2 9F}) to a
+ * backslash-xNN or backslash-u00NN escape. The command's own output is escaped where it is made;
+ * this is the net under it.
  *
  * <p>Thread-safe as {@link PrintStream} is.
  */

@@ -11,9 +11,14 @@ import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,9 +92,19 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   private void watchService(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
+    ScheduledExecutorService checks =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "registry-etcd-watch-check");
+              thread.setDaemon(true);
+              return thread;
+            });
     try (EtcdResolver resolver = target.newResolver()) {
       AtomicBoolean started = new AtomicBoolean();
       AtomicReference<Throwable> unreachable = new AtomicReference<>();
+      Outage outage =
+          new Outage(
+              err, target, () -> resolver.status().failingServices().contains(service), checks);
       ChangeListener listener =
           new ChangeListener() {
             @Override
@@ -122,11 +137,9 @@ final class WatchCommand implements Callable<Integer> {
                 stop.stop();
                 return;
               }
-              err.println(
-                  "registry-etcd: lost etcd ("
-                      + Failures.describe(error, target)
-                      + "); changes follow once it is back");
-              err.flush();
+              // One member of several going away moves the watch to another within moments:
+              // only an outage that outlasts the dial timeout is worth a line.
+              outage.failed(error);
             }
           };
       Subscription subscription = resolver.subscribe(service, listener);
@@ -141,6 +154,74 @@ final class WatchCommand implements Callable<Integer> {
             ? runtime
             : new RegistryException(
                 RegistryException.Reason.UNREACHABLE, failure.getMessage(), failure);
+      }
+    } finally {
+      checks.shutdownNow();
+    }
+  }
+
+  /**
+   * Says that etcd is lost only when the watch is still failing one dial timeout after an error,
+   * then that it is back once it no longer fails. Runs on {@code checks}, one task at a time.
+   */
+  static final class Outage {
+    private final PrintWriter err;
+    private final EtcdTarget target;
+    private final BooleanSupplier failing;
+    private final ScheduledExecutorService checks;
+    private final AtomicBoolean checking = new AtomicBoolean();
+
+    Outage(
+        PrintWriter err,
+        EtcdTarget target,
+        BooleanSupplier failing,
+        ScheduledExecutorService checks) {
+      this.err = err;
+      this.target = target;
+      this.failing = failing;
+      this.checks = checks;
+    }
+
+    /** The watch reported {@code error}: check it again after the dial timeout. */
+    void failed(Throwable error) {
+      if (!checking.compareAndSet(false, true)) {
+        return; // already being checked
+      }
+      schedule(
+          () -> {
+            if (!failing.getAsBoolean()) {
+              checking.set(false);
+              return;
+            }
+            err.println(
+                "registry-etcd: lost etcd ("
+                    + DurationText.humanize(Failures.describe(error, target))
+                    + "); changes follow once it is back");
+            err.flush();
+            awaitBack();
+          },
+          target.dialTimeout());
+    }
+
+    private void awaitBack() {
+      schedule(
+          () -> {
+            if (failing.getAsBoolean()) {
+              awaitBack();
+              return;
+            }
+            err.println("registry-etcd: etcd answers again; following changes");
+            err.flush();
+            checking.set(false);
+          },
+          Duration.ofMillis(500));
+    }
+
+    private void schedule(Runnable check, Duration delay) {
+      try {
+        checks.schedule(check, delay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        // the command is ending
       }
     }
   }

@@ -44,6 +44,11 @@ final class Cli {
     return out.toString();
   }
 
+  /** What a running command printed on stderr so far. */
+  String err() {
+    return err.toString();
+  }
+
   /** The result of a command begun with {@link #start}. */
   CompletableFuture<Result> result() {
     return running;

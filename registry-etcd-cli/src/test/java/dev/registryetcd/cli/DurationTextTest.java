@@ -36,4 +36,20 @@ class DurationTextTest {
     assertThat(DurationText.format(Duration.ofHours(1))).isEqualTo("1h0m0s");
     assertThat(DurationText.format(Duration.ZERO)).isEqualTo("0s");
   }
+
+  @Test
+  void humanizeRewritesIsoDurationsInAMessageRoundedToTheMillisecond() {
+    assertThat(
+            DurationText.humanize(
+                "etcd did not answer within PT4.999996174S: they expire with lease 1a within PT10S"
+                    + " or PT1M30S, retrying in PT0.25S"))
+        .isEqualTo(
+            "etcd did not answer within 5s: they expire with lease 1a within 10s or 1m30s,"
+                + " retrying in 250ms");
+  }
+
+  @Test
+  void humanizeLeavesTextWithoutDurationsAlone() {
+    assertThat(DurationText.humanize("PTX and HTTPS and APT5")).isEqualTo("PTX and HTTPS and APT5");
+  }
 }

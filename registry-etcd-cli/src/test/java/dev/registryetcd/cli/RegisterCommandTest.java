@@ -105,7 +105,7 @@ class RegisterCommandTest {
     assertThat(result.err())
         .contains("could not remove " + key)
         .contains("expire with lease")
-        .contains("within PT3S");
+        .contains("within 3s");
     assertThat(result.out()).doesNotContain("deregistered");
     await().atMost(Duration.ofSeconds(10)).until(() -> get(key).isEmpty());
   }
