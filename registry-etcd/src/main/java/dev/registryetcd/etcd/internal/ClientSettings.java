@@ -194,16 +194,18 @@ public record ClientSettings(
             e);
       }
       PrivateKey key;
-      try (InputStream in = Files.newInputStream(keyFile)) {
+      try (InputStream in = PrivateKeyPem.asPkcs8(Files.readAllBytes(keyFile))) {
         key = NettyPem.privateKey(in);
       } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
         throw new InvalidSettingException(
             "keyFile",
             "withTLSOpt: keyFile "
                 + keyFile
-                + " is not a PEM PKCS#8 private key "
-                + "(-----BEGIN PRIVATE KEY-----): "
-                + e.getMessage(),
+                + " is not a PEM private key in PKCS#8 (-----BEGIN PRIVATE KEY-----) or PKCS#1 RSA"
+                + " (-----BEGIN RSA PRIVATE KEY-----) form: "
+                + e.getMessage()
+                + "; convert another key with: "
+                + PrivateKeyPem.CONVERT,
             e);
       }
       if (chain.length == 0 || !isKeyOf(key, chain[0].getPublicKey())) {
