@@ -87,6 +87,11 @@ public record EtcdTarget(
     return prefix + "/" + service + "/";
   }
 
+  /** Whether TLS files were given ({@code --cacert}, with {@code --cert} and {@code --key}). */
+  public boolean usesTls() {
+    return connection.stream().anyMatch(option -> option.toString().contains("tls("));
+  }
+
   /** The endpoints as the user wrote them, for messages. */
   public String endpointsText() {
     return String.join(",", endpoints);

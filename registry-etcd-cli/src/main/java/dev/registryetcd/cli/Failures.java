@@ -39,7 +39,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
       exitCode = RegistryEtcdCommand.EXIT_USAGE;
       message =
           "registry-etcd: "
-              + error.getMessage()
+              + OptionNames.of(error.getMessage())
               + "\nTry '"
               + commandLine.getCommandSpec().qualifiedName()
               + " --help' for usage.";
@@ -106,7 +106,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
             : refusedCredentials(endpoints, user);
       }
       case PERMISSION -> deniedAccess(endpoints, user, target);
-      case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage());
+      case TLS -> "etcd at " + endpoints + ": " + tlsAdvice(classified.getMessage(), target);
       case UNREACHABLE -> unreachable(endpoints, target);
       case INTERRUPTED -> "interrupted while waiting for etcd at " + endpoints;
       case NO_INSTANCE, OTHER -> "etcd at " + endpoints + ": " + firstMessage(error);
@@ -162,25 +162,40 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
   }
 
   private static String unreachable(String endpoints, EtcdTarget target) {
-    return "cannot reach etcd at "
-        + endpoints
-        + " within "
-        + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()))
-        + ": is it running?"
-        + (target != null
-                && target.connection().stream().anyMatch(o -> o.toString().contains("tls("))
-            ? " (and does it speak TLS with the CA given by --cacert?)"
-            : "");
+    String within =
+        "cannot reach etcd at "
+            + endpoints
+            + " within "
+            + (target == null ? "the dial timeout" : DurationText.format(target.dialTimeout()));
+    if (target == null) {
+      return within + ": is it running?";
+    }
+    if (target.usesTls()) {
+      return within + ": is it running? (and does it speak TLS with the CA given by --cacert?)";
+    }
+    for (String endpoint : target.endpoints()) {
+      if (TlsProbe.speaksTls(endpoint, target.dialTimeout())) {
+        return within
+            + ": "
+            + endpoint
+            + " speaks TLS, and this client plaintext: give --cacert with the CA that signed "
+            + "etcd's certificate (and --cert and --key if etcd asks for a client certificate)";
+      }
+    }
+    return within + ": is it running?";
   }
 
   /** The library's TLS diagnosis from its first "TLS" on, in this tool's option names. */
-  private static String tlsAdvice(String message) {
+  private static String tlsAdvice(String message, EtcdTarget target) {
     int tls = message.indexOf("TLS");
-    return (tls < 0 ? message : message.substring(tls))
-        .replace("withTLSOpt's caFile", "--cacert")
-        .replace("withTLSOpt's certFile and keyFile", "--cert and --key")
-        .replace("withTLSOpt's files", "--cert, --key and --cacert")
-        .replace("drop withTLSOpt", "drop --cacert");
+    String text = OptionNames.of(tls < 0 ? message : message.substring(tls));
+    if (target != null && !target.usesTls()) {
+      // An https:// endpoint without --cacert: the JDK's trust store was asked, not a CA file.
+      text =
+          text.replace("not trusted by --cacert", "not trusted by the JDK's default CAs")
+              + "; give --cacert with the CA that signed etcd's certificate";
+    }
+    return text;
   }
 
   private static String messages(Throwable error) {

@@ -156,6 +156,9 @@ public final class RegistryEtcdCommand implements Runnable {
     this.verbose = verbose;
     // Read by slf4j-simple when its first logger is made, which is after parsing.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+    // jetcd warns of each retry it makes ("maximum number of auto retries reached"): the
+    // command's own message says what failed, so without -v only its errors show.
+    System.setProperty("org.slf4j.simpleLogger.log.io.etcd.jetcd", verbose ? "info" : "error");
     // gRPC and Netty log through java.util.logging to stderr; without -v only their severe messages
     // matter, since our own messages say what failed.
     LogManager.getLogManager().getLogger("").setLevel(verbose ? Level.INFO : Level.SEVERE);
@@ -164,6 +167,7 @@ public final class RegistryEtcdCommand implements Runnable {
   /** Runs the command line {@code args} and exits with its exit code. */
   public static void main(String[] args) {
     TerminalStream.install(); // first: loggers capture System.err when they are made
+    System.setProperty("org.slf4j.simpleLogger.log.io.etcd.jetcd", "error"); // until -v
     LogManager.getLogManager().getLogger("").setLevel(Level.SEVERE); // until -v says otherwise
     System.exit(newCommandLine(new RegistryEtcdCommand()).execute(args));
   }
@@ -230,14 +234,16 @@ public final class RegistryEtcdCommand implements Runnable {
       if (cacert == null) {
         throw usage("--cert and --key need --cacert: the CA that signed etcd's certificate");
       }
+      if ((cert == null) != (key == null)) {
+        throw usage(
+            cert == null
+                ? "--key " + key + " needs --cert: the certificate of that key"
+                : "--cert " + cert + " needs --key: the private key of that certificate");
+      }
       try {
         connection.add(Option.withTLSOpt(text(cert), text(key), cacert.toString()));
       } catch (IllegalArgumentException e) {
-        throw usage(
-            e.getMessage()
-                .replace("withTLSOpt: certFile", "--cert")
-                .replace("keyFile", "--key")
-                .replace("caFile", "--cacert"));
+        throw usage(OptionNames.of(e.getMessage()));
       }
     }
     if (dialTimeout.isZero() || dialTimeout.isNegative()) {

@@ -37,7 +37,8 @@ final class TerminalStream extends PrintStream {
 
   @Override
   public void print(String text) {
-    super.print(text == null ? null : TerminalText.escape(text));
+    super.print(
+        text == null ? null : TerminalText.escape(OptionNames.of(DurationText.humanize(text))));
   }
 
   @Override

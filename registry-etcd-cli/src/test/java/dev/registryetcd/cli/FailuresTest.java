@@ -67,7 +67,8 @@ class FailuresTest {
     assertThat(text)
         .isEqualTo(
             "etcd at 127.0.0.1:2379: TLS handshake with etcd failed: the server's certificate is "
-                + "not trusted by caFile (PKIX): check that --cacert holds the CA");
+                + "not trusted by the JDK's default CAs (PKIX): check that --cacert holds the CA; "
+                + "give --cacert with the CA that signed etcd's certificate");
   }
 
   @Test
