@@ -164,6 +164,21 @@ public final class EtcdRegistry implements Registry {
   }
 
   /**
+   * Registers {@code info} without waiting for etcd: the registry holds it at once and puts it as
+   * soon as etcd answers, recovering as after a lost lease (an attempt every {@link
+   * RetryConfig#retryDelay()}, and within about a second of etcd answering again). For applications
+   * that must start while etcd is away; {@link #status()} says why it is not in etcd yet.
+   *
+   * @throws IllegalArgumentException when {@code info} is null or its address cannot be registered;
+   *     nothing is held
+   */
+  public void registerEventually(Info info) {
+    Registration registration = registrationOf(info);
+    ensureOpen();
+    registrar.registerEventually(registration);
+  }
+
+  /**
    * Deletes the key registered for {@code info}'s service and address and stops keeping it
    * registered. The key is the one {@link #register} stored, even if the fixed address or the
    * {@code KITEX_*} variables changed since.

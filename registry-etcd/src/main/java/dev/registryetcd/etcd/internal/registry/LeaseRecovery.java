@@ -123,6 +123,22 @@ public final class LeaseRecovery {
   }
 
   /**
+   * Registering could not reach etcd before a lease was held: counts {@code failure} as the first
+   * failed attempt and goes on as after a loss (attempts, and probes while etcd does not answer),
+   * so what is held is put as soon as etcd answers.
+   */
+  public void registrationFailed(String reason, RuntimeException failure) {
+    if (state != State.NO_LEASE) {
+      return;
+    }
+    state = State.RECOVERING;
+    failedAttempts = 0;
+    lostAtNanos = scheduler.nanoTime();
+    problem = reason;
+    failed(failure);
+  }
+
+  /**
    * One attempt now instead of the scheduled one (a caller registers meanwhile, or etcd answers
    * again). Returns its failure, or null when it succeeded or nothing is being recovered.
    */

@@ -104,6 +104,25 @@ public final class Registrar {
   }
 
   /**
+   * Holds {@code registration} and puts it on the loop afterwards, without waiting for etcd: when
+   * etcd does not answer, the registry recovers as after a lost lease, so the key is put as soon as
+   * etcd answers. Waits only for the loop to take it.
+   */
+  public void registerEventually(Registration registration) {
+    onLoop(
+        () -> {
+          ensureOpen();
+          Registration previous = table.hold(registration);
+          if (previous == null) {
+            log.debug("Holding {} until etcd takes it", registration.key());
+          }
+          loop.execute(() -> putHeld(registration.key()));
+          return null;
+        },
+        "hold " + registration.key());
+  }
+
+  /**
    * Deregisters the registration made from {@code origin} (see {@link Registration#origin()}), or
    * {@code computed}'s key when none was.
    */
@@ -188,6 +207,30 @@ public final class Registrar {
       log.info("Registered {} in etcd under lease {}", registration.key(), hex(lease.leaseId()));
     } else {
       log.debug("Updated {} in etcd", registration.key());
+    }
+  }
+
+  /** Puts a registration held by {@link #registerEventually}; when etcd fails, recovers. */
+  private void putHeld(String key) {
+    Registration registration = table.get(key);
+    if (registration == null
+        || !recovery.isLeased() && recovery.state() != LeaseRecovery.State.NO_LEASE) {
+      return; // deregistered since, or recovery puts it (or closed)
+    }
+    try {
+      long leaseId = lease.ensure();
+      recovery.leased();
+      writer.put(registration, leaseId);
+      ownKeys.watch(registration.service());
+      table.settle(key);
+      log.info("Registered {} in etcd under lease {}", key, hex(lease.leaseId()));
+    } catch (RegistryException e) {
+      if (recovery.isLeased()) {
+        leaseLost("putting " + key + " failed: " + e.getMessage());
+      } else {
+        lease.drop();
+        recovery.registrationFailed("registering " + key + " failed", e);
+      }
     }
   }
 
