@@ -179,6 +179,45 @@ public final class EtcdRegistry implements Registry {
   }
 
   /**
+   * Takes a registered instance out of rotation ({@link InstanceStatus#OUT_OF_SERVICE}) or puts it
+   * back ({@link InstanceStatus#UP}). Out of service, its key is deleted while the registry keeps
+   * holding it: neither lease recovery nor the periodic check puts it back, {@link #register} only
+   * updates the value it will have, and {@link #deregister} still removes it. {@code UP} puts the
+   * key back on the lease. Setting the status it already has does nothing.
+   *
+   * @throws IllegalStateException when {@code info} is not registered here
+   * @throws RegistryException when etcd does not answer within the dial timeout: the status is set
+   *     all the same, and the registry's next check makes etcd follow it
+   */
+  public void setStatus(Info info, InstanceStatus status) {
+    Objects.requireNonNull(status, "status");
+    Registration registration = registrationOf(info);
+    ensureOpen();
+    if (!registrar.setOutOfService(registration, status == InstanceStatus.OUT_OF_SERVICE)) {
+      throw new IllegalStateException(
+          "cannot set the status of "
+              + info.serviceName()
+              + " "
+              + info.address()
+              + ": it is not registered with this registry (register it first)");
+    }
+  }
+
+  /**
+   * The status of {@code info}'s registration, or null when it is not registered here. Reads
+   * nothing from etcd.
+   */
+  public InstanceStatus statusOf(Info info) {
+    Registration registration = registrationOf(info);
+    ensureOpen();
+    Boolean outOfService = registrar.isOutOfService(registration);
+    if (outOfService == null) {
+      return null;
+    }
+    return outOfService ? InstanceStatus.OUT_OF_SERVICE : InstanceStatus.UP;
+  }
+
+  /**
    * Deletes the key registered for {@code info}'s service and address and stops keeping it
    * registered. The key is the one {@link #register} stored, even if the fixed address or the
    * {@code KITEX_*} variables changed since.

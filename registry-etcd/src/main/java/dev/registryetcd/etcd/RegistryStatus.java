@@ -4,7 +4,7 @@ package dev.registryetcd.etcd;
  * What an {@link EtcdRegistry} holds right now, for health checks and tools. Read without waiting
  * for etcd.
  *
- * @param registrations the instances the registry keeps registered
+ * @param registrations the instances the registry holds, out of service ones included
  * @param leaseId the lease its keys are attached to, or 0 when it holds none
  * @param leaseAlive whether it holds a lease that is not being recovered (false before the first
  *     registration)

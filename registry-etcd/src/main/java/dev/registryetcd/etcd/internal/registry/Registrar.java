@@ -123,6 +123,41 @@ public final class Registrar {
   }
 
   /**
+   * Takes the registration made from {@code computed}'s origin out of service (its key is deleted
+   * and not put back) or back in service (put again). Returns false when it is not registered.
+   */
+  public boolean setOutOfService(Registration computed, boolean outOfService) {
+    return onLoop(
+        () -> {
+          ensureOpen();
+          Registration held = table.heldFrom(computed.origin());
+          if (held == null) {
+            return false;
+          }
+          if (outOfService) {
+            doSuspend(held);
+          } else {
+            doResume(held);
+          }
+          return true;
+        },
+        (outOfService ? "take out of service " : "put back in service ") + computed.key());
+  }
+
+  /**
+   * Whether the registration made from {@code computed}'s origin is out of service, or null when it
+   * is not registered.
+   */
+  public Boolean isOutOfService(Registration computed) {
+    return onLoop(
+        () -> {
+          Registration held = table.heldFrom(computed.origin());
+          return held == null ? null : table.isOutOfService(held.key());
+        },
+        "read the status of " + computed.key());
+  }
+
+  /**
    * Deregisters the registration made from {@code origin} (see {@link Registration#origin()}), or
    * {@code computed}'s key when none was.
    */
@@ -179,6 +214,10 @@ public final class Registrar {
   private void doRegister(Registration registration) {
     ensureOpen();
     Registration previous = table.hold(registration);
+    if (table.isOutOfService(registration.key())) {
+      log.debug("Updated {}, out of service: not in etcd until put back", registration.key());
+      return;
+    }
     try {
       if (recovery.isRecovering()) {
         // The lease is lost: putting this one alone would need a lease of its own. Recover now,
@@ -215,7 +254,7 @@ public final class Registrar {
     Registration registration = table.get(key);
     if (registration == null
         || !recovery.isLeased() && recovery.state() != LeaseRecovery.State.NO_LEASE) {
-      return; // deregistered since, or recovery puts it (or closed)
+      return; // deregistered or out of service since, or recovery puts it (or closed)
     }
     try {
       long leaseId = lease.ensure();
@@ -231,6 +270,49 @@ public final class Registrar {
         lease.drop();
         recovery.registrationFailed("registering " + key + " failed", e);
       }
+    }
+  }
+
+  private void doSuspend(Registration registration) {
+    if (table.suspend(registration.key()) == null) {
+      return; // out of service already
+    }
+    if (!table.holdsService(registration.service())) {
+      ownKeys.unwatch(registration.service());
+    }
+    try {
+      writer.delete(registration.key());
+      table.settle(registration.key());
+    } catch (RegistryException e) {
+      // held out of service whatever happens: the next check deletes it if still on our lease
+      table.unsettle(registration.key());
+      throw e;
+    }
+    log.info("Took {} out of service: deleted from etcd, still held", registration.key());
+  }
+
+  private void doResume(Registration registration) {
+    if (table.resume(registration.key()) == null) {
+      return; // in service already
+    }
+    log.info("Putting {} back in service", registration.key());
+    if (recovery.isRecovering()) {
+      throwIfFailed(recovery.attemptNow());
+      return;
+    }
+    try {
+      long leaseId = lease.ensure();
+      recovery.leased();
+      writer.put(registration, leaseId);
+      ownKeys.watch(registration.service());
+      table.settle(registration.key());
+    } catch (RegistryException e) {
+      if (EtcdCalls.isLeaseNotFound(e)) {
+        throwIfFailed(leaseLost("etcd no longer knows lease " + hex(lease.leaseId())));
+        return;
+      }
+      table.unsettle(registration.key()); // in service now: the next check puts it
+      throw e;
     }
   }
 
@@ -364,7 +446,7 @@ public final class Registrar {
   private void publishStatus() {
     status =
         new RegistryStatus(
-            table.size(),
+            table.size() + table.outOfServiceCount(),
             lease.leaseId(),
             lease.holds() && !recovery.isRecovering(),
             recovery.recoveries(),

@@ -12,16 +12,59 @@ import java.util.Set;
  * last put (to tell our own older deletions from others') and whether its last write failed
  * (unsettled: etcd may hold it anyway, or an older value).
  *
+ * <p>A registration taken out of service is still held, but apart: {@link #all()}, {@link #of},
+ * {@link #get} and {@link #size()} (what recovery and the checks put back) do not see it, so
+ * nothing puts its key back until {@link #resume} returns it.
+ *
  * <p>Confined to the registry's loop thread.
  */
 public final class RegistrationTable {
   private final Map<String, Registration> byKey = new LinkedHashMap<>();
   private final Map<String, Long> putRevisions = new HashMap<>();
   private final Set<String> unsettled = new HashSet<>();
+  private final Map<String, Registration> outOfService = new LinkedHashMap<>();
 
-  /** Holds {@code registration}; returns the one it replaces under the same key, or null. */
+  /**
+   * Holds {@code registration} (out of service still, when its key is); returns the one it replaces
+   * under the same key, or null.
+   */
   public Registration hold(Registration registration) {
+    if (outOfService.containsKey(registration.key())) {
+      return outOfService.put(registration.key(), registration);
+    }
     return byKey.put(registration.key(), registration);
+  }
+
+  /**
+   * Takes {@code key} out of service: still held, but no longer put back. Returns it, or null when
+   * it is not held in service.
+   */
+  public Registration suspend(String key) {
+    Registration registration = byKey.remove(key);
+    if (registration != null) {
+      putRevisions.remove(key);
+      outOfService.put(key, registration);
+    }
+    return registration;
+  }
+
+  /** Puts {@code key} back in service; returns it, or null when it is not held out of service. */
+  public Registration resume(String key) {
+    Registration registration = outOfService.remove(key);
+    if (registration != null) {
+      byKey.put(key, registration);
+    }
+    return registration;
+  }
+
+  /** Whether {@code key} is held out of service. */
+  public boolean isOutOfService(String key) {
+    return outOfService.containsKey(key);
+  }
+
+  /** How many registrations are held out of service. */
+  public int outOfServiceCount() {
+    return outOfService.size();
   }
 
   /** Holds {@code previous} again under {@code key}, or nothing when it is null (undo of hold). */
@@ -33,18 +76,27 @@ public final class RegistrationTable {
     }
   }
 
-  /** Stops holding {@code key}; returns what was held, or null. */
+  /** Stops holding {@code key}, in service or not; returns what was held, or null. */
   public Registration release(String key) {
     putRevisions.remove(key);
-    return byKey.remove(key);
+    Registration suspended = outOfService.remove(key);
+    Registration held = byKey.remove(key);
+    return held != null ? held : suspended;
   }
 
-  /** The registration last held from {@code origin}, or null. */
+  /** The registration last held from {@code origin}, in service or not, or null. */
   public Registration heldFrom(String origin) {
     Registration found = null;
     for (Registration registration : byKey.values()) {
       if (registration.origin().equals(origin)) {
         found = registration;
+      }
+    }
+    if (found == null) {
+      for (Registration registration : outOfService.values()) {
+        if (registration.origin().equals(origin)) {
+          found = registration;
+        }
       }
     }
     return found;
@@ -122,6 +174,7 @@ public final class RegistrationTable {
   /** Forgets everything (on close). */
   public void clear() {
     byKey.clear();
+    outOfService.clear();
     putRevisions.clear();
   }
 }
