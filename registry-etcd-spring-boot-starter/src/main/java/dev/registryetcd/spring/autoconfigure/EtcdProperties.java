@@ -26,6 +26,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     less
  * @param tls TLS towards etcd
  * @param retry How the registry puts its registrations back after etcd lost them
+ * @param failFast Whether start-up fails when this application cannot register because etcd does
+ *     not answer; "false" starts without etcd, reports health DOWN, and registers as soon as etcd
+ *     answers
  * @param instance What this application registers
  * @param registration Automatic registration of this application
  * @param discovery The Spring Cloud discovery clients
@@ -42,6 +45,7 @@ public record EtcdProperties(
     @DefaultValue("10") int defaultWeight,
     @DefaultValue Tls tls,
     @DefaultValue Retry retry,
+    @DefaultValue("true") boolean failFast,
     @DefaultValue Instance instance,
     @DefaultValue Registration registration,
     @DefaultValue Discovery discovery) {
@@ -53,7 +57,8 @@ public record EtcdProperties(
     endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
     tls = tls == null ? new Tls(null, null, null) : tls;
     retry = retry == null ? new Retry(5, Duration.ofSeconds(30), Duration.ofSeconds(10)) : retry;
-    instance = instance == null ? new Instance(null, null, null, 10, Map.of()) : instance;
+    instance =
+        instance == null ? new Instance(null, null, null, 10, Map.of(), null, false) : instance;
     registration = registration == null ? new Registration(true) : registration;
     discovery = discovery == null ? new Discovery(true, Duration.ofMinutes(10)) : discovery;
   }
@@ -85,6 +90,8 @@ public record EtcdProperties(
         + tls
         + ", "
         + retry
+        + ", failFast="
+        + failFast
         + ", "
         + instance
         + ", "
@@ -127,18 +134,24 @@ public record EtcdProperties(
    * What this application registers.
    *
    * @param serviceName The service name; "spring.application.name" when unset
-   * @param host The host to register; when unset the library picks "KITEX_IP_TO_REGISTRY" or the
-   *     first non-loopback IPv4 address
+   * @param host The host to register; when unset, the address Spring Cloud's InetUtils picks
+   *     ("spring.cloud.inetutils.*"); "KITEX_IP_TO_REGISTRY" replaces either
    * @param port The port to register; the web server's port when unset
    * @param weight This instance's share of traffic
    * @param tags Tags registered with this instance, e.g. "registry.etcd.instance.tags.zone=b"
+   * @param instanceId This application's instance id in Spring Cloud (the Registration, the
+   *     serviceregistry endpoint, registration events); "service/host:port" when unset
+   * @param secure Whether this instance serves HTTPS: registered as the tag "secure=true", from
+   *     which discovery clients report it secure, with an https URI
    */
   public record Instance(
       String serviceName,
       String host,
       Integer port,
       @DefaultValue("10") int weight,
-      Map<String, String> tags) {
+      Map<String, String> tags,
+      String instanceId,
+      @DefaultValue("false") boolean secure) {
 
     public Instance {
       tags = tags == null ? Map.of() : Map.copyOf(tags);

@@ -14,13 +14,17 @@ import org.springframework.cloud.client.ServiceInstance;
  *
  * <p>Metadata is the instance's tags plus {@code weight} (the resolver's weight, always {@code >
  * 0}), which Spring Cloud LoadBalancer's weighted supplier reads as it is. An instance is secure
- * when its tag {@code secure} is {@code true}.
+ * (an {@code https} URI) when its tag {@value #SECURE} is {@code true}: the Kitex value has no
+ * field for it, and {@code registry.etcd.instance.secure=true} registers that tag.
  */
 public final class EtcdServiceInstance implements ServiceInstance {
   /**
    * The metadata key of the weight, as Spring Cloud LoadBalancer's weighted supplier expects it.
    */
   public static final String WEIGHT = "weight";
+
+  /** The tag that says an instance serves HTTPS, when {@code true}. */
+  public static final String SECURE = "secure";
 
   private final String serviceId;
   private final Instance instance;
@@ -88,7 +92,12 @@ public final class EtcdServiceInstance implements ServiceInstance {
 
   @Override
   public boolean isSecure() {
-    return "true".equalsIgnoreCase(instance.tag("secure"));
+    return isSecure(instance);
+  }
+
+  /** Whether {@code instance} has the tag {@value #SECURE} set to {@code true}. */
+  public static boolean isSecure(Instance instance) {
+    return "true".equalsIgnoreCase(instance.tag(SECURE));
   }
 
   @Override

@@ -4,9 +4,11 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.discovery.event.InstancePreRegisteredEvent;
@@ -29,8 +31,11 @@ import org.springframework.util.ClassUtils;
  * gone.)
  *
  * <p>The port is {@code registry.etcd.instance.port} when set, else the web server's real port (a
- * random port too); without either nothing registers. Deregistration failures are logged, not
- * thrown: the registry's close then revokes its lease, which removes the key anyway.
+ * random port too); without either nothing registers. It completes the application's {@link
+ * EtcdRegistration} bean with that port, then registers it. When etcd does not take it (fail-fast),
+ * start-up fails with an {@link EtcdRegistrationException} naming the endpoints. Deregistration
+ * failures are logged, not thrown: the registry's close then revokes its lease, which removes the
+ * key anyway.
  */
 public final class EtcdAutoServiceRegistration implements AutoServiceRegistration, SmartLifecycle {
   /**
@@ -46,24 +51,36 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
 
   private final ApplicationContext context;
   private final EtcdServiceRegistry serviceRegistry;
-  private final Function<Integer, EtcdRegistration> registrationForPort;
+  private final EtcdRegistration own;
+  private final IntFunction<Info> infoForPort;
+  private final Function<Info, Instance> registered;
   private final Integer configuredPort;
+  private final List<String> endpoints;
   private volatile EtcdRegistration registration;
   private volatile boolean running;
 
   /**
-   * @param registrationForPort makes the registration for the port this application listens on
+   * @param own the application's registration bean, awaiting its port
+   * @param infoForPort what to register for the port this application listens on
+   * @param registered how resolvers will see an info ({@code EtcdRegistry::instanceOf})
    * @param configuredPort the port to register instead of the web server's, or null
+   * @param endpoints the etcd endpoints, to name when registering fails (no credentials)
    */
   public EtcdAutoServiceRegistration(
       ApplicationContext context,
       EtcdServiceRegistry serviceRegistry,
-      Function<Integer, EtcdRegistration> registrationForPort,
-      Integer configuredPort) {
+      EtcdRegistration own,
+      IntFunction<Info> infoForPort,
+      Function<Info, Instance> registered,
+      Integer configuredPort,
+      List<String> endpoints) {
     this.context = Objects.requireNonNull(context, "context");
     this.serviceRegistry = Objects.requireNonNull(serviceRegistry, "serviceRegistry");
-    this.registrationForPort = Objects.requireNonNull(registrationForPort, "registrationForPort");
+    this.own = Objects.requireNonNull(own, "own");
+    this.infoForPort = Objects.requireNonNull(infoForPort, "infoForPort");
+    this.registered = Objects.requireNonNull(registered, "registered");
     this.configuredPort = configuredPort;
+    this.endpoints = List.copyOf(endpoints);
   }
 
   @Override
@@ -78,12 +95,19 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
       running = true;
       return;
     }
-    EtcdRegistration made = registrationForPort.apply(port);
-    context.publishEvent(new InstancePreRegisteredEvent(this, made));
-    serviceRegistry.register(made);
-    registration = made;
+    if (!own.isBound()) {
+      Info info = infoForPort.apply(port);
+      own.bind(info, registered.apply(info));
+    }
+    context.publishEvent(new InstancePreRegisteredEvent(this, own));
+    try {
+      serviceRegistry.register(own);
+    } catch (RegistryException e) {
+      throw new EtcdRegistrationException(own.getInstanceId(), endpoints, e);
+    }
+    registration = own;
     running = true;
-    context.publishEvent(new InstanceRegisteredEvent<>(this, made));
+    context.publishEvent(new InstanceRegisteredEvent<>(this, own));
   }
 
   @Override
@@ -136,28 +160,20 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   }
 
   /**
-   * The registration for {@code port}: {@code host} when given, else the wildcard address, for
+   * What to register for {@code port}: {@code host} when given, else the wildcard address, for
    * which the library registers {@code KITEX_IP_TO_REGISTRY} or the first non-loopback IPv4
-   * address. {@code registered} tells how resolvers will see the info ({@code
-   * EtcdRegistry::instanceOf}).
+   * address.
    */
-  public static EtcdRegistration registrationOf(
-      String serviceName,
-      String host,
-      int port,
-      int weight,
-      Map<String, String> tags,
-      Function<Info, Instance> registered) {
-    Info info =
-        Info.builder()
-            .serviceName(serviceName)
-            .address(
-                host == null || host.isEmpty()
-                    ? new InetSocketAddress("0.0.0.0", port)
-                    : InetSocketAddress.createUnresolved(host, port))
-            .weight(weight)
-            .tags(tags.isEmpty() ? null : tags)
-            .build();
-    return new EtcdRegistration(info, registered.apply(info));
+  public static Info infoOf(
+      String serviceName, String host, int port, int weight, Map<String, String> tags) {
+    return Info.builder()
+        .serviceName(serviceName)
+        .address(
+            host == null || host.isEmpty()
+                ? new InetSocketAddress("0.0.0.0", port)
+                : InetSocketAddress.createUnresolved(host, port))
+        .weight(weight)
+        .tags(tags.isEmpty() ? null : tags)
+        .build();
   }
 }
