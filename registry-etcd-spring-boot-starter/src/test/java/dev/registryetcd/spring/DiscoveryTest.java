@@ -33,7 +33,7 @@ import org.springframework.web.client.RestClient;
 /**
  * A Spring Boot application that only discovers (registration off) finds instances registered by
  * the library's registry, the way a Kitex service would, and instances written as raw Go-format
- * JSON; changes reach it without a restart, and {@code lb://} calls follow the registered weights.
+ * JSON; changes reach it without a restart, and load-balanced calls follow the registered weights.
  */
 class DiscoveryTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();

@@ -32,7 +32,7 @@ public class TestApp {
     return environment.getProperty("local.server.port");
   }
 
-  /** For {@code lb://service} calls. */
+  /** For {@code http://service} calls through Spring Cloud LoadBalancer. */
   @Bean
   @LoadBalanced
   RestClient.Builder loadBalancedRestClientBuilder() {

@@ -18,7 +18,8 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.web.client.RestClient;
 
 /**
- * Two echo services and the caller, against a test-kit etcd: calls through lb://echo reach both.
+ * Two echo services and the caller, against a test-kit etcd: calls through http://echo
+ * (load-balanced) reach both.
  */
 class EchoExamplesTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();

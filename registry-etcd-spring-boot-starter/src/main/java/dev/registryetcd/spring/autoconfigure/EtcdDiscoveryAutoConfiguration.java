@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Spring Cloud's {@code DiscoveryClient} and {@code ReactiveDiscoveryClient} on the {@link
- * EtcdResolver} bean, so {@code lb://service} calls and {@code DiscoveryClient} users find Go and
- * Java instances registered in etcd. Follows Spring Cloud's switches ({@code
+ * EtcdResolver} bean, so load-balanced {@code http://service} calls and {@code DiscoveryClient}
+ * users find Go and Java instances registered in etcd. Follows Spring Cloud's switches ({@code
  * spring.cloud.discovery.enabled}, {@code spring.cloud.discovery.blocking.enabled}, {@code
  * spring.cloud.discovery.reactive.enabled}).
  */

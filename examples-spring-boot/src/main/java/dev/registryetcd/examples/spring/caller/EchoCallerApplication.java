@@ -13,10 +13,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 /**
- * A Spring Boot client of {@code echo}: {@code /call?n=20} calls {@code lb://echo} n times and
- * answers how many calls each instance (by port) served. The instances come from etcd, Spring and
- * Kitex ones alike, balanced by their registered weights ({@code echo-caller.properties} picks
- * Spring Cloud LoadBalancer's weighted configuration).
+ * A Spring Boot client of {@code echo}: {@code /call?n=20} calls {@code http://echo} n times
+ * through a {@code @LoadBalanced} {@code RestClient} and answers how many calls each instance (by
+ * port) served. The instances come from etcd, Spring and Kitex ones alike, balanced by their
+ * registered weights ({@code echo-caller.properties} picks Spring Cloud LoadBalancer's weighted
+ * configuration).
  */
 @SpringBootApplication
 @RestController
