@@ -3,6 +3,9 @@ package dev.registryetcd.spring.autoconfigure;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
 import dev.registryetcd.spring.discovery.EtcdReactiveDiscoveryClient;
+import dev.registryetcd.spring.discovery.RefusingInstances;
+import dev.registryetcd.spring.discovery.RefusingInstancesLifecycle;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -40,8 +43,11 @@ public class EtcdDiscoveryAutoConfiguration {
   static class Blocking {
     @Bean
     @ConditionalOnMissingBean
-    public EtcdDiscoveryClient etcdDiscoveryClient(EtcdResolver resolver) {
-      return new EtcdDiscoveryClient(resolver);
+    public EtcdDiscoveryClient etcdDiscoveryClient(
+        EtcdResolver resolver, ObjectProvider<RefusingInstances> refusing) {
+      EtcdDiscoveryClient client = new EtcdDiscoveryClient(resolver);
+      client.holdOut(refusing.getIfAvailable());
+      return client;
     }
   }
 
@@ -52,8 +58,34 @@ public class EtcdDiscoveryAutoConfiguration {
   static class Reactive {
     @Bean
     @ConditionalOnMissingBean
-    public EtcdReactiveDiscoveryClient etcdReactiveDiscoveryClient(EtcdResolver resolver) {
-      return new EtcdReactiveDiscoveryClient(new EtcdDiscoveryClient(resolver));
+    public EtcdReactiveDiscoveryClient etcdReactiveDiscoveryClient(
+        EtcdResolver resolver, ObjectProvider<RefusingInstances> refusing) {
+      EtcdDiscoveryClient client = new EtcdDiscoveryClient(resolver);
+      client.holdOut(refusing.getIfAvailable());
+      return new EtcdReactiveDiscoveryClient(client);
+    }
+  }
+
+  /**
+   * Instances that refuse connections are left out until they accept them again, unless {@code
+   * registry.etcd.discovery.hold-out-refusing=false}: a caller loses at most the call that found a
+   * killed instance, not a share of its calls until the instance's lease expires.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBooleanProperty(
+      name = EtcdProperties.PREFIX + ".discovery.hold-out-refusing",
+      matchIfMissing = true)
+  static class HoldOutRefusing {
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public RefusingInstances etcdRefusingInstances(EtcdResolver resolver) {
+      return new RefusingInstances(resolver);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public RefusingInstancesLifecycle etcdRefusingInstancesLifecycle(RefusingInstances refusing) {
+      return new RefusingInstancesLifecycle(refusing);
     }
   }
 }

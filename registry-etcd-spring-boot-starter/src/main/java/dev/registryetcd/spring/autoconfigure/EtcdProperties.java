@@ -60,7 +60,7 @@ public record EtcdProperties(
     instance =
         instance == null ? new Instance(null, null, null, 10, Map.of(), null, false) : instance;
     registration = registration == null ? new Registration(true) : registration;
-    discovery = discovery == null ? new Discovery(true, Duration.ofMinutes(10)) : discovery;
+    discovery = discovery == null ? new Discovery(true, Duration.ofMinutes(10), true) : discovery;
   }
 
   /** Whether a username is set, so the client authenticates. */
@@ -170,9 +170,14 @@ public record EtcdProperties(
    *
    * @param enabled Whether the resolver and the discovery clients are set up
    * @param idleTimeout How long a service nobody asks for stays cached and watched
+   * @param holdOutRefusing Whether an instance that refused a load-balanced call's connection is
+   *     left out of the discovery clients' answers until it accepts connections again (a killed
+   *     process keeps its key until its lease expires)
    */
   public record Discovery(
-      @DefaultValue("true") boolean enabled, @DefaultValue("10m") Duration idleTimeout) {}
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("10m") Duration idleTimeout,
+      @DefaultValue("true") boolean holdOutRefusing) {}
 
   private static boolean notEmpty(String text) {
     return text != null && !text.isEmpty();

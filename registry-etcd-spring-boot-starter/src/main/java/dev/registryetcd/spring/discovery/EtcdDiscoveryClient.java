@@ -28,6 +28,7 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
   private final LiveDiscovery resolver;
   private final int order;
   private final Map<String, Converted> converted = new ConcurrentHashMap<>();
+  private volatile RefusingInstances refusing;
 
   public EtcdDiscoveryClient(LiveDiscovery resolver) {
     this(resolver, DiscoveryClient.DEFAULT_ORDER);
@@ -48,12 +49,30 @@ public final class EtcdDiscoveryClient implements DiscoveryClient {
 
   /**
    * The instances of {@code serviceId}, or an empty list when it has none (or its name cannot be a
-   * registry service name).
+   * registry service name); without those held out for refusing connections (see {@link #holdOut}).
    *
    * @throws dev.registryetcd.registry.RegistryException when etcd cannot be read the first time
    */
   @Override
   public List<ServiceInstance> getInstances(String serviceId) {
+    List<ServiceInstance> registered = getRegisteredInstances(serviceId);
+    RefusingInstances held = refusing;
+    return held == null ? registered : held.filter(registered);
+  }
+
+  /**
+   * Leaves out of {@link #getInstances} the instances {@code refusing} holds (unless it holds every
+   * instance of a service); set once, when the application is made.
+   */
+  public void holdOut(RefusingInstances refusing) {
+    this.refusing = refusing;
+  }
+
+  /**
+   * Every registered instance of {@code serviceId}, those held out for refusing connections
+   * included.
+   */
+  public List<ServiceInstance> getRegisteredInstances(String serviceId) {
     List<Instance> found;
     try {
       found = resolver.instances(serviceId);
