@@ -140,6 +140,39 @@ class LeaseRecoveryTest {
   }
 
   @Test
+  void aFirstRegistrationThatCannotReachEtcdIsAttemptedAgainOnceAProbeIsAnswered() {
+    LeaseRecovery recovery = recovery(5);
+
+    recovery.registrationFailed("registering k failed", unreachable());
+
+    assertThat(recovery.state()).isEqualTo(LeaseRecovery.State.RECOVERING);
+    assertThat(recovery.problem()).contains("etcd is unavailable");
+    assertThat(attempts).as("the failed registration counts as the first attempt").isZero();
+    assertThat(log.lines).doesNotContain("lost 2");
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(probes).isEqualTo(3);
+
+    etcdAnswers = true;
+    clock.advance(LeaseRecovery.PROBE_INTERVAL);
+
+    assertThat(attempts).isEqualTo(1);
+    assertThat(recovery.isLeased()).isTrue();
+    assertThat(recovery.problem()).isNull();
+    assertThat(clock.pending()).as("no probe and no attempt left behind").isZero();
+  }
+
+  @Test
+  void aFailedRegistrationChangesNothingOnceALeaseIsHeld() {
+    LeaseRecovery recovery = recovery(5);
+    recovery.leased();
+
+    recovery.registrationFailed("registering k failed", unreachable());
+
+    assertThat(recovery.isLeased()).isTrue();
+    assertThat(clock.pending()).isZero();
+  }
+
+  @Test
   void etcdIsNotProbedWhenItAnsweredWithARefusal() {
     LeaseRecovery recovery = recovery(5);
     recovery.leased();
