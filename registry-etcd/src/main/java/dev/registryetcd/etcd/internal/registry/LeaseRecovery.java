@@ -196,10 +196,15 @@ public final class LeaseRecovery {
     if (state != State.RECOVERING) {
       return;
     }
+    long started = scheduler.nanoTime();
     if (etcdAnswers.getAsBoolean()) {
       attemptNow();
     } else {
-      nextProbe = scheduler.schedule(this::probe, PROBE_INTERVAL);
+      // one probe started each interval, however long the failed one waited for its answer: etcd
+      // coming back while a probe hangs is seen within one interval, not two
+      Duration waited = Duration.ofNanos(scheduler.nanoTime() - started);
+      Duration rest = PROBE_INTERVAL.minus(waited);
+      nextProbe = scheduler.schedule(this::probe, rest.isNegative() ? Duration.ZERO : rest);
     }
   }
 

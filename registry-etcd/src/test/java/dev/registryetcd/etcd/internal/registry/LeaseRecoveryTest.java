@@ -22,6 +22,7 @@ class LeaseRecoveryTest {
   private boolean etcdAnswers;
   private int attempts;
   private int probes;
+  private Duration probeHangs;
 
   private LeaseRecovery recovery(int maxAttempts) {
     RetryConfig retry =
@@ -43,6 +44,9 @@ class LeaseRecoveryTest {
         },
         () -> {
           probes++;
+          if (probeHangs != null) {
+            clock.advance(probeHangs); // the probe waits that long for an answer
+          }
           return etcdAnswers;
         },
         log);
@@ -159,6 +163,23 @@ class LeaseRecoveryTest {
     assertThat(recovery.isLeased()).isTrue();
     assertThat(recovery.problem()).isNull();
     assertThat(clock.pending()).as("no probe and no attempt left behind").isZero();
+  }
+
+  @Test
+  void aProbeThatWaitsForItsAnswerDoesNotPutOffTheNextOne() {
+    LeaseRecovery recovery = recovery(5);
+    recovery.registrationFailed("registering k failed", unreachable());
+    probeHangs = Duration.ofMillis(900);
+    clock.advance(LeaseRecovery.PROBE_INTERVAL);
+    assertThat(probes).isEqualTo(1);
+
+    probeHangs = null;
+    etcdAnswers = true;
+    // the next probe starts one interval after the last one started, not after it gave up
+    clock.advance(LeaseRecovery.PROBE_INTERVAL);
+
+    assertThat(probes).isEqualTo(2);
+    assertThat(recovery.isLeased()).isTrue();
   }
 
   @Test
