@@ -113,17 +113,17 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   @Override
   public void stop() {
     running = false;
-    EtcdRegistration registered = registration;
+    EtcdRegistration held = registration;
     registration = null;
-    if (registered == null) {
+    if (held == null) {
       return;
     }
     try {
-      serviceRegistry.deregister(registered);
+      serviceRegistry.deregister(held);
     } catch (RegistryException e) {
       log.warn(
           "Deregistering {} failed ({}); its key goes when the registry revokes its lease",
-          registered.getInstanceId(),
+          held.getInstanceId(),
           e.getMessage());
     }
   }
