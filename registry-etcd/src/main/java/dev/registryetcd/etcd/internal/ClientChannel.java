@@ -1,22 +1,29 @@
 package dev.registryetcd.etcd.internal;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.WatchGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC channel inside a jetcd {@link Client}, to make it reconnect at once when etcd is known
- * to answer again.
+ * What the project needs from inside a jetcd {@link Client}: its gRPC channel (to make it reconnect
+ * at once when etcd is known to answer again), a Watch stub on that channel with jetcd's auth
+ * credentials, its auth token (to drop when etcd says it expired) and its namespace.
  *
  * <p>Why: after an outage, gRPC waits out its connect backoff (growing to two minutes) before it
  * tries a member again, so a registry would see etcd back only up to two minutes after it serves.
- * jetcd does not expose its channel; this reaches it by reflection, against the jetcd version the
- * project is built and tested with. When that fails (another jetcd), it says so once at DEBUG and
- * recovery only takes longer.
+ * And jetcd opens one gRPC stream per watch, while etcd's Watch API carries any number of watches
+ * on one stream ({@code dev.registryetcd.etcd.internal.stream.WatchStream}), which needs a stub on
+ * the client's own channel, TLS and credentials included. jetcd does not expose either; this
+ * reaches them by reflection (its {@code connectionManager}), against the jetcd version the project
+ * is built and tested with (0.8.7).
  */
 public final class ClientChannel {
   private static final Logger log = LoggerFactory.getLogger(ClientChannel.class);
@@ -30,9 +37,7 @@ public final class ClientChannel {
 
   static Optional<ManagedChannel> of(Client client) {
     try {
-      Field manager = client.getClass().getDeclaredField("connectionManager");
-      manager.setAccessible(true);
-      Object connections = manager.get(client);
+      Object connections = connectionManager(client);
       Method channel = connections.getClass().getDeclaredMethod("getChannel");
       channel.setAccessible(true);
       return Optional.of((ManagedChannel) channel.invoke(connections));
@@ -41,5 +46,68 @@ public final class ClientChannel {
           "Cannot reach the gRPC channel of {}: {}", client.getClass().getName(), e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * An async Watch stub on the client's channel, made as jetcd makes its own (its wait-for-ready
+   * setting, its auth credentials, which fetch and attach the token).
+   *
+   * @throws IllegalStateException when this jetcd does not have what 0.8.7 has
+   */
+  public static WatchGrpc.WatchStub watchStub(Client client) {
+    try {
+      Object connections = connectionManager(client);
+      Method newStub = connections.getClass().getDeclaredMethod("newStub", Function.class);
+      newStub.setAccessible(true);
+      Function<ManagedChannel, AbstractStub<?>> stub = WatchGrpc::newStub;
+      return (WatchGrpc.WatchStub) newStub.invoke(connections, stub);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "registry-etcd cannot open its watch stream on this jetcd client ("
+              + client.getClass().getName()
+              + ": "
+              + e
+              + "); use jetcd 0.8.7, the version registry-etcd's BOM names",
+          e);
+    }
+  }
+
+  /**
+   * Drops the client's auth token, so that the next call authenticates again (etcd said the token
+   * is invalid: it expired, or etcd restarted). Nothing happens without auth.
+   */
+  public static void refreshToken(Client client) {
+    try {
+      Object connections = connectionManager(client);
+      Method credential = connections.getClass().getDeclaredMethod("authCredential");
+      credential.setAccessible(true);
+      Object auth = credential.invoke(connections);
+      Method refresh = auth.getClass().getDeclaredMethod("refresh");
+      refresh.setAccessible(true);
+      refresh.invoke(auth);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug(
+          "Cannot refresh the auth token of {}: {}", client.getClass().getName(), e.toString());
+    }
+  }
+
+  /** The namespace the client puts before every key, empty when none. */
+  public static ByteSequence namespace(Client client) {
+    try {
+      Object connections = connectionManager(client);
+      Method namespace = connections.getClass().getDeclaredMethod("getNamespace");
+      namespace.setAccessible(true);
+      ByteSequence value = (ByteSequence) namespace.invoke(connections);
+      return value == null ? ByteSequence.EMPTY : value;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("Cannot read the namespace of {}: {}", client.getClass().getName(), e.toString());
+      return ByteSequence.EMPTY;
+    }
+  }
+
+  private static Object connectionManager(Client client) throws ReflectiveOperationException {
+    Field manager = client.getClass().getDeclaredField("connectionManager");
+    manager.setAccessible(true);
+    return manager.get(client);
   }
 }

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /** A {@link RangeSource} on a jetcd {@link Client}; every read is bounded by {@code timeout}. */
@@ -45,39 +47,82 @@ public final class JetcdRangeSource implements RangeSource {
 
   @Override
   public Watching watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
-    // Require a leader: a member cut off from its peers ends the watch instead of keeping it
-    // silently; report the creation: its header tells the member's revision at once.
-    WatchOption.Builder option =
-        WatchOption.builder()
-            .isPrefix(true)
-            .withRevision(fromRevision)
-            .withRequireLeader(true)
-            .withCreateNotify(true);
-    if (noPut) {
-      option.withNoPut(true);
-    }
-    Watch.Watcher watcher =
-        client
-            .getWatchClient()
-            .watch(
-                bytes(prefix),
-                option.build(),
-                Watch.listener(
-                    response ->
-                        listener.onEvents(events(response), response.getHeader().getRevision()),
-                    listener::onError,
-                    listener::onCompleted));
-    return new Watching() {
-      @Override
-      public void close() {
-        watcher.close();
-      }
+    return new JetcdWatching(prefix, fromRevision, noPut, listener);
+  }
 
-      @Override
-      public void requestProgress() {
-        watcher.requestProgress();
+  /** One jetcd watcher (one gRPC stream) at a time; a move starts the next from its revision. */
+  private final class JetcdWatching implements Watching {
+    private final String prefix;
+    private final boolean noPut;
+    private final WatchListener listener;
+    private final AtomicLong next;
+    private final AtomicInteger generation = new AtomicInteger();
+    private volatile Watch.Watcher watcher;
+
+    JetcdWatching(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
+      this.prefix = prefix;
+      this.noPut = noPut;
+      this.listener = listener;
+      this.next = new AtomicLong(fromRevision);
+      this.watcher = start(generation.get());
+    }
+
+    private Watch.Watcher start(int watcherGeneration) {
+      // Require a leader: a member cut off from its peers ends the watch instead of keeping it
+      // silently; report the creation: its header tells the member's revision at once.
+      WatchOption.Builder option =
+          WatchOption.builder()
+              .isPrefix(true)
+              .withRevision(next.get())
+              .withRequireLeader(true)
+              .withCreateNotify(true);
+      if (noPut) {
+        option.withNoPut(true);
       }
-    };
+      return client
+          .getWatchClient()
+          .watch(
+              bytes(prefix),
+              option.build(),
+              Watch.listener(
+                  response -> {
+                    if (watcherGeneration == generation.get()) {
+                      List<KvEvent> events = events(response);
+                      for (KvEvent event : events) {
+                        next.accumulateAndGet(event.kv().modRevision() + 1, Math::max);
+                      }
+                      listener.onEvents(events, response.getHeader().getRevision());
+                    }
+                  },
+                  error -> {
+                    if (watcherGeneration == generation.get()) {
+                      listener.onError(error);
+                    }
+                  },
+                  () -> {
+                    if (watcherGeneration == generation.get()) {
+                      listener.onCompleted();
+                    }
+                  }));
+    }
+
+    @Override
+    public void close() {
+      generation.incrementAndGet();
+      watcher.close();
+    }
+
+    @Override
+    public void requestProgress() {
+      watcher.requestProgress();
+    }
+
+    @Override
+    public synchronized void moveToNewStream(Throwable why) {
+      Watch.Watcher old = watcher;
+      watcher = start(generation.incrementAndGet());
+      old.close();
+    }
   }
 
   @Override

@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a {@link RangeWatch} asks of etcd: read a prefix, watch it from a revision. {@link
- * JetcdRangeSource} asks jetcd; tests answer by hand.
+ * What a {@link RangeWatch} asks of etcd: read a prefix, watch it from a revision. {@code
+ * StreamRangeSource} (in {@code etcd.internal.stream}) asks etcd, every watch of a client on one
+ * shared gRPC stream; tests answer by hand.
  *
- * <p>Futures complete, and listeners are called, on the source's threads (jetcd's): callers only
- * hand the answer to their own loop. A future fails with the call's own error, not wrapped, and
- * with a {@link java.util.concurrent.TimeoutException} when etcd did not answer in time.
+ * <p>Futures complete, and listeners are called, on the source's threads (jetcd's, the stream's):
+ * callers only hand the answer to their own loop. One watch's listener is called one call at a
+ * time, in etcd's order. A future fails with the call's own error, not wrapped, and with a {@link
+ * java.util.concurrent.TimeoutException} when etcd did not answer in time.
  */
 public interface RangeSource {
   /**
@@ -50,6 +52,16 @@ public interface RangeSource {
 
     /** The watch ended without an error. */
     void onCompleted();
+
+    /**
+     * The stream under the watch broke for {@code cause} ({@code null}: etcd ended it), or was
+     * moved to another member because a watch on it was unconfirmed ({@code cause} is then that
+     * watch's {@link WatchUnconfirmedException}): the watch goes on, on a new stream, from the
+     * revision after the last event it delivered, so nothing is missed or repeated. Said once per
+     * break, not per attempt while etcd cannot be reached; the new stream's creation notice (an
+     * {@link #onEvents} without events) follows when it is open.
+     */
+    void onResumed(Throwable cause);
   }
 
   /** A running watch. */
@@ -62,5 +74,14 @@ public interface RangeSource {
      * revision). Never blocks; a watch not yet open may drop it.
      */
     void requestProgress();
+
+    /**
+     * The watch did not show etcd's revision in time ({@code why}): move it to a new stream (which
+     * the channel puts on another member), resuming it from the revision after its last event. A
+     * source that shares a stream among watches moves the stream once, not once per watch: not
+     * again if it moved since this watch last asked for progress (or was moved), and every other
+     * watch on it hears {@link WatchListener#onResumed}.
+     */
+    void moveToNewStream(Throwable why);
   }
 }

@@ -20,8 +20,10 @@ import java.util.concurrent.CompletableFuture;
  * progress notification) is confirmed without a request, else it asks its member for progress, and
  * if the revision is not shown within the {@link Liveness#bound()} the watch is unconfirmed and
  * resumed from the last revision it applied on a new stream (which jetcd's round robin puts on
- * another member). {@link #isConfirmed()} is false from then, and while a read after a failure is
- * on its way, until the watch is confirmed again.
+ * another member; a stream shared by many watches moves once). {@link #isConfirmed()} is false from
+ * then, and while a read after a failure is on its way, until the watch is confirmed again. A watch
+ * whose stream broke is resumed the same way by the source (no read): its new stream must show,
+ * within the bound, the revision the old one had shown.
  *
  * <p>Threads: all state is owned by the {@link TaskLoop}; call every method on it. The listener is
  * called on it too; the source's callbacks only hand work to it.
@@ -50,8 +52,9 @@ public final class RangeWatch {
     /**
      * The watch ended with {@code cause} ({@code null}: it completed without an error) or was
      * restarted for it; a read follows, at once for a {@link CompactedException}, else after a
-     * backoff. For a {@link WatchUnconfirmedException} no read follows: the watch resumes from the
-     * last revision it applied, on a new stream.
+     * backoff. For a {@link WatchUnconfirmedException}, and when the source resumed the watch on a
+     * new stream after its stream broke ({@link RangeSource.WatchListener#onResumed}), no read
+     * follows: the watch goes on from the last revision it applied, on a new stream.
      */
     void onRestart(Throwable cause);
   }
@@ -291,18 +294,40 @@ public final class RangeWatch {
     confirmed = false;
     Throwable why =
         new WatchUnconfirmedException(wanted, heardRevision, appliedRevision, liveness.bound());
-    int movedGeneration = ++generation; // ignore whatever the silent watch still delivers
-    closeWatch();
+    // The source resumes the watch from the last revision it delivered (= appliedRevision) on a
+    // new stream, or leaves it where it is when its stream moved since it asked: either way its
+    // current stream's creation notice tells its member's revision, so its own bound tells at once
+    // whether it landed on a live member. After a few moves the next confirm decides.
+    watching.moveToNewStream(why);
+    int movedGeneration = generation;
     listener.onRestart(why);
     if (closed || movedGeneration != generation) {
       return; // the listener closed it or read again
     }
-    // A new stream; the new watch's creation tells its member's revision, so its own bound tells
-    // at once whether it landed on a live member. After a few moves the next confirm decides.
     heardRevision = appliedRevision;
-    watch(appliedRevision + 1);
-    if (watching != null && ++moves < MAX_MOVES) {
+    if (++moves < MAX_MOVES) {
       awaitWanted();
+    }
+  }
+
+  /**
+   * The source moved the running watch to a new stream (its stream broke, or another watch on it
+   * was unconfirmed): nothing was missed, but what the old stream showed proves nothing of the new
+   * one, which must show it again within the bound.
+   */
+  private void resumed(Throwable cause) {
+    boolean reportedByDeadline = cause instanceof WatchUnconfirmedException && deadlinePending;
+    long shown = heardRevision;
+    heardRevision = appliedRevision;
+    if (shown > heardRevision) {
+      wanted = Math.max(wanted, shown);
+    }
+    if (wanted > 0 && !deadlinePending) {
+      moves = 0;
+      awaitWanted();
+    }
+    if (!reportedByDeadline) {
+      listener.onRestart(cause);
     }
   }
 
@@ -340,6 +365,16 @@ public final class RangeWatch {
           @Override
           public void onCompleted() {
             loop.execute(() -> watchEnded(watchGeneration, null));
+          }
+
+          @Override
+          public void onResumed(Throwable cause) {
+            loop.execute(
+                () -> {
+                  if (!closed && watchGeneration == generation) {
+                    resumed(cause);
+                  }
+                });
           }
         };
     try {

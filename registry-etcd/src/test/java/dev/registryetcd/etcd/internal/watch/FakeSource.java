@@ -18,6 +18,7 @@ public final class FakeSource implements RangeSource {
     public final WatchListener listener;
     public boolean closed;
     public int progressRequests;
+    public final List<Throwable> moves = new ArrayList<>();
 
     Watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
       this.prefix = prefix;
@@ -34,6 +35,11 @@ public final class FakeSource implements RangeSource {
     @Override
     public void requestProgress() {
       progressRequests++;
+    }
+
+    @Override
+    public void moveToNewStream(Throwable why) {
+      moves.add(why);
     }
   }
 

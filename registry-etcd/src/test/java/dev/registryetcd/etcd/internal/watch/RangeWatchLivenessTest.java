@@ -105,16 +105,18 @@ class RangeWatchLivenessTest {
 
     assertThat(watch.isConfirmed()).isFalse();
     assertThat(heard).endsWith("restart WatchUnconfirmedException");
-    assertThat(source.watches).hasSize(2);
-    assertThat(source.watches.get(0).closed).isTrue();
-    assertThat(source.lastWatch().fromRevision).isEqualTo(13); // after the last event applied
+    assertThat(source.watches).hasSize(1); // the source resumes it: no new watch
+    assertThat(source.lastWatch().closed).isFalse();
+    assertThat(source.lastWatch().moves).hasSize(1);
+    assertThat(((WatchUnconfirmedException) source.lastWatch().moves.get(0)).applied())
+        .isEqualTo(12); // resumed after the last event applied
     assertThat(source.reads).hasSize(1); // no read: the cache keeps what it has
 
     source.lastWatch().listener.onEvents(List.of(), 15); // the new stream's creation notice
     loop.runReady();
     assertThat(watch.isConfirmed()).isTrue();
     loop.advance(Duration.ofSeconds(5));
-    assertThat(source.watches).hasSize(2);
+    assertThat(source.lastWatch().moves).hasSize(1);
   }
 
   @Test
@@ -124,8 +126,7 @@ class RangeWatchLivenessTest {
     loop.advance(Duration.ofMillis(500));
 
     assertThat(watch.isConfirmed()).isFalse();
-    assertThat(source.watches).hasSize(2);
-    assertThat(source.lastWatch().fromRevision).isEqualTo(11);
+    assertThat(source.lastWatch().moves).hasSize(1);
   }
 
   @Test
@@ -134,32 +135,52 @@ class RangeWatchLivenessTest {
     loop.advance(Duration.ofMillis(500));
     loop.advance(Duration.ofMillis(500));
     loop.advance(Duration.ofMillis(500));
-    assertThat(source.watches).hasSize(4);
+    assertThat(source.lastWatch().moves).hasSize(3);
     loop.advance(Duration.ofSeconds(5));
-    assertThat(source.watches).hasSize(4);
+    assertThat(source.lastWatch().moves).hasSize(3);
     assertThat(watch.isConfirmed()).isFalse();
 
     watch.confirm(16);
-    assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    assertThat(source.lastWatch().progressRequests).isEqualTo(2);
     loop.advance(Duration.ofMillis(500));
-    assertThat(source.watches).hasSize(5);
+    assertThat(source.lastWatch().moves).hasSize(4);
   }
 
   @Test
-  void whatASilentWatchStillDeliversAfterItMovedIsIgnored() {
-    RangeSource.WatchListener old = source.lastWatch().listener;
-    watch.confirm(15);
-    loop.advance(Duration.ofMillis(500));
-
-    old.onEvents(List.of(), 15); // the frozen member thaws and answers the old request
-    old.onEvents(
-        List.of(new KvEvent(KvEvent.Type.PUT, new Kv("p/echo/a", new byte[0], 14, 0))), 14);
-    old.onError(Status.UNAVAILABLE.asRuntimeException());
+  void aWatchWhoseStreamBrokeIsResumedWithoutAReadAndItsNewStreamMustShowWhatTheOldOneShowed() {
+    event(12, 14);
+    source.lastWatch().listener.onResumed(Status.UNAVAILABLE.asRuntimeException());
     loop.runReady();
 
+    assertThat(heard).containsExactly("read@10", "events@12", "restart StatusRuntimeException");
+    assertThat(source.reads).hasSize(1);
+    assertThat(watch.isConfirmed()).isTrue(); // until the bound says otherwise
+    loop.advance(Duration.ofMillis(500)); // the new stream showed nothing
     assertThat(watch.isConfirmed()).isFalse();
-    assertThat(heard).containsExactly("read@10", "restart WatchUnconfirmedException");
-    assertThat(source.watches).hasSize(2);
+    assertThat(source.lastWatch().moves).hasSize(1);
+    assertThat(((WatchUnconfirmedException) source.lastWatch().moves.get(0)).wanted())
+        .isEqualTo(14);
+
+    source.lastWatch().listener.onEvents(List.of(), 14);
+    loop.runReady();
+    assertThat(watch.isConfirmed()).isTrue();
+  }
+
+  @Test
+  void aWatchMovedBecauseAnotherWatchOnItsStreamWasUnconfirmedReportsItOnceNotTwice() {
+    watch.confirm(15); // asks, deadline pending
+    source
+        .lastWatch()
+        .listener
+        .onResumed(new WatchUnconfirmedException(15, 10, 10, Duration.ofMillis(500)));
+    loop.runReady();
+    assertThat(heard).containsExactly("read@10"); // its own deadline reports it, if it comes
+
+    source.lastWatch().listener.onEvents(List.of(), 15); // the new stream's creation notice
+    loop.advance(Duration.ofSeconds(2));
+    assertThat(watch.isConfirmed()).isTrue();
+    assertThat(heard).containsExactly("read@10");
+    assertThat(source.lastWatch().moves).isEmpty();
   }
 
   @Test
@@ -208,6 +229,7 @@ class RangeWatchLivenessTest {
 
     assertThat(source.watches).hasSize(1);
     assertThat(source.lastWatch().progressRequests).isEqualTo(1);
+    assertThat(source.lastWatch().moves).isEmpty();
   }
 
   /** A response with one put at {@code modRevision}, its member at {@code revision}. */

@@ -1,0 +1,636 @@
+package dev.registryetcd.etcd.internal.stream;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.watch.Kv;
+import dev.registryetcd.etcd.internal.watch.KvEvent;
+import dev.registryetcd.etcd.internal.watch.RangeSource;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.WatchCancelRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchProgressRequest;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
+import io.etcd.jetcd.support.Errors;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every watch of one jetcd client on one gRPC Watch stream, as etcd's Go client does: each watch is
+ * a create request on the stream with its own watch id, ended by a cancel request with that id.
+ *
+ * <p>What the stream keeps for its watches:
+ *
+ * <ul>
+ *   <li>Ids: etcd 3.4 answers the creates of a stream in the order they were sent, so each created
+ *       response goes to the oldest create still waiting (a create refused for permissions is
+ *       answered with id -1, in its turn too).
+ *   <li>Resume: each watch knows the revision after the last event it was given. When the stream
+ *       breaks (an error, etcd ending it, a member that lost its leader, an unconfirmed watch)
+ *       every watch is created again on a new stream from its own revision, so none misses or
+ *       repeats an event; jetcd's channel balances new streams across the members.
+ *   <li>Require-leader: the stream carries gRPC metadata {@code hasleader=true}, as Go's {@code
+ *       clientv3.WithRequireLeader}: a member cut off from its peers ends it.
+ *   <li>Progress: etcd 3.4 answers a progress request for the whole stream (watch id -1), so one
+ *       request serves every watch; at most one is outstanding, and its answer goes to every watch.
+ *   <li>Fragments: the creates ask for them (field 8, which jetcd's generated API predates, set as
+ *       an unknown field); a response with field 7 set is followed by the rest of its events.
+ *   <li>Compaction: a watch cancelled with a compact revision ends with a {@code
+ *       CompactedException}; the stream goes on.
+ *   <li>Auth and TLS come with jetcd's channel and credentials ({@link
+ *       dev.registryetcd.etcd.internal.ClientChannel#watchStub}). A token etcd calls invalid (it
+ *       expired) is dropped, and the stream and its watches are created again with a new one.
+ * </ul>
+ *
+ * <p>Threads: the stream owns one daemon thread ({@code registry-etcd-watch-stream-N}); all its
+ * state lives there. gRPC's callbacks, and every call of a watch's owner, only hand a task to it.
+ * The watches' listeners are called on it, one call at a time and in the stream's order: they must
+ * only hand the answer on (as {@link dev.registryetcd.etcd.internal.watch.RangeWatch} does to its
+ * loop). {@link #close()} cancels the gRPC call and ends the thread; the jetcd client is not
+ * closed.
+ */
+public final class WatchStream {
+  private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
+
+  /** {@code WatchCreateRequest.fragment} and {@code WatchResponse.fragment} in etcd's rpc.proto. */
+  private static final int CREATE_FRAGMENT_FIELD = 8;
+
+  private static final int RESPONSE_FRAGMENT_FIELD = 7;
+
+  private static final Metadata.Key<String> HAS_LEADER =
+      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final String name;
+  private final WatchGrpc.WatchStub stub;
+  private final ByteString namespace;
+  private final Runnable refreshToken;
+  private final Runnable reconnectNow;
+  private final ScheduledThreadPoolExecutor thread;
+  private final Backoff backoff = Backoff.FIRST_AT_ONCE;
+  private final AtomicLong streamsOpened = new AtomicLong();
+
+  // Owned by the stream thread.
+  private ClientCallStreamObserver<WatchRequest> requests;
+  private int generation;
+  private boolean answered;
+  private int failures;
+  private boolean reopenPending;
+  private boolean progressPending;
+  private boolean closed;
+  private final ArrayDeque<Watch> creating = new ArrayDeque<>();
+  private final Map<Long, Watch> byId = new HashMap<>();
+  private final Set<Watch> watches = new LinkedHashSet<>();
+
+  /** Read anywhere: how many watches are open. */
+  private volatile int open;
+
+  /**
+   * @param name the thread's name
+   * @param stub a Watch stub on the client's channel with its credentials
+   * @param namespace the client's key namespace, put before every watched key
+   * @param refreshToken drops the client's auth token, so the next stream authenticates again
+   * @param reconnectNow makes the channel dial failed members again at once
+   */
+  WatchStream(
+      String name,
+      WatchGrpc.WatchStub stub,
+      ByteSequence namespace,
+      Runnable refreshToken,
+      Runnable reconnectNow) {
+    this.name = name;
+    Metadata requireLeader = new Metadata();
+    requireLeader.put(HAS_LEADER, "true");
+    this.stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requireLeader));
+    this.namespace = ByteString.copyFrom(namespace.getBytes());
+    this.refreshToken = refreshToken;
+    this.reconnectNow = reconnectNow;
+    this.thread = new ScheduledThreadPoolExecutor(1, daemon(name));
+    thread.setRemoveOnCancelPolicy(true);
+    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  /**
+   * Watches every key under {@code prefix} from {@code fromRevision} (only deletions when {@code
+   * noPut}) on this stream; {@code listener} is called on the stream's thread, see {@link
+   * RangeSource#watch}.
+   */
+  public RangeSource.Watching watch(
+      String prefix, long fromRevision, boolean noPut, RangeSource.WatchListener listener) {
+    ByteString key = withNamespace(ByteString.copyFrom(prefix, StandardCharsets.UTF_8));
+    Watch watch = new Watch(key, prefixEnd(key), fromRevision, noPut, listener);
+    run(() -> start(watch));
+    return watch;
+  }
+
+  /** How many gRPC Watch calls this stream has opened so far (one, plus one per restart). */
+  public long streamsOpened() {
+    return streamsOpened.get();
+  }
+
+  /** How many watches are open on it. */
+  public int openWatches() {
+    return open;
+  }
+
+  /** Ends the gRPC call and the thread; no listener is called after this. Idempotent. */
+  public void close() {
+    run(
+        () -> {
+          closed = true;
+          cancelCall("the watch stream is closed");
+          watches.clear();
+          open = 0;
+          thread.shutdown();
+        });
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+
+  // ---- on the stream thread ----
+
+  private void start(Watch watch) {
+    if (closed) {
+      return;
+    }
+    watches.add(watch);
+    open = watches.size();
+    if (requests == null) {
+      if (reopenPending) {
+        return; // created with the others when the stream opens again
+      }
+      openCall();
+    }
+    if (requests != null) {
+      create(watch);
+    }
+    // Its creation asks its member's revision; a resumed watch keeps what it asked on (below).
+    watch.asked = generation;
+  }
+
+  private void openCall() {
+    int callGeneration = ++generation;
+    answered = false;
+    progressPending = false;
+    creating.clear();
+    byId.clear();
+    streamsOpened.incrementAndGet();
+    StreamObserver<WatchResponse> responses =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(WatchResponse response) {
+            run(() -> answer(callGeneration, response));
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            run(() -> broken(callGeneration, error));
+          }
+
+          @Override
+          public void onCompleted() {
+            run(() -> broken(callGeneration, null));
+          }
+        };
+    try {
+      requests = (ClientCallStreamObserver<WatchRequest>) stub.watch(responses);
+    } catch (RuntimeException e) {
+      requests = null;
+      run(() -> broken(callGeneration, e));
+    }
+  }
+
+  private void create(Watch watch) {
+    watch.id = -1;
+    watch.fragments.clear();
+    creating.add(watch);
+    WatchCreateRequest.Builder create =
+        WatchCreateRequest.newBuilder()
+            .setKey(watch.key)
+            .setRangeEnd(watch.rangeEnd)
+            .setStartRevision(watch.nextRevision)
+            .setUnknownFields(
+                UnknownFieldSet.newBuilder()
+                    .addField(
+                        CREATE_FRAGMENT_FIELD,
+                        UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                    .build());
+    if (watch.noPut) {
+      create.addFilters(WatchCreateRequest.FilterType.NOPUT);
+    }
+    send(WatchRequest.newBuilder().setCreateRequest(create).build());
+  }
+
+  private void send(WatchRequest request) {
+    try {
+      requests.onNext(request);
+    } catch (RuntimeException e) {
+      // the call ended meanwhile; its onError restarts the stream
+      log.debug("{}: a request could not be sent: {}", name, e.toString());
+    }
+  }
+
+  private void answer(int callGeneration, WatchResponse response) {
+    if (closed || callGeneration != generation) {
+      return; // an older stream's
+    }
+    answered = true;
+    failures = 0;
+    long revision = response.getHeader().getRevision();
+    if (response.getCreated()) {
+      created(response, revision);
+    } else if (response.getCanceled()) {
+      cancelled(response);
+    } else if (response.getWatchId() == -1 && response.getEventsCount() == 0) {
+      progressPending = false;
+      for (Watch watch : List.copyOf(byId.values())) {
+        watch.hear(List.of(), revision);
+      }
+    } else {
+      Watch watch = byId.get(response.getWatchId());
+      if (watch == null) {
+        return; // cancelled by us: what was on its way is dropped
+      }
+      watch.fragments.addAll(response.getEventsList());
+      if (isFragment(response)) {
+        return;
+      }
+      List<KvEvent> events = events(watch.fragments);
+      watch.fragments.clear();
+      for (KvEvent event : events) {
+        watch.nextRevision = Math.max(watch.nextRevision, event.kv().modRevision() + 1);
+      }
+      watch.hear(events, revision);
+    }
+  }
+
+  private void created(WatchResponse response, long revision) {
+    Watch watch = creating.poll();
+    if (watch == null) {
+      log.warn("{}: etcd created a watch nobody asked for (id {})", name, response.getWatchId());
+      return;
+    }
+    long id = response.getWatchId();
+    if (response.getCanceled() || id == -1) {
+      refused(watch, response.getCancelReason());
+      return;
+    }
+    if (!watch.open) {
+      send(cancelRequest(id)); // closed while its create was on its way
+      return;
+    }
+    watch.id = id;
+    watch.refusedOnce = false;
+    if (watch.nextRevision <= 0) {
+      watch.nextRevision = revision + 1; // "from now": the creation's revision is now
+    }
+    byId.put(id, watch);
+    watch.hear(List.of(), revision); // the creation tells the member's revision
+  }
+
+  /** etcd refused to create {@code watch}: a token that expired, or no permission. */
+  private void refused(Watch watch, String reason) {
+    if (!watch.open) {
+      return;
+    }
+    boolean auth = reason.contains("permission denied") || reason.contains("invalid auth token");
+    if (auth && !watch.refusedOnce) {
+      // Most likely the stream's token expired: etcd checks it at each create. A new stream
+      // authenticates again; the watch ends only if that is refused too.
+      watch.refusedOnce = true;
+      log.info("{}: etcd refused a watch ({}); authenticating again on a new stream", name, reason);
+      refreshToken.run();
+      restart(Status.UNAUTHENTICATED.withDescription(reason).asRuntimeException(), null);
+      return;
+    }
+    end(
+        watch,
+        EtcdExceptionFactory.newEtcdException(
+            auth ? ErrorCode.PERMISSION_DENIED : ErrorCode.FAILED_PRECONDITION,
+            "etcd refused the watch of " + watch.prefix() + ": " + reason));
+  }
+
+  private void cancelled(WatchResponse response) {
+    Watch watch = byId.remove(response.getWatchId());
+    if (watch == null) {
+      return; // the answer to our own cancel
+    }
+    Throwable error =
+        response.getCompactRevision() != 0
+            ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
+            : EtcdExceptionFactory.newEtcdException(
+                ErrorCode.FAILED_PRECONDITION,
+                "etcd cancelled the watch of "
+                    + watch.prefix()
+                    + (response.getCancelReason().isEmpty()
+                        ? ""
+                        : ": " + response.getCancelReason()));
+    end(watch, error);
+  }
+
+  private void end(Watch watch, Throwable error) {
+    watch.open = false;
+    watches.remove(watch);
+    open = watches.size();
+    try {
+      watch.listener.onError(error);
+    } catch (RuntimeException e) {
+      log.warn("{}: a watch listener threw; ignored", name, e);
+    }
+  }
+
+  private void broken(int callGeneration, Throwable error) {
+    if (closed || callGeneration != generation) {
+      return;
+    }
+    requests = null;
+    failures++;
+    if (error != null && (Errors.isInvalidTokenError(error) || Errors.isAuthStoreExpired(error))) {
+      refreshToken.run();
+    }
+    if (answered) {
+      // Once per break, not per attempt while etcd cannot be reached.
+      log.debug("{} broke ({}); resuming its {} watch(es)", name, error, watches.size());
+      resumed(error, null);
+    }
+    answered = false;
+    if (failures > 1) {
+      reconnectNow.run();
+    }
+    if (watches.isEmpty()) {
+      return; // opened again by the next watch
+    }
+    scheduleReopen(backoff.delay(failures));
+  }
+
+  private void scheduleReopen(Duration delay) {
+    if (reopenPending) {
+      return;
+    }
+    reopenPending = true;
+    Runnable reopen =
+        () -> {
+          reopenPending = false;
+          if (closed || requests != null || watches.isEmpty()) {
+            return;
+          }
+          openCall();
+          if (requests != null) {
+            watches.forEach(this::create);
+          }
+        };
+    if (delay.isZero()) {
+      run(reopen);
+    } else {
+      try {
+        thread.schedule(guarded(reopen), delay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closedAlready) {
+        // closed
+      }
+    }
+  }
+
+  /**
+   * Ends the running call and creates every watch again on a new one at once, each from its own
+   * revision; every watch but {@code mover} hears {@code why}.
+   */
+  private void restart(Throwable why, Watch mover) {
+    cancelCall("moving the watches to a new stream");
+    resumed(why, mover);
+    answered = false;
+    reopenPending = false;
+    openCall();
+    if (requests != null) {
+      watches.forEach(this::create);
+    }
+  }
+
+  private void resumed(Throwable why, Watch mover) {
+    for (Watch watch : watches) {
+      if (watch != mover) {
+        try {
+          watch.listener.onResumed(why);
+        } catch (RuntimeException e) {
+          log.warn("{}: a watch listener threw; ignored", name, e);
+        }
+      }
+    }
+  }
+
+  private void cancelCall(String why) {
+    if (requests != null) {
+      ClientCallStreamObserver<WatchRequest> call = requests;
+      requests = null;
+      ++generation; // what the old call still delivers is ignored
+      try {
+        call.cancel(why, null);
+      } catch (RuntimeException e) {
+        log.debug("{}: cancelling the call failed: {}", name, e.toString());
+      }
+    }
+  }
+
+  private void run(Runnable task) {
+    try {
+      thread.execute(guarded(task));
+    } catch (RejectedExecutionException closedAlready) {
+      // closed: nothing is delivered any more
+    }
+  }
+
+  private Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("{}: a task failed unexpectedly", name, e);
+      }
+    };
+  }
+
+  private List<KvEvent> events(List<Event> raw) {
+    List<KvEvent> events = new ArrayList<>(raw.size());
+    for (Event event : raw) {
+      if (event.getType() == Event.EventType.PUT) {
+        events.add(new KvEvent(KvEvent.Type.PUT, kv(event.getKv())));
+      } else if (event.getType() == Event.EventType.DELETE) {
+        events.add(new KvEvent(KvEvent.Type.DELETE, kv(event.getKv())));
+      }
+    }
+    return events;
+  }
+
+  private Kv kv(KeyValue kv) {
+    ByteString key = kv.getKey();
+    if (!namespace.isEmpty() && key.startsWith(namespace)) {
+      key = key.substring(namespace.size());
+    }
+    return new Kv(
+        key.toStringUtf8(), kv.getValue().toByteArray(), kv.getModRevision(), kv.getLease());
+  }
+
+  private ByteString withNamespace(ByteString key) {
+    return namespace.isEmpty() ? key : namespace.concat(key);
+  }
+
+  private static boolean isFragment(WatchResponse response) {
+    UnknownFieldSet.Field field = response.getUnknownFields().getField(RESPONSE_FRAGMENT_FIELD);
+    return !field.getVarintList().isEmpty() && field.getVarintList().get(0) != 0;
+  }
+
+  /** The end of the range of every key starting with {@code prefix}, as etcd's clientv3. */
+  static ByteString prefixEnd(ByteString prefix) {
+    byte[] end = prefix.toByteArray();
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xff) {
+        end[i]++;
+        return ByteString.copyFrom(end, 0, i + 1);
+      }
+    }
+    return ByteString.copyFrom(new byte[] {0}); // every key from prefix on
+  }
+
+  private static WatchRequest cancelRequest(long id) {
+    return WatchRequest.newBuilder()
+        .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id))
+        .build();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** One watch on the stream; its methods hand their work to the stream's thread. */
+  private final class Watch implements RangeSource.Watching {
+    final ByteString key;
+    final ByteString rangeEnd;
+    final boolean noPut;
+    final RangeSource.WatchListener listener;
+
+    // Owned by the stream thread.
+    long nextRevision;
+    long id = -1;
+
+    /**
+     * The stream generation on which it last asked something (its first create, a progress request,
+     * a move); not changed when the stream moves it, so that a move it asked for on an older stream
+     * does not move the new one again.
+     */
+    int asked;
+
+    boolean open = true;
+    boolean refusedOnce;
+    final List<Event> fragments = new ArrayList<>();
+
+    Watch(
+        ByteString key,
+        ByteString rangeEnd,
+        long fromRevision,
+        boolean noPut,
+        RangeSource.WatchListener listener) {
+      this.key = key;
+      this.rangeEnd = rangeEnd;
+      this.nextRevision = fromRevision;
+      this.noPut = noPut;
+      this.listener = listener;
+    }
+
+    String prefix() {
+      return key.toStringUtf8();
+    }
+
+    void hear(List<KvEvent> events, long revision) {
+      try {
+        listener.onEvents(events, revision);
+      } catch (RuntimeException e) {
+        log.warn("{}: a watch listener threw; ignored", name, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      run(
+          () -> {
+            if (!open) {
+              return;
+            }
+            open = false;
+            watches.remove(this);
+            WatchStream.this.open = watches.size();
+            if (id != -1 && byId.remove(id) == this && requests != null) {
+              send(cancelRequest(id));
+            }
+            // a create still on its way is cancelled when its answer comes
+          });
+    }
+
+    @Override
+    public void requestProgress() {
+      run(
+          () -> {
+            if (!open || closed) {
+              return;
+            }
+            asked = WatchStream.this.generation;
+            if (requests != null && !progressPending) {
+              progressPending = true;
+              send(
+                  WatchRequest.newBuilder()
+                      .setProgressRequest(WatchProgressRequest.getDefaultInstance())
+                      .build());
+            }
+          });
+    }
+
+    @Override
+    public void moveToNewStream(Throwable why) {
+      run(
+          () -> {
+            if (!open || closed) {
+              return;
+            }
+            int current = WatchStream.this.generation;
+            if (asked == current && requests != null) {
+              log.info(
+                  "{} did not confirm a watch ({}); moving its {} watch(es) to a new stream",
+                  name,
+                  why.getMessage(),
+                  watches.size());
+              restart(why, this);
+            }
+            // else the stream moved since this watch asked: it waits on the new one
+            asked = WatchStream.this.generation;
+          });
+    }
+  }
+}
