@@ -2,8 +2,8 @@ package dev.registryetcd.cli;
 
 import dev.registryetcd.cli.StoredValue.Skipped;
 import dev.registryetcd.cli.StoredValue.StoredInstance;
+import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
 import dev.registryetcd.etcd.internal.watch.Backoff;
-import dev.registryetcd.etcd.internal.watch.JetcdRangeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
@@ -44,6 +44,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private final WatchCommand.ChangeSink lines;
   private final PrintWriter err;
   private final ScheduledThreadPoolExecutor executor;
+  private final StreamRangeSource source;
   private final RangeWatch watch;
 
   // Owned by the loop thread.
@@ -91,14 +92,11 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
             }
           }
         };
+    this.source = new StreamRangeSource(client, target.dialTimeout());
     // The first re-read after a watch ends is at once; then 200 ms doubling to 5 s.
     this.watch =
         new RangeWatch(
-            RangeWatch.Range.of(target.rootKey()),
-            new JetcdRangeSource(client, target.dialTimeout()),
-            loop,
-            Backoff.FIRST_AT_ONCE,
-            this);
+            RangeWatch.Range.of(target.rootKey()), source, loop, Backoff.FIRST_AT_ONCE, this);
   }
 
   /**
@@ -110,7 +108,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
       Client client, EtcdTarget target, WatchCommand.ChangeSink lines, PrintWriter err) {
     PrefixWatch watch = new PrefixWatch(client, target, lines, err);
     try {
-      RangeRead first = JetcdRangeSource.toRead(watch.read());
+      RangeRead first = StreamRangeSource.toRead(watch.read());
       // the current instances come first
       watch.executor.submit(() -> watch.watch.accept(first)).get();
       return watch;
@@ -250,6 +248,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
       // closing anyway below
     } finally {
       executor.shutdownNow();
+      source.close();
     }
   }
 }

@@ -15,9 +15,9 @@ import dev.registryetcd.etcd.internal.resolver.RevisionGuard;
 import dev.registryetcd.etcd.internal.resolver.ServiceCache;
 import dev.registryetcd.etcd.internal.resolver.ServiceCaches;
 import dev.registryetcd.etcd.internal.resolver.Subscriber;
+import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
 import dev.registryetcd.etcd.internal.watch.Backoff;
 import dev.registryetcd.etcd.internal.watch.ExecutorLoop;
-import dev.registryetcd.etcd.internal.watch.JetcdRangeSource;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
@@ -73,8 +73,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one daemon thread ({@code registry-etcd-resolver-N}) applies every change and owns
  * the cache's state; listeners run on daemon threads of the resolver's ({@code
- * registry-etcd-listener-N}), one call at a time per subscription. It owns the jetcd {@link Client}
- * unless one was handed to {@link Builder#client(Client)}.
+ * registry-etcd-listener-N}), one call at a time per subscription. Every watch of the resolver
+ * (each service, the service names) is one watch on the jetcd client's single gRPC Watch stream,
+ * which the client's other users (a registry on the same client) share; that stream has its own
+ * thread ({@code registry-etcd-watch-stream-N}). It owns the jetcd {@link Client} unless one was
+ * handed to {@link Builder#client(Client)}.
  */
 public final class EtcdResolver implements Resolver, LiveDiscovery {
   // The parts are in etcd.internal.resolver (one service's cache, the caches, the catalog, a
@@ -91,6 +94,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final ScheduledExecutorService executor;
   private final ExecutorLoop loop;
   private final ExecutorService listeners;
+  private final StreamRangeSource source;
   private final ResolverContext context;
   private final ServiceCaches caches;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -115,7 +119,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     this.loop = new ExecutorLoop(executor, log, "The resolver");
     this.listeners =
         Executors.newCachedThreadPool(ExecutorLoop.daemons("registry-etcd-listener-" + id));
-    JetcdRangeSource source = new JetcdRangeSource(client, timeout);
+    this.source = new StreamRangeSource(client, timeout);
     Liveness liveness = builder.liveness;
     RevisionGuard revisions =
         new RevisionGuard(
@@ -377,6 +381,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     } finally {
       executor.shutdownNow();
       listeners.shutdownNow();
+      source.close();
       if (ownsClient) {
         client.close();
       }

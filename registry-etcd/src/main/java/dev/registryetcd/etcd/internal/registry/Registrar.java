@@ -6,7 +6,7 @@ import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.GuardedEvents;
 import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
-import dev.registryetcd.etcd.internal.watch.JetcdRangeSource;
+import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
@@ -41,6 +41,7 @@ public final class Registrar {
   private final KeyWriter writer;
   private final LeaseKeeper lease;
   private final LeaseRecovery recovery;
+  private final StreamRangeSource watchSource;
   private final OwnKeyWatch ownKeys;
   private final Reconciler reconciler;
 
@@ -74,7 +75,8 @@ public final class Registrar {
     this.recovery =
         new LeaseRecovery(
             retry, loop, backoff, this::recoverLease, this::etcdAnswers, new LoggedRecovery());
-    this.ownKeys = new OwnKeyWatch(new JetcdRangeSource(client, timeout), prefix, loop, events);
+    this.watchSource = new StreamRangeSource(client, timeout);
+    this.ownKeys = new OwnKeyWatch(watchSource, prefix, loop, events);
     this.reconciler =
         new Reconciler(client, timeout, table, writer, lease, recovery, events, this::leaseLost);
     lease.listener(new KeepAliveFailures());
@@ -187,6 +189,7 @@ public final class Registrar {
   public void close() {
     boolean closed = loop.close(this::shutdownOnLoop, timeout.multipliedBy(2));
     lease.close();
+    watchSource.close();
     if (!closed) {
       String problem =
           "closing took longer than "
