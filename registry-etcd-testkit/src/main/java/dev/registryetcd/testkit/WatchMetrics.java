@@ -28,7 +28,16 @@ public record WatchMetrics(long streams, long watchers, long streamsStarted, lon
    * @throws IllegalStateException when the member does not answer within 5 s
    */
   public static WatchMetrics of(EtcdMember member) {
-    String base = member.healthEndpoint();
+    return of(member.healthEndpoint());
+  }
+
+  /**
+   * Reads the {@code /metrics} of the etcd member whose client (or metrics) URL is {@code base},
+   * {@code http://127.0.0.1:PORT}.
+   *
+   * @throws IllegalStateException when the member does not answer within 5 s
+   */
+  public static WatchMetrics of(String base) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + "/metrics"))
             .timeout(Duration.ofSeconds(5))
@@ -37,10 +46,10 @@ public record WatchMetrics(long streams, long watchers, long streamsStarted, lon
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       return parse(response.body());
     } catch (IOException e) {
-      throw new IllegalStateException("etcd member " + member.name() + " /metrics: " + e, e);
+      throw new IllegalStateException(base + "/metrics: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted reading /metrics of " + member.name(), e);
+      throw new IllegalStateException("interrupted reading " + base + "/metrics", e);
     }
   }
 

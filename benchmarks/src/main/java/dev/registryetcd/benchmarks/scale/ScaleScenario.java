@@ -42,6 +42,9 @@ public final class ScaleScenario implements Scenario {
   static final String SEED_PREFIX = "bench/scale-seed";
   private static final long HEAP_TARGET_BYTES = 1024;
 
+  /** The size for counting etcd's watch streams: a resolver following 1,000 services. */
+  static final int WATCHED_SERVICES = 1000;
+
   /**
    * @param services how many services
    * @param instancesPerService instances of each (at most 254)
@@ -129,6 +132,8 @@ public final class ScaleScenario implements Scenario {
       throw new IllegalArgumentException(
           "instancesPerService must be at most 254, not " + sizes.instancesPerService());
     }
+    WatchStreamCount.Figures streams =
+        WatchStreamCount.measure(context.endpoints(), WATCHED_SERVICES);
     Registrations ours;
     ColdStart coldStart;
     RequestCounter oursCounter = new RequestCounter();
@@ -205,7 +210,81 @@ public final class ScaleScenario implements Scenario {
               register.keepAlivesGivenUp(),
               register.keepAliveErrors());
     }
-    return result(sizes, ours, seed, coldStart);
+    return result(sizes, ours, seed, coldStart, streams);
+  }
+
+  private List<Row> watchStreamRows(WatchStreamCount.Figures figures) {
+    String n = Format.count(figures.services());
+    WatchStreamCount.Held resolver = figures.resolver();
+    WatchStreamCount.Held registry = figures.registry();
+    WatchStreamCount.Held jetcd = figures.jetcd();
+    String jetcdText =
+        "jetcd, a Watcher per service: "
+            + Format.count(jetcd.streams())
+            + " streams, "
+            + Format.count(jetcd.watchers())
+            + " watchers";
+    List<Row> rows = new ArrayList<>();
+    rows.add(
+        new Row(
+            name(),
+            "etcd watch streams and watchers, a resolver subscribed to " + n + " services",
+            Format.count(resolver.streams())
+                + " stream(s) ("
+                + Format.count(resolver.streamsStarted())
+                + " started), "
+                + Format.count(resolver.watchers())
+                + " watchers",
+            jetcdText,
+            Format.ratio((double) jetcd.streams() / Math.max(1, resolver.streams()))
+                + " fewer streams",
+            "<= 2 streams, " + n + " watchers",
+            Verdict.of(resolver.streams() <= 2 && resolver.watchers() == figures.services()),
+            Map.of(
+                "oursStreams",
+                (double) resolver.streams(),
+                "oursWatchers",
+                (double) resolver.watchers(),
+                "jetcdStreams",
+                (double) jetcd.streams(),
+                "jetcdWatchers",
+                (double) jetcd.watchers())));
+    rows.add(
+        new Row(
+            name(),
+            "etcd watch streams added by a registry registering in " + n + " services",
+            "+"
+                + Format.count(registry.streams())
+                + " stream(s), +"
+                + Format.count(registry.watchers())
+                + " watchers",
+            jetcdText,
+            Format.ratio((double) jetcd.streams() / Math.max(1, registry.streams()))
+                + " fewer streams",
+            "<= 2 streams",
+            Verdict.of(registry.streams() <= 2 && registry.watchers() == figures.services()),
+            Map.of(
+                "oursStreams",
+                (double) registry.streams(),
+                "oursWatchers",
+                (double) registry.watchers())));
+    rows.add(
+        new Row(
+            name(),
+            "etcd resident memory added while " + n + " services are watched",
+            Format.decimal(resolver.residentBytes() / 1048576.0, 1) + " MiB (the resolver)",
+            "jetcd, a Watcher per service: "
+                + Format.decimal(jetcd.residentBytes() / 1048576.0, 1)
+                + " MiB",
+            "-",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursResidentBytes",
+                (double) resolver.residentBytes(),
+                "jetcdResidentBytes",
+                (double) jetcd.residentBytes())));
+    return rows;
   }
 
   /** {@code Range 2,000, LeaseKeepAlive 16}: messages per minute by method, most first. */
@@ -283,11 +362,15 @@ public final class ScaleScenario implements Scenario {
   }
 
   private ScenarioResult result(
-      Sizes sizes, Registrations ours, Registrations seed, ColdStart coldStart) {
+      Sizes sizes,
+      Registrations ours,
+      Registrations seed,
+      ColdStart coldStart,
+      WatchStreamCount.Figures streams) {
     String n = Format.count(sizes.instances());
     String seedCount = Format.count(seed.count());
     Duration ttl = sizes.leaseTtl();
-    List<Row> rows = new ArrayList<>();
+    List<Row> rows = new ArrayList<>(watchStreamRows(streams));
     rows.add(
         new Row(
             name(),
@@ -515,7 +598,20 @@ public final class ScaleScenario implements Scenario {
               + " were left after the window, and its keep-alive figure counts only what it still sent. (The Go "
               + "extension makes one client, hence one stream, per registry and registration.)");
     }
+    notes = new ArrayList<>(notes);
+    notes.add(
+        "scale: watch streams and watchers are etcd's own gauges on /metrics "
+            + "(etcd_debugging_mvcc_watch_stream_total, etcd_debugging_mvcc_watcher_total; "
+            + "grpc_server_started_total{grpc_method=\"Watch\"} for streams started), read once two "
+            + "readings a second apart agree: before and while a resolver (its own jetcd client) "
+            + "subscribes to "
+            + Format.count(streams.services())
+            + " services, then while a registry (its own client) registers one instance in each of "
+            + "them, against one jetcd client with one Watcher per service (jetcd's watch API, as the "
+            + "library used it before); resident memory is etcd's process_resident_memory_bytes at "
+            + "the same readings (Go's heap: a rough figure).");
     Map<String, Object> details = new LinkedHashMap<>();
+    details.put("watchStreams", streams);
     details.put("sizes", sizes);
     details.put("ours", ours);
     details.put("seedRegister", seed);
