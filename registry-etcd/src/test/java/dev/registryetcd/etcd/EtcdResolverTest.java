@@ -106,7 +106,10 @@ class EtcdResolverTest {
     for (JsonNode vector : encodes) {
       String address = vector.get("input").get("address").asText();
       putRaw(service, "golden-" + i++, vector.get("expected").asText());
-      expectedAddresses.add(address);
+      // a value naming no address is no instance here (on purpose: Go's would fail every call)
+      if (!address.isEmpty()) {
+        expectedAddresses.add(address);
+      }
     }
     try (EtcdResolver resolver = fixture.resolver()) {
       List<Instance> instances = resolver.resolve(service).instances();
@@ -119,7 +122,8 @@ class EtcdResolverTest {
   }
 
   @Test
-  void everyGoldenDecodeVectorIsResolvedExactlyAsGoWouldAndBadOnesAreSkipped() throws Exception {
+  void everyGoldenDecodeVectorIsResolvedAsGoWouldAndBadOrAddresslessOnesAreSkipped()
+      throws Exception {
     String service = uniqueService();
     List<JsonNode> decodes = GoldenVectors.of("decode");
     Map<String, JsonNode> byKey = new java.util.LinkedHashMap<>();
@@ -135,6 +139,8 @@ class EtcdResolverTest {
       List<Instance> expected =
           byKey.values().stream()
               .filter(v -> v.get("ok").asBoolean())
+              // the one deliberate difference: a value naming no address is skipped, not resolved
+              .filter(v -> !v.get("decoded").get("address").asText().isEmpty())
               .map(
                   v ->
                       new Instance(

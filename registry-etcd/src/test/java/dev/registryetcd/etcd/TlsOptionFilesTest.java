@@ -92,7 +92,7 @@ class TlsOptionFilesTest {
                         certs.caFile().toString())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + notAKey)
-        .hasMessageContaining("not a PEM PKCS#8 private key");
+        .hasMessageContaining("is not a PEM private key in PKCS#8");
   }
 
   @Test
