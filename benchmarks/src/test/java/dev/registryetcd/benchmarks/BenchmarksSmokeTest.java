@@ -80,10 +80,13 @@ class BenchmarksSmokeTest {
   void scaleCountsLeasesKeepAlivesAndHeap() {
     ScenarioResult result = run(new ScaleScenario());
 
-    assertThat(result.rows()).hasSize(7);
-    assertThat(result.rows().get(0).values()).containsEntry("oursLeases", 1.0);
-    assertThat(result.rows().get(1).values()).containsKeys("oursPerTtl", "seedPerTtl");
-    assertThat(result.rows().get(6).values())
+    assertThat(result.rows()).hasSize(10);
+    assertThat(result.rows().get(0).values())
+        .containsKeys("oursStreams", "oursWatchers", "jetcdStreams", "jetcdWatchers");
+    assertThat(result.rows().get(1).values()).containsKeys("oursStreams", "oursWatchers");
+    assertThat(result.rows().get(3).values()).containsEntry("oursLeases", 1.0);
+    assertThat(result.rows().get(4).values()).containsKeys("oursPerTtl", "seedPerTtl");
+    assertThat(result.rows().get(9).values())
         .containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
   }
 
