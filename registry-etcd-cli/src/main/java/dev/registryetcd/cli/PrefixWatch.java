@@ -85,11 +85,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
 
           @Override
           public void schedule(Runnable task, Duration delay) {
-            try {
-              executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException closedAlready) {
-              // closed
-            }
+            PrefixWatch.this.schedule(task, delay);
           }
         };
     this.source = new StreamRangeSource(client, target.dialTimeout());
@@ -141,11 +137,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   @Override
   public void onRead(RangeRead read) {
     restarts++; // a read succeeded: no pending complaint applies
-    if (complained) {
-      complained = false;
-      err.println("registry-etcd: etcd answers again; following changes");
-      err.flush();
-    }
+    saidBackIfComplained();
     Map<String, Kv> now = new TreeMap<>();
     for (Kv kv : read.kvs()) {
       now.put(kv.key(), kv);
@@ -168,6 +160,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
 
   @Override
   public void onEvents(List<KvEvent> events, long receivedNanos) {
+    saidBackIfComplained();
     for (KvEvent event : events) {
       if (event.type() == KvEvent.Type.PUT) {
         put(event.kv());
@@ -180,9 +173,10 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   }
 
   /**
-   * The watch ended and is read again. One member of several going away costs a moment, not a line:
-   * only when no read has succeeded one dial timeout later does it say that etcd is lost, and then
-   * that it is back at the next read.
+   * The watch ended and is read again, or was resumed on a new stream. One member of several going
+   * away costs a moment, not a line: only when etcd has not answered the watch one dial timeout
+   * later (no read, no event, no creation of the resumed watch) does it say that etcd is lost, and
+   * then that it is back as soon as etcd answers.
    */
   @Override
   public void onRestart(Throwable cause) {
@@ -190,20 +184,45 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
       return;
     }
     long restart = ++restarts;
+    schedule(
+        () -> {
+          if (restart == restarts && !complained && !watch.hasAnsweredSinceRestart()) {
+            complained = true;
+            err.println(
+                "registry-etcd: lost etcd ("
+                    + DurationText.humanize(Failures.describe(cause, target))
+                    + "); changes follow once it is back");
+            err.flush();
+            awaitAnswer();
+          }
+        },
+        target.dialTimeout());
+  }
+
+  /** After "lost etcd": says it is back once the watch answers, read or resumed. */
+  private void awaitAnswer() {
+    schedule(
+        () -> {
+          if (watch.hasAnsweredSinceRestart()) {
+            saidBackIfComplained();
+          } else if (complained) {
+            awaitAnswer();
+          }
+        },
+        Duration.ofMillis(500));
+  }
+
+  private void saidBackIfComplained() {
+    if (complained) {
+      complained = false;
+      err.println("registry-etcd: etcd answers again; following changes");
+      err.flush();
+    }
+  }
+
+  private void schedule(Runnable task, Duration delay) {
     try {
-      executor.schedule(
-          () -> {
-            if (restart == restarts && !complained) {
-              complained = true;
-              err.println(
-                  "registry-etcd: lost etcd ("
-                      + DurationText.humanize(Failures.describe(cause, target))
-                      + "); changes follow once it is back");
-              err.flush();
-            }
-          },
-          target.dialTimeout().toNanos(),
-          TimeUnit.NANOSECONDS);
+      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closed) {
       // closing
     }

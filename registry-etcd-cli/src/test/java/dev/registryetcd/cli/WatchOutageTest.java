@@ -21,10 +21,7 @@ class WatchOutageTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
   @ParameterizedTest(name = "watch {0}")
-  // The prefix watch ("") is left out for now: on the shared watch stream it said "lost etcd" once
-  // in a clean-clone run (2026-12-02, 1 of 2) when a member died; the cause is open (issue 16's
-  // note), and a test that fails once in a while is a defect to find, not to retry.
-  @ValueSource(strings = {"echo"})
+  @ValueSource(strings = {"echo", ""})
   void killingEachMemberInTurnSaysNothingAboutLosingEtcd(String service) throws Exception {
     String prefix = "test-" + UUID.randomUUID();
     String endpoints = String.join(",", etcd.clientEndpointsAsHostPort());

@@ -102,6 +102,9 @@ public final class RangeWatch {
   /** Written on the loop, read anywhere (status). */
   private volatile boolean confirmed;
 
+  /** Whether the read or watch has answered since the watch last ended, moved or resumed. */
+  private boolean answered;
+
   /** etcd's revision that a pending confirmation waits for, 0 when none is pending. */
   private long wanted;
 
@@ -240,6 +243,16 @@ public final class RangeWatch {
   }
 
   /**
+   * Whether etcd has answered this range since its watch last ended, was moved or resumed on a new
+   * stream: a read, an event, or the new stream's creation notice. A watch resumed on a live member
+   * answers within moments even when nothing changes; one that does not is still looking for etcd.
+   * Call on the loop.
+   */
+  public boolean hasAnsweredSinceRestart() {
+    return answered;
+  }
+
+  /**
    * Marks the watch unconfirmed without moving it, e.g. because etcd's revision could not be read:
    * the next {@link #confirm} decides.
    */
@@ -252,6 +265,7 @@ public final class RangeWatch {
     // status at once. A linearizable read: nothing newer existed when it answered.
     appliedRevision = read.revision();
     heardRevision = read.revision();
+    answered = true;
     confirmed();
     listener.onRead(read);
     if (closed || readGeneration != generation) {
@@ -265,6 +279,7 @@ public final class RangeWatch {
    * Heard {@code revision} from the running watch; confirms it when it shows what is waited for.
    */
   private void heard(long revision) {
+    answered = true;
     heardRevision = Math.max(heardRevision, revision);
     if (wanted > 0 && heardRevision >= wanted) {
       confirmed();
@@ -292,6 +307,7 @@ public final class RangeWatch {
     }
     deadlinePending = false;
     confirmed = false;
+    answered = false;
     Throwable why =
         new WatchUnconfirmedException(wanted, heardRevision, appliedRevision, liveness.bound());
     // The source resumes the watch from the last revision it delivered (= appliedRevision) on a
@@ -317,6 +333,7 @@ public final class RangeWatch {
    */
   private void resumed(Throwable cause) {
     boolean reportedByDeadline = cause instanceof WatchUnconfirmedException && deadlinePending;
+    answered = false;
     long shown = heardRevision;
     heardRevision = appliedRevision;
     if (shown > heardRevision) {
@@ -391,6 +408,7 @@ public final class RangeWatch {
     ++generation; // ignore whatever the old watch still delivers
     closeWatch();
     confirmed = false; // until the read after it answers
+    answered = false;
     wanted = 0;
     deadlinePending = false;
     ++round;

@@ -259,6 +259,31 @@ class RangeWatchTest {
     assertThat(source.lastWatch().noPut).isTrue();
   }
 
+  @Test
+  void aWatchResumedOnANewStreamHasNotAnsweredUntilItsCreationOrAnEventArrives() {
+    watch.read();
+    answerRead(10);
+    assertThat(watch.hasAnsweredSinceRestart()).isTrue();
+
+    RangeSource.WatchListener running = source.lastWatch().listener;
+    running.onResumed(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+    assertThat(heard).containsExactly("read@10 failures=0", "restart StatusRuntimeException");
+    assertThat(watch.hasAnsweredSinceRestart()).isFalse();
+
+    running.onEvents(List.of(), 12); // the new stream's creation notice
+    loop.runReady();
+    assertThat(watch.hasAnsweredSinceRestart()).isTrue();
+    assertThat(source.reads).hasSize(1); // resumed, not read again
+
+    running.onError(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+    assertThat(watch.hasAnsweredSinceRestart()).isFalse();
+    loop.advance(Duration.ofSeconds(5));
+    answerRead(13);
+    assertThat(watch.hasAnsweredSinceRestart()).isTrue();
+  }
+
   /** Answers the last read with {@code revision} on the source's side, then runs the loop. */
   private void answerRead(long revision) {
     source.lastRead().answer().complete(new RangeRead(List.of(KEY), revision));
