@@ -1,18 +1,11 @@
 package dev.registryetcd.etcd.internal.stream;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnknownFieldSet;
 import dev.registryetcd.etcd.internal.watch.Backoff;
-import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.KeyValue;
-import io.etcd.jetcd.api.WatchCancelRequest;
-import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
-import io.etcd.jetcd.api.WatchProgressRequest;
 import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.common.exception.ErrorCode;
@@ -26,7 +19,6 @@ import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,21 +64,20 @@ import org.slf4j.LoggerFactory;
  * only hand the answer on (as {@link dev.registryetcd.etcd.internal.watch.RangeWatch} does to its
  * loop). {@link #close()} cancels the gRPC call and ends the thread; the jetcd client is not
  * closed.
+ *
+ * <p>Its parts: etcd's messages are made and read by {@link WatchMessages}, each watch's state is a
+ * {@link StreamWatch}; the rest (the call, the creates on their way, the ids, reopening) stays in
+ * this one class because it changes together, on one thread, at every answer and break.
  */
 public final class WatchStream {
   private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
-
-  /** {@code WatchCreateRequest.fragment} and {@code WatchResponse.fragment} in etcd's rpc.proto. */
-  private static final int CREATE_FRAGMENT_FIELD = 8;
-
-  private static final int RESPONSE_FRAGMENT_FIELD = 7;
 
   private static final Metadata.Key<String> HAS_LEADER =
       Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
 
   private final String name;
   private final WatchGrpc.WatchStub stub;
-  private final ByteString namespace;
+  private final WatchMessages messages;
   private final Runnable refreshToken;
   private final Runnable reconnectNow;
   private final ScheduledThreadPoolExecutor thread;
@@ -101,9 +92,9 @@ public final class WatchStream {
   private boolean reopenPending;
   private boolean progressPending;
   private boolean closed;
-  private final ArrayDeque<Watch> creating = new ArrayDeque<>();
-  private final Map<Long, Watch> byId = new HashMap<>();
-  private final Set<Watch> watches = new LinkedHashSet<>();
+  private final ArrayDeque<StreamWatch> creating = new ArrayDeque<>();
+  private final Map<Long, StreamWatch> byId = new HashMap<>();
+  private final Set<StreamWatch> watches = new LinkedHashSet<>();
 
   /** Read anywhere: how many watches are open. */
   private volatile int open;
@@ -125,7 +116,7 @@ public final class WatchStream {
     Metadata requireLeader = new Metadata();
     requireLeader.put(HAS_LEADER, "true");
     this.stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requireLeader));
-    this.namespace = ByteString.copyFrom(namespace.getBytes());
+    this.messages = new WatchMessages(ByteString.copyFrom(namespace.getBytes()));
     this.refreshToken = refreshToken;
     this.reconnectNow = reconnectNow;
     this.thread = new ScheduledThreadPoolExecutor(1, daemon(name));
@@ -140,8 +131,9 @@ public final class WatchStream {
    */
   public RangeSource.Watching watch(
       String prefix, long fromRevision, boolean noPut, RangeSource.WatchListener listener) {
-    ByteString key = withNamespace(ByteString.copyFrom(prefix, StandardCharsets.UTF_8));
-    Watch watch = new Watch(key, prefixEnd(key), fromRevision, noPut, listener);
+    ByteString key = messages.withNamespace(ByteString.copyFrom(prefix, StandardCharsets.UTF_8));
+    StreamWatch watch =
+        new StreamWatch(this, key, WatchMessages.prefixEnd(key), fromRevision, noPut, listener);
     run(() -> start(watch));
     return watch;
   }
@@ -173,9 +165,60 @@ public final class WatchStream {
     return name;
   }
 
+  // ---- a watch's requests, handed to the stream thread ----
+
+  void cancel(StreamWatch watch) {
+    run(
+        () -> {
+          if (!watch.open) {
+            return;
+          }
+          watch.open = false;
+          watches.remove(watch);
+          open = watches.size();
+          if (watch.id != -1 && byId.remove(watch.id) == watch && requests != null) {
+            send(WatchMessages.cancel(watch.id));
+          }
+          // a create still on its way is cancelled when its answer comes
+        });
+  }
+
+  void requestProgress(StreamWatch watch) {
+    run(
+        () -> {
+          if (!watch.open || closed) {
+            return;
+          }
+          watch.asked = generation;
+          if (requests != null && !progressPending) {
+            progressPending = true;
+            send(WatchMessages.PROGRESS);
+          }
+        });
+  }
+
+  void moveToNewStream(StreamWatch watch, Throwable why) {
+    run(
+        () -> {
+          if (!watch.open || closed) {
+            return;
+          }
+          if (watch.asked == generation && requests != null) {
+            log.info(
+                "{} did not confirm a watch ({}); moving its {} watch(es) to a new stream",
+                name,
+                why.getMessage(),
+                watches.size());
+            restart(why, watch);
+          }
+          // else the stream moved since this watch asked: it waits on the new one
+          watch.asked = generation;
+        });
+  }
+
   // ---- on the stream thread ----
 
-  private void start(Watch watch) {
+  private void start(StreamWatch watch) {
     if (closed) {
       return;
     }
@@ -226,25 +269,11 @@ public final class WatchStream {
     }
   }
 
-  private void create(Watch watch) {
+  private void create(StreamWatch watch) {
     watch.id = -1;
     watch.fragments.clear();
     creating.add(watch);
-    WatchCreateRequest.Builder create =
-        WatchCreateRequest.newBuilder()
-            .setKey(watch.key)
-            .setRangeEnd(watch.rangeEnd)
-            .setStartRevision(watch.nextRevision)
-            .setUnknownFields(
-                UnknownFieldSet.newBuilder()
-                    .addField(
-                        CREATE_FRAGMENT_FIELD,
-                        UnknownFieldSet.Field.newBuilder().addVarint(1).build())
-                    .build());
-    if (watch.noPut) {
-      create.addFilters(WatchCreateRequest.FilterType.NOPUT);
-    }
-    send(WatchRequest.newBuilder().setCreateRequest(create).build());
+    send(WatchMessages.create(watch.key, watch.rangeEnd, watch.nextRevision, watch.noPut));
   }
 
   private void send(WatchRequest request) {
@@ -269,19 +298,19 @@ public final class WatchStream {
       cancelled(response);
     } else if (response.getWatchId() == -1 && response.getEventsCount() == 0) {
       progressPending = false;
-      for (Watch watch : List.copyOf(byId.values())) {
+      for (StreamWatch watch : List.copyOf(byId.values())) {
         watch.hear(List.of(), revision);
       }
     } else {
-      Watch watch = byId.get(response.getWatchId());
+      StreamWatch watch = byId.get(response.getWatchId());
       if (watch == null) {
         return; // cancelled by us: what was on its way is dropped
       }
       watch.fragments.addAll(response.getEventsList());
-      if (isFragment(response)) {
+      if (WatchMessages.isFragment(response)) {
         return;
       }
-      List<KvEvent> events = events(watch.fragments);
+      List<KvEvent> events = messages.events(watch.fragments);
       watch.fragments.clear();
       for (KvEvent event : events) {
         watch.nextRevision = Math.max(watch.nextRevision, event.kv().modRevision() + 1);
@@ -291,7 +320,7 @@ public final class WatchStream {
   }
 
   private void created(WatchResponse response, long revision) {
-    Watch watch = creating.poll();
+    StreamWatch watch = creating.poll();
     if (watch == null) {
       log.warn("{}: etcd created a watch nobody asked for (id {})", name, response.getWatchId());
       return;
@@ -302,7 +331,7 @@ public final class WatchStream {
       return;
     }
     if (!watch.open) {
-      send(cancelRequest(id)); // closed while its create was on its way
+      send(WatchMessages.cancel(id)); // closed while its create was on its way
       return;
     }
     watch.id = id;
@@ -315,7 +344,7 @@ public final class WatchStream {
   }
 
   /** etcd refused to create {@code watch}: a token that expired, or no permission. */
-  private void refused(Watch watch, String reason) {
+  private void refused(StreamWatch watch, String reason) {
     if (!watch.open) {
       return;
     }
@@ -337,7 +366,7 @@ public final class WatchStream {
   }
 
   private void cancelled(WatchResponse response) {
-    Watch watch = byId.remove(response.getWatchId());
+    StreamWatch watch = byId.remove(response.getWatchId());
     if (watch == null) {
       return; // the answer to our own cancel
     }
@@ -354,7 +383,7 @@ public final class WatchStream {
     end(watch, error);
   }
 
-  private void end(Watch watch, Throwable error) {
+  private void end(StreamWatch watch, Throwable error) {
     watch.open = false;
     watches.remove(watch);
     open = watches.size();
@@ -420,7 +449,7 @@ public final class WatchStream {
    * Ends the running call and creates every watch again on a new one at once, each from its own
    * revision; every watch but {@code mover} hears {@code why}.
    */
-  private void restart(Throwable why, Watch mover) {
+  private void restart(Throwable why, StreamWatch mover) {
     cancelCall("moving the watches to a new stream");
     resumed(why, mover);
     answered = false;
@@ -431,8 +460,8 @@ public final class WatchStream {
     }
   }
 
-  private void resumed(Throwable why, Watch mover) {
-    for (Watch watch : watches) {
+  private void resumed(Throwable why, StreamWatch mover) {
+    for (StreamWatch watch : watches) {
       if (watch != mover) {
         try {
           watch.listener.onResumed(why);
@@ -474,163 +503,11 @@ public final class WatchStream {
     };
   }
 
-  private List<KvEvent> events(List<Event> raw) {
-    List<KvEvent> events = new ArrayList<>(raw.size());
-    for (Event event : raw) {
-      if (event.getType() == Event.EventType.PUT) {
-        events.add(new KvEvent(KvEvent.Type.PUT, kv(event.getKv())));
-      } else if (event.getType() == Event.EventType.DELETE) {
-        events.add(new KvEvent(KvEvent.Type.DELETE, kv(event.getKv())));
-      }
-    }
-    return events;
-  }
-
-  private Kv kv(KeyValue kv) {
-    ByteString key = kv.getKey();
-    if (!namespace.isEmpty() && key.startsWith(namespace)) {
-      key = key.substring(namespace.size());
-    }
-    return new Kv(
-        key.toStringUtf8(), kv.getValue().toByteArray(), kv.getModRevision(), kv.getLease());
-  }
-
-  private ByteString withNamespace(ByteString key) {
-    return namespace.isEmpty() ? key : namespace.concat(key);
-  }
-
-  private static boolean isFragment(WatchResponse response) {
-    UnknownFieldSet.Field field = response.getUnknownFields().getField(RESPONSE_FRAGMENT_FIELD);
-    return !field.getVarintList().isEmpty() && field.getVarintList().get(0) != 0;
-  }
-
-  /** The end of the range of every key starting with {@code prefix}, as etcd's clientv3. */
-  static ByteString prefixEnd(ByteString prefix) {
-    byte[] end = prefix.toByteArray();
-    for (int i = end.length - 1; i >= 0; i--) {
-      if (end[i] != (byte) 0xff) {
-        end[i]++;
-        return ByteString.copyFrom(end, 0, i + 1);
-      }
-    }
-    return ByteString.copyFrom(new byte[] {0}); // every key from prefix on
-  }
-
-  private static WatchRequest cancelRequest(long id) {
-    return WatchRequest.newBuilder()
-        .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id))
-        .build();
-  }
-
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return task -> {
       Thread thread = new Thread(task, name);
       thread.setDaemon(true);
       return thread;
     };
-  }
-
-  /** One watch on the stream; its methods hand their work to the stream's thread. */
-  private final class Watch implements RangeSource.Watching {
-    final ByteString key;
-    final ByteString rangeEnd;
-    final boolean noPut;
-    final RangeSource.WatchListener listener;
-
-    // Owned by the stream thread.
-    long nextRevision;
-    long id = -1;
-
-    /**
-     * The stream generation on which it last asked something (its first create, a progress request,
-     * a move); not changed when the stream moves it, so that a move it asked for on an older stream
-     * does not move the new one again.
-     */
-    int asked;
-
-    boolean open = true;
-    boolean refusedOnce;
-    final List<Event> fragments = new ArrayList<>();
-
-    Watch(
-        ByteString key,
-        ByteString rangeEnd,
-        long fromRevision,
-        boolean noPut,
-        RangeSource.WatchListener listener) {
-      this.key = key;
-      this.rangeEnd = rangeEnd;
-      this.nextRevision = fromRevision;
-      this.noPut = noPut;
-      this.listener = listener;
-    }
-
-    String prefix() {
-      return key.toStringUtf8();
-    }
-
-    void hear(List<KvEvent> events, long revision) {
-      try {
-        listener.onEvents(events, revision);
-      } catch (RuntimeException e) {
-        log.warn("{}: a watch listener threw; ignored", name, e);
-      }
-    }
-
-    @Override
-    public void close() {
-      run(
-          () -> {
-            if (!open) {
-              return;
-            }
-            open = false;
-            watches.remove(this);
-            WatchStream.this.open = watches.size();
-            if (id != -1 && byId.remove(id) == this && requests != null) {
-              send(cancelRequest(id));
-            }
-            // a create still on its way is cancelled when its answer comes
-          });
-    }
-
-    @Override
-    public void requestProgress() {
-      run(
-          () -> {
-            if (!open || closed) {
-              return;
-            }
-            asked = WatchStream.this.generation;
-            if (requests != null && !progressPending) {
-              progressPending = true;
-              send(
-                  WatchRequest.newBuilder()
-                      .setProgressRequest(WatchProgressRequest.getDefaultInstance())
-                      .build());
-            }
-          });
-    }
-
-    @Override
-    public void moveToNewStream(Throwable why) {
-      run(
-          () -> {
-            if (!open || closed) {
-              return;
-            }
-            int current = WatchStream.this.generation;
-            if (asked == current && requests != null) {
-              log.info(
-                  "{} did not confirm a watch ({}); moving its {} watch(es) to a new stream",
-                  name,
-                  why.getMessage(),
-                  watches.size());
-              restart(why, this);
-            }
-            // else the stream moved since this watch asked: it waits on the new one
-            asked = WatchStream.this.generation;
-          });
-    }
   }
 }
