@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.client.serviceregistry.AutoServiceRegistration;
 import org.springframework.cloud.commons.util.InetUtils;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -60,8 +61,12 @@ public class EtcdRegistrationAutoConfiguration {
         instance.instanceId());
   }
 
+  /**
+   * Registers the web server; backs off when another module registers this application (any {@link
+   * AutoServiceRegistration} bean, e.g. registry-etcd-spring-grpc's for a gRPC server).
+   */
   @Bean
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean(AutoServiceRegistration.class)
   @ConditionalOnBooleanProperty(
       name = "spring.cloud.service-registry.auto-registration.enabled",
       matchIfMissing = true)
