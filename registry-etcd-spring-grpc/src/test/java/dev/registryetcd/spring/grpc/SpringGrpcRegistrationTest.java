@@ -10,6 +10,7 @@ import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.spring.autoconfigure.InvalidEtcdPropertyException;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
+import dev.registryetcd.spring.registration.EtcdRegistrationException;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
 import dev.registryetcd.testkit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -214,6 +215,35 @@ class SpringGrpcRegistrationTest {
         .rootCause()
         .hasMessageContaining("registry.etcd.grpc.service-name")
         .hasMessageContaining("another service name");
+  }
+
+  @Test
+  void aGrpcServerWithoutAWebServerRegistersItsGrpcPort() throws Exception {
+    ConfigurableApplicationContext a = server("a", "spring.main.web-application-type=none");
+
+    assertThat(echoKeys()).containsOnlyKeys(PREFIX + "127.0.0.1:" + EchoGrpcApps.grpcPort(a));
+  }
+
+  @Test
+  void etcdAwayAtStartUpStopsTheServerNamingTheEndpoints() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort(); // nothing listens there once closed
+    }
+    String endpoint = "127.0.0.1:" + closed;
+
+    assertThatThrownBy(
+            () ->
+                EchoGrpcApps.server(
+                    "a",
+                    List.of(endpoint),
+                    List.of(),
+                    "registry.etcd.dial-timeout=1s",
+                    "spring.main.web-application-type=none"))
+        .hasCauseInstanceOf(EtcdRegistrationException.class)
+        .cause()
+        .hasMessageContaining("cannot register echo/127.0.0.1:")
+        .hasMessageContaining("in etcd at " + endpoint);
   }
 
   /** On the gRPC server's shutdown event, after ours: is the key still in etcd? */

@@ -136,7 +136,7 @@ public class EtcdGrpcServerAutoConfiguration {
       if (serviceName.equals(webName)) {
         throw new InvalidEtcdPropertyException(
             EtcdGrpcProperties.PREFIX + ".service-name",
-            grpc.serviceName(),
+            serviceName,
             "with "
                 + EtcdGrpcProperties.PREFIX
                 + ".register-web-server=true the web server registers as "
