@@ -11,6 +11,7 @@ import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -102,6 +103,7 @@ final class WatchCommand implements Callable<Integer> {
     try (EtcdResolver resolver = target.newResolver()) {
       AtomicBoolean started = new AtomicBoolean();
       AtomicReference<Throwable> unreachable = new AtomicReference<>();
+      CountDownLatch firstAnswer = new CountDownLatch(1); // the first read, or its failure
       Outage outage =
           new Outage(
               err, target, () -> resolver.status().failingServices().contains(service), checks);
@@ -110,6 +112,7 @@ final class WatchCommand implements Callable<Integer> {
             @Override
             public void onChange(Change change) {
               if (started.compareAndSet(false, true)) {
+                firstAnswer.countDown();
                 err.println(
                     "watching "
                         + target.serviceKey(service)
@@ -134,6 +137,7 @@ final class WatchCommand implements Callable<Integer> {
               if (!started.get()) {
                 // never read the service: a shell user wants the failure, not a silent wait
                 unreachable.compareAndSet(null, error);
+                firstAnswer.countDown();
                 stop.stop();
                 return;
               }
@@ -145,6 +149,10 @@ final class WatchCommand implements Callable<Integer> {
       Subscription subscription = resolver.subscribe(service, listener);
       try {
         stop.await(limit);
+        if (limit != null && !started.get()) {
+          // --for ended before etcd answered: say why rather than exit as if all was well
+          awaitFirstAnswer(firstAnswer, target, unreachable);
+        }
       } finally {
         subscription.close();
       }
@@ -157,6 +165,25 @@ final class WatchCommand implements Callable<Integer> {
       }
     } finally {
       checks.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits one dial timeout for the first read of the service or its failure; without either, etcd
+   * is unreachable.
+   */
+  private static void awaitFirstAnswer(
+      CountDownLatch firstAnswer, EtcdTarget target, AtomicReference<Throwable> unreachable) {
+    try {
+      if (!firstAnswer.await(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+        unreachable.compareAndSet(
+            null,
+            new RegistryException(
+                RegistryException.Reason.UNREACHABLE,
+                "etcd did not answer within " + DurationText.format(target.dialTimeout())));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

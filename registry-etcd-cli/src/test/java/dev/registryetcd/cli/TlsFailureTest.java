@@ -28,7 +28,7 @@ class TlsFailureTest {
   private static final Duration BOUND = Duration.ofSeconds(60);
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"list", "get echo", "watch", "watch echo"})
+  @ValueSource(strings = {"list", "get echo", "watch", "watch echo", "watch echo --for 1s"})
   void anUntrustedServerCertificateIsNamedWithCacert(String command) {
     CliProcess.Result result =
         run(
