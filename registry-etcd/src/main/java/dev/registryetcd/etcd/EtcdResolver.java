@@ -8,12 +8,11 @@ import dev.registryetcd.discovery.Resolver;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.internal.ClientSettings;
-import dev.registryetcd.etcd.internal.EtcdCalls;
-import dev.registryetcd.etcd.internal.resolver.Catalog;
 import dev.registryetcd.etcd.internal.resolver.ResolverContext;
 import dev.registryetcd.etcd.internal.resolver.RevisionGuard;
 import dev.registryetcd.etcd.internal.resolver.ServiceCache;
 import dev.registryetcd.etcd.internal.resolver.ServiceCaches;
+import dev.registryetcd.etcd.internal.resolver.ServiceNames;
 import dev.registryetcd.etcd.internal.resolver.Subscriber;
 import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
 import dev.registryetcd.etcd.internal.watch.Backoff;
@@ -80,8 +79,9 @@ import org.slf4j.LoggerFactory;
  * handed to {@link Builder#client(Client)}.
  */
 public final class EtcdResolver implements Resolver, LiveDiscovery {
-  // The parts are in etcd.internal.resolver (one service's cache, the caches, the catalog, a
-  // subscriber's queue, the revision guard) on the engine in etcd.internal.watch; this class wires
+  // The parts are in etcd.internal.resolver (one service's cache, the caches, the service names
+  // and their catalog, a subscriber's queue, the revision guard) on the engine in
+  // etcd.internal.watch; this class wires
   // them and keeps the public API. Every mutable state is owned by the loop thread.
   private static final Logger log = LoggerFactory.getLogger(EtcdResolver.class);
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -99,7 +99,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final ServiceCaches caches;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong watchRestarts = new AtomicLong();
-  private volatile Catalog catalog;
+  private final ServiceNames names;
 
   private EtcdResolver(Builder builder) {
     Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
@@ -151,6 +151,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
             log);
     Duration idleTimeout = builder.idleTimeout;
     this.caches = new ServiceCaches(context, idleTimeout, closed::get);
+    this.names = new ServiceNames(context, closed::get);
     Duration sweep =
         idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
             ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4))
@@ -248,26 +249,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     Objects.requireNonNull(executor, "executor");
     ServiceCache cache = caches.entry(service);
     Subscriber subscriber = new Subscriber(context, cache, listener, executor);
-    loop.execute(() -> attach(subscriber, service));
+    loop.execute(() -> caches.attach(subscriber, service));
     return subscriber;
-  }
-
-  /**
-   * On the loop: joins the subscriber to its service's cache, made again if it was dropped
-   * meanwhile.
-   */
-  private void attach(Subscriber subscriber, String service) {
-    if (subscriber.isCancelled()) {
-      return;
-    }
-    if (subscriber.cache().isClosed()) {
-      try {
-        subscriber.moveTo(caches.entry(service));
-      } catch (IllegalStateException resolverClosed) {
-        return;
-      }
-    }
-    subscriber.cache().subscribe(subscriber);
   }
 
   /**
@@ -279,51 +262,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
    */
   @Override
   public Set<String> services() {
-    if (closed.get()) {
-      throw new IllegalStateException("this etcd resolver is closed");
-    }
-    Catalog current = catalog;
-    if (current == null) {
-      synchronized (this) {
-        if (closed.get()) {
-          throw new IllegalStateException("this etcd resolver is closed");
-        }
-        current = catalog;
-        if (current == null) {
-          current = new Catalog(context);
-          catalog = current;
-          loop.execute(current::start);
-        }
-      }
-    }
-    Set<String> names = current.names();
-    if (names != null) {
-      return names;
-    }
-    String what = "read " + prefix + "/ from " + context.etcd();
-    Catalog reading = current;
-    try {
-      context.awaitFirstRead(current.loaded(), what, "services", () -> dropCatalog(reading));
-      return current.names();
-    } catch (ExecutionException e) {
-      dropCatalog(current);
-      throw EtcdCalls.failure(what, e.getCause());
-    }
-  }
-
-  /** Forgets a catalog whose first read failed, so the next {@link #services()} starts again. */
-  private void dropCatalog(Catalog failed) {
-    loop.execute(
-        () -> {
-          if (failed.names() == null) {
-            failed.close();
-            synchronized (this) {
-              if (catalog == failed) {
-                catalog = null;
-              }
-            }
-          }
-        });
+    return names.names();
   }
 
   /**
@@ -342,14 +281,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
         failing.add(cache.service());
       }
     }
-    Catalog names = catalog;
     return new ResolverStatus(
-        caches.size(),
-        instances,
-        failing,
-        names != null && names.failing(),
-        watchRestarts.get(),
-        closed.get());
+        caches.size(), instances, failing, names.isFailing(), watchRestarts.get(), closed.get());
   }
 
   /** Services currently cached (for tools and tests). */
@@ -368,10 +301,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
           .submit(
               () -> {
                 caches.closeAll();
-                Catalog current = catalog;
-                if (current != null) {
-                  current.close();
-                }
+                names.close();
               })
           .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -390,35 +320,25 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
 
   /** For the revision guard, on the loop: whether no service and no service name is followed. */
   private boolean nothingWatched() {
-    Catalog current = catalog;
-    return caches.isEmpty() && (current == null || current.names() == null);
+    return caches.isEmpty() && names.isIdle();
   }
 
   /** For the revision guard, on the loop: etcd lost its data, every range is read again. */
   private void restartEveryWatch(Throwable why) {
     caches.restartAll(why);
-    Catalog now = catalog;
-    if (now != null) {
-      now.restart(why);
-    }
+    names.restart(why);
   }
 
   /** For the revision guard, on the loop: every watch is checked against etcd's revision. */
   private void confirmEveryWatch(long revision) {
     caches.confirmAll(revision);
-    Catalog now = catalog;
-    if (now != null) {
-      now.confirm(revision);
-    }
+    names.confirm(revision);
   }
 
   /** For the revision guard, on the loop: etcd's revision could not be read. */
   private void unconfirmEveryWatch() {
     caches.unconfirmAll();
-    Catalog now = catalog;
-    if (now != null) {
-      now.unconfirm();
-    }
+    names.unconfirm();
   }
 
   @Override

@@ -97,6 +97,24 @@ public final class ServiceCaches {
     return cache;
   }
 
+  /**
+   * Joins {@code subscriber} to its service's cache, made again if it was dropped meanwhile. Loop
+   * only.
+   */
+  public void attach(Subscriber subscriber, String service) {
+    if (subscriber.isCancelled()) {
+      return;
+    }
+    if (subscriber.cache().isClosed()) {
+      try {
+        subscriber.moveTo(entry(service));
+      } catch (IllegalStateException resolverClosed) {
+        return;
+      }
+    }
+    subscriber.cache().subscribe(subscriber);
+  }
+
   /** Every cache, for the status. */
   public Collection<ServiceCache> all() {
     return caches.values();
