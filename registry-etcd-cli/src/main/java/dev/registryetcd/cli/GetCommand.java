@@ -86,7 +86,7 @@ final class GetCommand implements Callable<Integer> {
       table.row(
           stored.instance().address(),
           stored.instance().network(),
-          Integer.toString(stored.instance().weight()),
+          Long.toString(stored.instance().weight()),
           InstanceText.tags(stored.instance().tags()),
           stored.ttlText());
     }

@@ -32,7 +32,7 @@ final class InstanceJson {
     node.put("network", instance.network());
     node.put("address", instance.address());
     node.put("weight", instance.weight());
-    node.set("tags", instance.tags() == null ? JSON.nullNode() : JSON.valueToTree(instance.tags()));
+    node.set("tags", instance.hasNullTags() ? JSON.nullNode() : JSON.valueToTree(instance.tags()));
     return node;
   }
 

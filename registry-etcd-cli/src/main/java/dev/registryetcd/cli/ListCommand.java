@@ -105,7 +105,7 @@ public final class ListCommand implements Callable<Integer> {
           stored.service(),
           stored.instance().address(),
           stored.instance().network(),
-          Integer.toString(stored.instance().weight()),
+          Long.toString(stored.instance().weight()),
           InstanceText.tags(stored.instance().tags()),
           stored.ttlText());
     }

@@ -1,7 +1,6 @@
 package dev.registryetcd.cli;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.internal.ServiceKeys;
@@ -31,13 +30,8 @@ sealed interface StoredValue permits StoredValue.StoredInstance, StoredValue.Ski
       return new Skipped(key, "not an instance key: expected " + prefix + "/{service}/{address}");
     }
     try {
-      InstanceInfo info = InstanceCodec.decodeInstance(value);
       Instance instance =
-          new Instance(
-              info.network(),
-              info.address(),
-              info.effectiveWeight(Info.DEFAULT_WEIGHT),
-              info.tags());
+          InstanceCodec.decodeInstance(value).withDefaultWeight(Info.DEFAULT_WEIGHT);
       return new StoredInstance(service, key, instance, leaseId, OptionalLong.empty());
     } catch (MalformedInstanceException e) {
       return new Skipped(key, e.getMessage());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.testkit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -91,7 +91,7 @@ class HostileValuesTest {
     String huge = "x".repeat(1 << 20);
     put(
         prefix + "/echo/10.0.0.1:8888",
-        InstanceCodec.encode(new InstanceInfo("tcp", "10.0.0.1:8888", 10, Map.of("big", huge))));
+        InstanceCodec.encode(new Instance("tcp", "10.0.0.1:8888", 10, Map.of("big", huge))));
 
     CliProcess.Result table = CliProcess.run(BOUND, args("list"));
     CliProcess.Result json = CliProcess.run(BOUND, args("list", "--json"));
@@ -113,14 +113,14 @@ class HostileValuesTest {
 
   /** Three instances whose every part is hostile, two values that are not instances. */
   private void putHostileValues() throws Exception {
-    List<InstanceInfo> hostile =
+    List<Instance> hostile =
         List.of(
-            new InstanceInfo(
+            new Instance(
                 "tcp", "10.0.0.1:1" + FORGED, 10, Map.of("zone", "a\u001b[2J\u001b[31mred\u0007")),
-            new InstanceInfo("tcp\r", "10.0.0.2:1\u009b31m\u007f", 10, Map.of("k\n", "v\r")),
-            new InstanceInfo("tcp", "10.0.0.3:1\u202e\u2028", 10, null));
+            new Instance("tcp\r", "10.0.0.2:1\u009b31m\u007f", 10, Map.of("k\n", "v\r")),
+            new Instance("tcp", "10.0.0.3:1\u202e\u2028", 10, null));
     int i = 0;
-    for (InstanceInfo info : hostile) {
+    for (Instance info : hostile) {
       put(prefix + "/echo/" + (i++) + "\u001b]0;title\u0007", InstanceCodec.encode(info));
     }
     put(

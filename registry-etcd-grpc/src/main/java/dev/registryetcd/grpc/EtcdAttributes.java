@@ -14,9 +14,9 @@ public final class EtcdAttributes {
 
   /**
    * The instance's registry weight, always {@code > 0} (a registered weight {@code <= 0} arrives as
-   * the resolver's default weight).
+   * the resolver's default weight): a {@code long}, as Go's 64-bit {@code int}, never clamped.
    */
-  public static final Attributes.Key<Integer> WEIGHT =
+  public static final Attributes.Key<Long> WEIGHT =
       Attributes.Key.create("dev.registryetcd.grpc.weight");
 
   /** The instance's tags, an unmodifiable map; empty when it registered none. */

@@ -10,7 +10,9 @@ import java.util.Map;
  * The load-balancing policy {@value #POLICY_NAME}: calls go to the READY instances in proportion to
  * their registry weights ({@link EtcdAttributes#WEIGHT}, as {@link EtcdNameResolverProvider} sets
  * it; 1 for addresses without one), interleaved by smooth weighted round robin, so with weights
- * 1:2:3 every 6 consecutive picks of a channel go 1, 2 and 3 times to the three instances.
+ * 1:2:3 every 6 consecutive picks of a channel go 1, 2 and 3 times to the three instances. Weights
+ * are Go's 64-bit {@code int}s, not clamped to Java's {@code int}: {@code 2^40} and {@code 2^31-1}
+ * balance 512:1, as in Go (only a sum past {@code 2^62} is scaled down, ratios kept).
  *
  * <p>Registered in {@code META-INF/services}; select it per channel:
  *

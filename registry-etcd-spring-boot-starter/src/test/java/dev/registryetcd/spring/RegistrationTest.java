@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
@@ -91,7 +91,7 @@ class RegistrationTest {
   void registersTheWebServersRealPortUnderTheApplicationNameInGoFormat() throws Exception {
     byte[] expected =
         InstanceCodec.encode(
-            new InstanceInfo("tcp", "127.0.0.1:" + port, 7, Map.of("lang", "java", "zone", "b")));
+            new Instance("tcp", "127.0.0.1:" + port, 7, Map.of("lang", "java", "zone", "b")));
 
     assertThat(port).isPositive();
     assertThat(new String(valueOf(key), UTF_8))

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.registryetcd.discovery.Instance;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -23,14 +24,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Converts {@link InstanceInfo} to and from the bytes the Go extension keeps in etcd.
+ * Converts an {@link Instance} to and from the bytes the Go extension keeps in etcd, its {@code
+ * instanceInfo}: {@code {"network":..,"address":..,"weight":..,"tags":..}}.
  *
  * <p>{@link #encode} writes what Go's {@code encoding/json} writes for the same instance, byte for
  * byte: fields in declaration order, tags sorted by key, {@code <}, {@code >}, {@code &}, U+2028
- * and U+2029 escaped. {@link #decode} accepts exactly what Go's {@code json.Unmarshal} accepts:
- * field names matched case-insensitively, the last duplicate wins, unknown fields ignored, invalid
- * UTF-8 replaced by U+FFFD, and nothing but strict JSON. Weights beyond Java's {@code int} are
- * clamped.
+ * and U+2029 escaped, {@code "tags":null} when {@link Instance#hasNullTags()}. {@link #decode}
+ * accepts exactly what Go's {@code json.Unmarshal} accepts: field names matched case-insensitively,
+ * the last duplicate wins, unknown fields ignored, invalid UTF-8 replaced by U+FFFD, and nothing
+ * but strict JSON. The weight is Go's 64-bit {@code int}, kept as written: a weight {@code <= 0}
+ * stays as it is here, and a resolver hands out its default weight instead ({@link
+ * Instance#withDefaultWeight}).
  *
  * <p>Thread-safe and stateless.
  */
@@ -75,8 +79,8 @@ public final class InstanceCodec {
 
   private InstanceCodec() {}
 
-  /** Returns the exact bytes Go's registry writes for {@code info}. */
-  public static byte[] encode(InstanceInfo info) {
+  /** Returns the exact bytes Go's registry writes for {@code instance}. */
+  public static byte[] encode(Instance instance) {
     // Written as text, then UTF-8 encoded by the JDK: a supplementary character becomes its 4
     // bytes,
     // as in Go, without JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8 (jackson-core 2.18+).
@@ -84,15 +88,16 @@ public final class InstanceCodec {
     StringWriter out = new StringWriter(96);
     try (JsonGenerator json = json().createGenerator(out)) {
       json.writeStartObject();
-      json.writeStringField("network", wellFormed(info.network()));
-      json.writeStringField("address", wellFormed(info.address()));
-      json.writeNumberField("weight", info.weight());
+      json.writeStringField("network", wellFormed(instance.network()));
+      json.writeStringField("address", wellFormed(instance.address()));
+      json.writeNumberField("weight", instance.weight());
       json.writeFieldName("tags");
-      if (info.tags() == null) {
+      if (instance.hasNullTags()) {
         json.writeNull();
       } else {
         List<Map.Entry<String, String>> tags = new ArrayList<>();
-        info.tags()
+        instance
+            .tags()
             .forEach((key, value) -> tags.add(Map.entry(wellFormed(key), wellFormed(value))));
         // Go sorts map keys by their UTF-8 bytes, which is code point order, not UTF-16 order.
         tags.sort((a, b) -> compareCodePoints(a.getKey(), b.getKey()));
@@ -110,11 +115,11 @@ public final class InstanceCodec {
   }
 
   /**
-   * Reads an instance value as Go's resolver would.
+   * Reads an instance value as Go's resolver would, its weight as written.
    *
    * @throws MalformedInstanceException when Go would reject the bytes; the message says why
    */
-  public static InstanceInfo decode(byte[] value) {
+  public static Instance decode(byte[] value) {
     String text = decodeUtf8AsGo(value);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       throw new MalformedInstanceException(
@@ -153,7 +158,7 @@ public final class InstanceCodec {
       if (json.nextToken() != null) {
         throw new MalformedInstanceException("unexpected data after the JSON value");
       }
-      return new InstanceInfo(network, address, clamp(weight), tags);
+      return new Instance(network, address, weight, tags);
     } catch (JsonProcessingException e) {
       throw new MalformedInstanceException("value is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
@@ -171,13 +176,13 @@ public final class InstanceCodec {
    *
    * @throws MalformedInstanceException when Go would reject the bytes, or they name no address
    */
-  public static InstanceInfo decodeInstance(byte[] value) {
-    InstanceInfo info = decode(value);
-    if (info.address().isEmpty()) {
+  public static Instance decodeInstance(byte[] value) {
+    Instance instance = decode(value);
+    if (instance.address().isEmpty()) {
       throw new MalformedInstanceException(
           "value names no address (\"address\" is missing, null or empty): no client can dial it");
     }
-    return info;
+    return instance;
   }
 
   private static String stringOr(JsonParser json, JsonToken token, String field, String previous)
@@ -260,10 +265,6 @@ public final class InstanceCodec {
       }
     }
     return true;
-  }
-
-  private static int clamp(long weight) {
-    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, weight));
   }
 
   private static String describe(JsonToken token) {

@@ -1,7 +1,6 @@
 package dev.registryetcd.etcd;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.internal.ClientSettings;
 import dev.registryetcd.etcd.internal.RegistrationAddress;
@@ -244,8 +243,9 @@ public final class EtcdRegistry implements Registry {
   /**
    * {@code info} as resolvers will see it once registered, after the same address rules as {@link
    * #keyOf}: the network, the address as written in etcd, the weight and tags as registered (a
-   * resolver hands out its default weight for a weight {@code <= 0}). Reads nothing from etcd;
-   * {@link Instance#socketAddress()} gives the address to advertise elsewhere.
+   * resolver hands out its default weight for a weight {@code <= 0}), and exactly what {@code
+   * register} writes, through {@link InstanceCodec#encode}. Reads nothing from etcd; {@link
+   * Instance#socketAddress()} gives the address to advertise elsewhere.
    *
    * @throws IllegalArgumentException when {@code info} cannot be registered
    */
@@ -304,20 +304,13 @@ public final class EtcdRegistry implements Registry {
 
   // ---- plumbing ----
 
+  /** What is written for {@code info}: exactly the bytes of {@link #instanceOf}. */
   private Registration registrationOf(Info info) {
-    if (info == null) {
-      throw new IllegalArgumentException("info must not be null");
-    }
-    RegistrationAddress address =
-        RegistrationAddress.of(
-            info.address(), fixedAddress, env, RegistrationAddress::firstNonLoopbackIPv4);
-    byte[] value =
-        InstanceCodec.encode(
-            new InstanceInfo(address.network(), address.address(), info.weight(), info.tags()));
+    Instance instance = instanceOf(info);
     return new Registration(
         info.serviceName(),
-        ServiceKeys.instanceKey(prefix, info.serviceName(), address.address()),
-        value,
+        ServiceKeys.instanceKey(prefix, info.serviceName(), instance.address()),
+        InstanceCodec.encode(instance),
         info.serviceName() + " " + info.address());
   }
 

@@ -3,6 +3,7 @@ package dev.registryetcd.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.registryetcd.discovery.Instance;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -44,17 +45,17 @@ class InstanceCodecTest {
 
   @Test
   void fieldNamesMatchAsGoMatchesThemIncludingKelvinSignAndLongS() {
-    InstanceInfo info =
+    Instance info =
         InstanceCodec.decode(
             "{\"NETWOR\u212A\":\"unix\",\"addre\u017Fs\":\"/a\",\"WeIgHt\":3,\"weıght\":9}"
                 .getBytes(StandardCharsets.UTF_8));
 
-    assertThat(info).isEqualTo(new InstanceInfo("unix", "/a", 3, null));
+    assertThat(info).isEqualTo(new Instance("unix", "/a", 3, null));
   }
 
   @Test
   void aRepeatedTagsObjectMergesIntoTheFirstAsGoDecodesIntoAnExistingMap() {
-    InstanceInfo info =
+    Instance info =
         InstanceCodec.decode(
             "{\"tags\":{\"a\":\"1\"},\"tags\":{\"b\":\"2\",\"c\":null}}"
                 .getBytes(StandardCharsets.UTF_8));
@@ -95,8 +96,7 @@ class InstanceCodecTest {
   @Test
   void mapKeysAreSortedByCodePointLikeGoNotByUtf16() {
     // U+FF61 sorts before U+1F600 by code point (and by UTF-8 bytes) but after it in UTF-16 order.
-    InstanceInfo info =
-        new InstanceInfo("tcp", "a:1", 1, Map.of("\uFF61", "x", "\uD83D\uDE00", "y"));
+    Instance info = new Instance("tcp", "a:1", 1, Map.of("\uFF61", "x", "\uD83D\uDE00", "y"));
 
     assertThat(new String(InstanceCodec.encode(info), StandardCharsets.UTF_8))
         .contains("{\"\uFF61\":\"x\",\"\uD83D\uDE00\":\"y\"}");
@@ -128,7 +128,7 @@ class InstanceCodecTest {
 
     assertThat(InstanceCodec.decodeInstance(value))
         .isEqualTo(InstanceCodec.decode(value))
-        .isEqualTo(new InstanceInfo("tcp", "10.0.0.1:8888", 0, null));
+        .isEqualTo(new Instance("tcp", "10.0.0.1:8888", 0, null));
   }
 
   @Test

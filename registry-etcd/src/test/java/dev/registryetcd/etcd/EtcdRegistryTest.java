@@ -104,6 +104,33 @@ class EtcdRegistryTest {
   }
 
   @Test
+  void theValueIsExactlyTheBytesOfInstanceOfWithNullAndEmptyTagsKeptApartAsGoKeepsThem() {
+    String service = uniqueService();
+    Info none =
+        Info.builder().serviceName(service).address(new InetSocketAddress("127.0.0.1", 1)).build();
+    Info empty =
+        none.toBuilder().address(new InetSocketAddress("127.0.0.1", 2)).tags(Map.of()).build();
+    try (EtcdRegistry registry = fixture.registry()) {
+      registry.register(none);
+      registry.register(empty);
+
+      String noneValue = probe.value(registry.keyOf(none));
+      String emptyValue = probe.value(registry.keyOf(empty));
+      assertThat(noneValue)
+          .isEqualTo(
+              new String(InstanceCodec.encode(registry.instanceOf(none)), StandardCharsets.UTF_8))
+          .endsWith("\"tags\":null}");
+      assertThat(emptyValue)
+          .isEqualTo(
+              new String(InstanceCodec.encode(registry.instanceOf(empty)), StandardCharsets.UTF_8))
+          .endsWith("\"tags\":{}}");
+      // for consumers both have tags, empty ones, and are the same instance but for the address
+      assertThat(registry.instanceOf(none).tags()).isEmpty();
+      assertThat(registry.instanceOf(empty).tags()).isEmpty();
+    }
+  }
+
+  @Test
   void manyServicesAndAddressesShareOneLease() {
     String a = uniqueService();
     String b = uniqueService();

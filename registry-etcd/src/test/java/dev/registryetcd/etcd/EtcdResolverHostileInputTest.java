@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.testkit.EtcdExtension;
@@ -29,7 +28,7 @@ class EtcdResolverHostileInputTest {
 
   private static byte[] json(String address, String tagValue) {
     return InstanceCodec.encode(
-        new InstanceInfo("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
+        new Instance("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
   }
 
   @Test

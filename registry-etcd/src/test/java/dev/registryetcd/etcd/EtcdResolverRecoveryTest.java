@@ -42,17 +42,17 @@ class EtcdResolverRecoveryTest {
   }
 
   /** What a fresh range read says the service is: address → weight. */
-  private static Map<String, Integer> truth(EtcdProbe probe) {
-    Map<String, Integer> instances = new TreeMap<>();
+  private static Map<String, Long> truth(EtcdProbe probe) {
+    Map<String, Long> instances = new TreeMap<>();
     for (String key : probe.leasesUnder(PREFIX).keySet()) {
       var info = InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8));
-      instances.put(info.address(), info.effectiveWeight(10));
+      instances.put(info.address(), info.withDefaultWeight(10).weight());
     }
     return instances;
   }
 
-  private static Map<String, Integer> view(EtcdResolver resolver) {
-    Map<String, Integer> instances = new TreeMap<>();
+  private static Map<String, Long> view(EtcdResolver resolver) {
+    Map<String, Long> instances = new TreeMap<>();
     try {
       for (Instance instance : resolver.resolve(SERVICE).instances()) {
         instances.put(instance.address(), instance.weight());
@@ -139,7 +139,7 @@ class EtcdResolverRecoveryTest {
         // revisions restarted from 1: a watch resumed at the old revision would never see this
         await()
             .atMost(Duration.ofSeconds(15))
-            .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3)));
+            .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:9", 3L)));
       }
     }
   }
@@ -175,7 +175,8 @@ class EtcdResolverRecoveryTest {
       int last = weight;
       await()
           .atMost(Duration.ofSeconds(5))
-          .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:1", last)));
+          .untilAsserted(
+              () -> assertThat(view(resolver)).isEqualTo(Map.of("127.0.0.1:1", (long) last)));
       assertThat(resolver.status().watchRestarts()).as("watches restarted for nothing").isZero();
     }
   }

@@ -146,7 +146,7 @@ class EtcdResolverTest {
                       new Instance(
                           v.get("decoded").get("network").asText(),
                           v.get("decoded").get("address").asText(),
-                          (int) Math.min(Integer.MAX_VALUE, v.get("effectiveWeight").asLong()),
+                          v.get("effectiveWeight").asLong(),
                           GoldenVectors.tags(v.get("decoded").get("tags"))))
               .toList();
       assertThat(instances).containsExactlyElementsOf(expected);
@@ -222,8 +222,10 @@ class EtcdResolverTest {
         EtcdResolver custom = fixture.resolver(Option.withDefaultWeight(33))) {
       assertThat(goDefault.resolve(service).instances())
           .extracting(Instance::weight)
-          .containsOnly(10);
-      assertThat(custom.resolve(service).instances()).extracting(Instance::weight).containsOnly(33);
+          .containsOnly(10L);
+      assertThat(custom.resolve(service).instances())
+          .extracting(Instance::weight)
+          .containsOnly(33L);
     }
   }
 

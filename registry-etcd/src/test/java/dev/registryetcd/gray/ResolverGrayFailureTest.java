@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.ResolverStatus;
@@ -231,7 +230,7 @@ class ResolverGrayFailureTest {
         .getKVClient()
         .put(
             bytes(key(address)),
-            ByteSequence.from(InstanceCodec.encode(new InstanceInfo("tcp", address, 10, null))))
+            ByteSequence.from(InstanceCodec.encode(new Instance("tcp", address, 10, null))))
         .get(3, TimeUnit.SECONDS);
   }
 
@@ -240,8 +239,7 @@ class ResolverGrayFailureTest {
         .getKVClient()
         .put(
             bytes(PREFIX + service + "/10.0.2.1:1"),
-            ByteSequence.from(
-                InstanceCodec.encode(new InstanceInfo("tcp", "10.0.2.1:1", 10, null))))
+            ByteSequence.from(InstanceCodec.encode(new Instance("tcp", "10.0.2.1:1", 10, null))))
         .get(3, TimeUnit.SECONDS);
   }
 

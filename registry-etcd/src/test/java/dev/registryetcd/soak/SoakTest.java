@@ -335,8 +335,8 @@ class SoakTest {
     return fault + " for " + TTL.plusSeconds(1).toSeconds() + " s, longer than the lease TTL";
   }
 
-  private static Map<String, Integer> view(EtcdResolver resolver, String service) {
-    Map<String, Integer> instances = new TreeMap<>();
+  private static Map<String, Long> view(EtcdResolver resolver, String service) {
+    Map<String, Long> instances = new TreeMap<>();
     try {
       for (Instance instance : resolver.resolve(service).instances()) {
         instances.put(instance.address(), instance.weight());
@@ -347,11 +347,11 @@ class SoakTest {
     return instances;
   }
 
-  private static Map<String, Integer> truth(Client probe, String service) throws Exception {
-    Map<String, Integer> instances = new TreeMap<>();
+  private static Map<String, Long> truth(Client probe, String service) throws Exception {
+    Map<String, Long> instances = new TreeMap<>();
     for (KeyValue kv : get(probe, "kitex/registry-etcd/" + service + "/")) {
       var info = InstanceCodec.decode(kv.getValue().getBytes());
-      instances.put(info.address(), info.effectiveWeight(10));
+      instances.put(info.address(), info.withDefaultWeight(10).weight());
     }
     return instances;
   }

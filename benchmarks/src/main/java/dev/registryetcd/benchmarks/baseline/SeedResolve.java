@@ -1,7 +1,6 @@
 package dev.registryetcd.benchmarks.baseline;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
@@ -76,15 +75,12 @@ public final class SeedResolve {
   private Result decode(String service, GetResponse response) {
     List<Instance> instances = new ArrayList<>(response.getKvs().size());
     for (KeyValue kv : response.getKvs()) {
-      InstanceInfo info;
       try {
-        info = InstanceCodec.decode(kv.getValue().getBytes());
+        instances.add(
+            InstanceCodec.decode(kv.getValue().getBytes()).withDefaultWeight(defaultWeight));
       } catch (MalformedInstanceException e) {
         continue; // Go logs a warning and goes on
       }
-      instances.add(
-          new Instance(
-              info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags()));
     }
     if (instances.isEmpty()) {
       throw new NoInstanceException(service);

@@ -6,7 +6,6 @@ import static dev.registryetcd.benchmarks.gray.GrayFailureScenario.WATCHED_KEYS;
 
 import dev.registryetcd.benchmarks.baseline.SeedRegister;
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.EtcdRegistry;
@@ -124,7 +123,7 @@ final class Rig implements AutoCloseable {
   }
 
   static byte[] value(String address) {
-    return InstanceCodec.encode(new InstanceInfo("tcp", address, Info.DEFAULT_WEIGHT, null));
+    return InstanceCodec.encode(new Instance("tcp", address, Info.DEFAULT_WEIGHT, null));
   }
 
   /** Ours first, then the plain watches. */

@@ -12,7 +12,7 @@ import dev.registryetcd.benchmarks.report.LatencyChart;
 import dev.registryetcd.benchmarks.report.Row;
 import dev.registryetcd.benchmarks.report.Verdict;
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.Option;
@@ -156,7 +156,7 @@ public final class PropagationScenario implements Scenario {
     long floorPut() {
       // the same bytes the registry writes for this address
       byte[] value =
-          InstanceCodec.encode(new InstanceInfo("tcp", address(), Info.DEFAULT_WEIGHT, null));
+          InstanceCodec.encode(new Instance("tcp", address(), Info.DEFAULT_WEIGHT, null));
       String key = FLOOR_PREFIX + address();
       long start = System.nanoTime();
       floor.put(key, value);

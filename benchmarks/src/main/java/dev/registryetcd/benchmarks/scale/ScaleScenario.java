@@ -9,7 +9,7 @@ import dev.registryetcd.benchmarks.report.Format;
 import dev.registryetcd.benchmarks.report.Row;
 import dev.registryetcd.benchmarks.report.Verdict;
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
@@ -189,7 +189,7 @@ public final class ScaleScenario implements Scenario {
           register.register(
               serviceOf(s),
               address,
-              InstanceCodec.encode(new InstanceInfo("tcp", address, Info.DEFAULT_WEIGHT, null)));
+              InstanceCodec.encode(new Instance("tcp", address, Info.DEFAULT_WEIGHT, null)));
           count++;
         }
       }

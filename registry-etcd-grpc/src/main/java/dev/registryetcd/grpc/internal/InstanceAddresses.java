@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +75,9 @@ final class InstanceAddresses {
   }
 
   private static Attributes attributes(Instance instance) {
-    Map<String, String> tags = instance.tags() == null ? Map.of() : instance.tags();
     return Attributes.newBuilder()
         .set(EtcdAttributes.WEIGHT, instance.weight())
-        .set(EtcdAttributes.TAGS, tags)
+        .set(EtcdAttributes.TAGS, instance.tags())
         .build();
   }
 }

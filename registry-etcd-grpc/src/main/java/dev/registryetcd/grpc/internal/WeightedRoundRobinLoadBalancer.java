@@ -51,7 +51,7 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
       return Status.OK;
     }
     Map<List<SocketAddress>, EquivalentAddressGroup> groups = new LinkedHashMap<>();
-    Map<List<SocketAddress>, Integer> weights = new LinkedHashMap<>();
+    Map<List<SocketAddress>, Long> weights = new LinkedHashMap<>();
     for (EquivalentAddressGroup group : resolvedAddresses.getAddresses()) {
       if (group.getAddresses().isEmpty()) {
         continue;
@@ -61,7 +61,7 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
       weights.merge(
           group.getAddresses(),
           weightOf(group),
-          (a, b) -> (int) Math.min(Integer.MAX_VALUE, (long) a + b));
+          (a, b) -> a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b);
     }
     if (groups.isEmpty()) {
       Status error =
@@ -77,7 +77,7 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
     Map<List<SocketAddress>, Endpoint> next = new LinkedHashMap<>();
     for (Map.Entry<List<SocketAddress>, EquivalentAddressGroup> entry : groups.entrySet()) {
       EquivalentAddressGroup group = entry.getValue();
-      int weight = weights.get(entry.getKey());
+      long weight = weights.get(entry.getKey());
       Endpoint endpoint = endpoints.remove(entry.getKey());
       if (endpoint == null) {
         endpoint = new Endpoint(group, weight);
@@ -164,7 +164,7 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
 
   private void updateBalancingState(Endpoint changed) {
     List<Subchannel> ready = new ArrayList<>();
-    List<Integer> readyWeights = new ArrayList<>();
+    List<Long> readyWeights = new ArrayList<>();
     boolean connecting = false;
     Status lastError = null;
     for (Endpoint endpoint : endpoints.values()) {
@@ -214,8 +214,8 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
     helper.updateBalancingState(newState, picker.get());
   }
 
-  private static int weightOf(EquivalentAddressGroup group) {
-    Integer weight = group.getAttributes().get(EtcdAttributes.WEIGHT);
+  private static long weightOf(EquivalentAddressGroup group) {
+    Long weight = group.getAttributes().get(EtcdAttributes.WEIGHT);
     return weight == null || weight <= 0 ? 1 : weight;
   }
 
@@ -241,14 +241,14 @@ public final class WeightedRoundRobinLoadBalancer extends LoadBalancer {
   /** One address group and its subchannel. */
   private final class Endpoint {
     EquivalentAddressGroup group;
-    int weight;
+    long weight;
     final Subchannel subchannel;
     ConnectivityStateInfo state = ConnectivityStateInfo.forNonError(IDLE);
     boolean
         failing; // sticky from TRANSIENT_FAILURE until READY, so the overall state does not flap
     Status lastError;
 
-    Endpoint(EquivalentAddressGroup group, int weight) {
+    Endpoint(EquivalentAddressGroup group, long weight) {
       this.group = group;
       this.weight = weight;
       this.subchannel =

@@ -68,7 +68,7 @@ class EtcdNameResolverTest {
             new InetSocketAddress("10.0.0.1", 8080), new InetSocketAddress("10.0.0.2", 8080));
     assertThat(groups)
         .extracting(g -> g.getAttributes().get(EtcdAttributes.WEIGHT))
-        .containsExactly(10, 20);
+        .containsExactly(10L, 20L);
     assertThat(resolver.getServiceAuthority()).isEqualTo(SERVICE);
     assertThat(uncaught).isEmpty();
   }
@@ -83,8 +83,8 @@ class EtcdNameResolverTest {
     assertThat(listener.lastAddresses())
         .extracting(g -> g.getAddresses().get(0), g -> g.getAttributes().get(EtcdAttributes.WEIGHT))
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(new InetSocketAddress("10.0.0.3", 9090), 30),
-            org.assertj.core.groups.Tuple.tuple(new InetSocketAddress("10.0.0.1", 8080), 5));
+            org.assertj.core.groups.Tuple.tuple(new InetSocketAddress("10.0.0.3", 9090), 30L),
+            org.assertj.core.groups.Tuple.tuple(new InetSocketAddress("10.0.0.1", 8080), 5L));
   }
 
   @Test

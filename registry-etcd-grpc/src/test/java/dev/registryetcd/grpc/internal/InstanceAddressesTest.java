@@ -33,7 +33,7 @@ class InstanceAddressesTest {
     assertThat(address.isUnresolved()).isFalse();
     assertThat(address.getAddress().getHostAddress()).isEqualTo("10.0.0.7");
     assertThat(address.getPort()).isEqualTo(8888);
-    assertThat(first.getAttributes().get(EtcdAttributes.WEIGHT)).isEqualTo(20);
+    assertThat(first.getAttributes().get(EtcdAttributes.WEIGHT)).isEqualTo(20L);
     assertThat(first.getAttributes().get(EtcdAttributes.TAGS))
         .containsExactly(Map.entry("zone", "b"));
 

@@ -17,7 +17,7 @@ class SmoothWeightedPickerTest {
   @Test
   void everyCycleHoldsEachSubchannelExactlyItsWeight() {
     List<Subchannel> subchannels = subchannels(3);
-    SmoothWeightedPicker picker = new SmoothWeightedPicker(subchannels, List.of(1, 2, 3));
+    SmoothWeightedPicker picker = new SmoothWeightedPicker(subchannels, List.of(1L, 2L, 3L));
 
     for (int cycle = 0; cycle < 100; cycle++) {
       Map<Subchannel, Integer> counts = new HashMap<>();
@@ -33,7 +33,7 @@ class SmoothWeightedPickerTest {
   @Test
   void heavyWeightIsInterleavedNotBunched() {
     List<Subchannel> subchannels = subchannels(3);
-    SmoothWeightedPicker picker = new SmoothWeightedPicker(subchannels, List.of(5, 1, 1));
+    SmoothWeightedPicker picker = new SmoothWeightedPicker(subchannels, List.of(5L, 1L, 1L));
 
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -44,8 +44,41 @@ class SmoothWeightedPickerTest {
   }
 
   @Test
+  void weightsBeyondJavaIntAreUsedWholeSoTwoToTheFortyAgainstIntMaxIs512To1AsInGo() {
+    List<Subchannel> subchannels = subchannels(2);
+    SmoothWeightedPicker picker =
+        new SmoothWeightedPicker(subchannels, List.of(1L << 40, (long) Integer.MAX_VALUE));
+
+    Map<Subchannel, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 513 * 1000; i++) {
+      counts.merge(picker.next(), 1, Integer::sum);
+    }
+
+    // 2^40 / (2^31 - 1) = 512.0000002: of 513,000 picks, 1,000 go to the lighter one (+-1)
+    assertThat(counts.get(subchannels.get(1))).isBetween(999, 1001);
+    assertThat(counts.get(subchannels.get(0))).isBetween(511_999, 512_001);
+  }
+
+  @Test
+  void weightsWhoseSumPassesALongAreScaledDownKeepingTheirRatio() {
+    List<Subchannel> subchannels = subchannels(3);
+    SmoothWeightedPicker picker =
+        new SmoothWeightedPicker(
+            subchannels, List.of(Long.MAX_VALUE, Long.MAX_VALUE / 2, Long.MAX_VALUE / 4));
+
+    Map<Subchannel, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 7000; i++) {
+      counts.merge(picker.next(), 1, Integer::sum);
+    }
+
+    assertThat(counts.get(subchannels.get(0))).isBetween(3999, 4001);
+    assertThat(counts.get(subchannels.get(1))).isBetween(1999, 2001);
+    assertThat(counts.get(subchannels.get(2))).isBetween(999, 1001);
+  }
+
+  @Test
   void refusesWeightsThatAreNotPositive() {
-    assertThatThrownBy(() -> new SmoothWeightedPicker(subchannels(2), List.of(1, 0)))
+    assertThatThrownBy(() -> new SmoothWeightedPicker(subchannels(2), List.of(1L, 0L)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("weights must be > 0");
   }

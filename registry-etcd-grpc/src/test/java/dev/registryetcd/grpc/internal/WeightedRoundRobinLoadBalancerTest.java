@@ -6,6 +6,8 @@ import static io.grpc.ConnectivityState.READY;
 import static io.grpc.ConnectivityState.TRANSIENT_FAILURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.registryetcd.codec.InstanceCodec;
+import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.grpc.EtcdAttributes;
 import dev.registryetcd.grpc.internal.FakeHelper.FakeSubchannel;
 import io.grpc.Attributes;
@@ -16,7 +18,9 @@ import io.grpc.LoadBalancer.ResolvedAddresses;
 import io.grpc.LoadBalancer.Subchannel;
 import io.grpc.Status;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -155,6 +159,36 @@ class WeightedRoundRobinLoadBalancerTest {
   }
 
   @Test
+  void goWeightsTwoToTheFortyAndIntMaxReadFromEtcdBalance512To1AsInGo() {
+    // Go's int is 64 bits: a Kitex server may register any weight up to 2^63-1.
+    List<Instance> instances =
+        List.of(
+            goValue("10.0.0.1:8888", "1099511627776"), // 2^40
+            goValue("10.0.0.2:8888", "2147483647")); // 2^31-1
+    accept(
+        InstanceAddresses.toAddressGroups("echo", instances, new HashSet<>())
+            .getValue()
+            .toArray(new EquivalentAddressGroup[0]));
+    helper.created.forEach(subchannel -> subchannel.become(READY));
+
+    Map<Subchannel, Integer> counts = counts(513 * 1000);
+
+    // Go picks 512 times the one for the other; clamped to Java's int they would be 1:1.
+    assertThat(counts.get(helper.created.get(0))).isBetween(511_999, 512_001);
+    assertThat(counts.get(helper.created.get(1))).isBetween(999, 1001);
+  }
+
+  private static Instance goValue(String address, String weight) {
+    String json =
+        "{\"network\":\"tcp\",\"address\":\""
+            + address
+            + "\",\"weight\":"
+            + weight
+            + ",\"tags\":null}";
+    return InstanceCodec.decodeInstance(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void shutdownShutsEverySubchannelDown() {
     accept(group(1, 1), group(2, 1));
 
@@ -181,7 +215,7 @@ class WeightedRoundRobinLoadBalancerTest {
 
   private static EquivalentAddressGroup group(int host, int weight) {
     return new EquivalentAddressGroup(
-        address(host), Attributes.newBuilder().set(EtcdAttributes.WEIGHT, weight).build());
+        address(host), Attributes.newBuilder().set(EtcdAttributes.WEIGHT, (long) weight).build());
   }
 
   private static InetSocketAddress address(int host) {

@@ -13,9 +13,11 @@ import org.springframework.cloud.client.ServiceInstance;
  * One etcd instance as Spring Cloud sees it. Immutable.
  *
  * <p>Metadata is the instance's tags plus {@code weight} (the resolver's weight, always {@code >
- * 0}), which Spring Cloud LoadBalancer's weighted supplier reads as it is. An instance is secure
- * (an {@code https} URI) when its tag {@value #SECURE} is {@code true}: the Kitex value has no
- * field for it, and {@code registry.etcd.instance.secure=true} registers that tag.
+ * 0}), which Spring Cloud LoadBalancer's weighted supplier reads as it is, with {@code
+ * Integer.parseInt}: a Go weight past {@code 2^31-1} (Go's {@code int} is 64 bits) is written as
+ * {@code 2147483647} there, where the gRPC policy would use it whole. An instance is secure (an
+ * {@code https} URI) when its tag {@value #SECURE} is {@code true}: the Kitex value has no field
+ * for it, and {@code registry.etcd.instance.secure=true} registers that tag.
  */
 public final class EtcdServiceInstance implements ServiceInstance {
   /**
@@ -61,7 +63,8 @@ public final class EtcdServiceInstance implements ServiceInstance {
     if (instance.tags() != null) {
       meta.putAll(instance.tags());
     }
-    meta.put(WEIGHT, Integer.toString(instance.weight()));
+    // Spring Cloud LoadBalancer reads this with Integer.parseInt, which a longer number fails.
+    meta.put(WEIGHT, Long.toString(Math.min(instance.weight(), Integer.MAX_VALUE)));
     return Collections.unmodifiableMap(meta);
   }
 

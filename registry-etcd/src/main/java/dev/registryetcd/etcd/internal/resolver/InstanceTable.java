@@ -1,7 +1,6 @@
 package dev.registryetcd.etcd.internal.resolver;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.Diff;
@@ -138,10 +137,7 @@ final class InstanceTable {
   /** Decodes one key's value into the entries, or skips it, telling once per key and revision. */
   private void put(Kv kv) {
     try {
-      InstanceInfo info = InstanceCodec.decodeInstance(kv.value());
-      Instance instance =
-          new Instance(
-              info.network(), info.address(), info.effectiveWeight(defaultWeight), info.tags());
+      Instance instance = InstanceCodec.decodeInstance(kv.value()).withDefaultWeight(defaultWeight);
       forget(entries.put(kv.key(), new Entry(instance, kv.modRevision())));
       count(instance.address());
     } catch (MalformedInstanceException e) {

@@ -3,7 +3,6 @@ package dev.registryetcd.etcd.internal.resolver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.codec.InstanceCodec;
-import dev.registryetcd.codec.InstanceInfo;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.Diff;
 import dev.registryetcd.discovery.Instance;
@@ -195,7 +194,7 @@ class InstanceTableTest {
   }
 
   private static Kv kv(String key, String address, int weight) {
-    byte[] value = InstanceCodec.encode(new InstanceInfo("tcp", address, weight, Map.of("k", "v")));
+    byte[] value = InstanceCodec.encode(new Instance("tcp", address, weight, Map.of("k", "v")));
     return new Kv(PREFIX + key, value, 5, 0);
   }
 
