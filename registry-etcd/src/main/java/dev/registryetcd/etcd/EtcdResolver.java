@@ -59,9 +59,9 @@ import org.slf4j.LoggerFactory;
  * its service report failing in {@link #status()} and moves to another member. A change in etcd
  * reaches the cache, or the service reports failing, within about 1.5 s.
  *
- * <p>As in Go: a value that does not decode is skipped with one warning naming its key, a weight
- * {@code <= 0} becomes the default weight, and a service without instances is a {@link
- * NoInstanceException} ("no instance remains for echo").
+ * <p>As in Go: a value that does not decode is skipped with one warning naming its key (and one
+ * {@link EtcdEvents#valueSkipped}), a weight {@code <= 0} becomes the default weight, and a service
+ * without instances is a {@link NoInstanceException} ("no instance remains for echo").
  *
  * <pre>{@code
  * try (EtcdResolver resolver = EtcdResolver.newEtcdResolver(List.of("127.0.0.1:2379"))) {

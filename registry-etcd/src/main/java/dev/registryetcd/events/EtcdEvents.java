@@ -76,6 +76,15 @@ public interface EtcdEvents {
   default void watchRestarted(Source source, WatchEnd cause) {}
 
   /**
+   * A resolver skipped the value under {@code key}: it is not an instance (it does not decode as
+   * the Go extension's JSON, or names no address), for {@code reason}. Told once per key and
+   * revision, beside the one WARN log line, however often the service is resolved. Both come from
+   * etcd, so both arrive escaped (control, format and separator characters as {@code \}{@code
+   * uXXXX}, a backslash doubled) and cut after 256 characters with a marker: safe to print.
+   */
+  default void valueSkipped(String key, String reason) {}
+
+  /**
    * A resolver's listener of {@code service} was called with a change, {@code sinceEvent} after the
    * etcd event that caused it reached this process (watch callback to listener call).
    */

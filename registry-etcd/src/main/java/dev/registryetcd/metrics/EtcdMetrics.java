@@ -45,6 +45,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code registry.etcd.cache.services}</td><td>gauge</td><td></td><td>services in resolver caches</td></tr>
  *   <tr><td>{@code registry.etcd.cache.instances}</td><td>gauge</td><td></td><td>instances in resolver caches</td></tr>
  *   <tr><td>{@code registry.etcd.cache.unconfirmed}</td><td>gauge</td><td></td><td>cached services (and service-name lists) not confirmed up to date: their watch did not show etcd's revision within the liveness bound, is being read again, or etcd cannot be read; the resolver's status reports them failing</td></tr>
+ *   <tr><td>{@code registry.etcd.values.skipped}</td><td>counter</td><td></td><td>values under the prefix a resolver skipped because they are not instances (once per key and revision; the key is in the WARN log and {@link EtcdEvents#valueSkipped})</td></tr>
  *   <tr><td>{@code registry.etcd.listener.latency}</td><td>timer</td><td></td><td>from a watch event reaching the process to a listener called with the change</td></tr>
  * </table>
  *
@@ -58,6 +59,7 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
   private final List<EtcdResolver> resolvers = new CopyOnWriteArrayList<>();
   private final AtomicLong leaseRecoveries = new AtomicLong();
   private final AtomicLong keysRestored = new AtomicLong();
+  private final AtomicLong valuesSkipped = new AtomicLong();
   private final Map<KeepAliveFailure, AtomicLong> keepAliveFailures =
       new EnumMap<>(KeepAliveFailure.class);
   private final Map<Source, Map<WatchEnd, AtomicLong>> watchRestarts = new EnumMap<>(Source.class);
@@ -132,6 +134,12 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
         "Keys deleted or taken off its lease behind a registry's back, and put back",
         Tags.empty(),
         keysRestored);
+    counter(
+        meters,
+        "registry.etcd.values.skipped",
+        "Values under the prefix a resolver skipped because they are not instances",
+        Tags.empty(),
+        valuesSkipped);
     keepAliveFailures.forEach(
         (cause, count) ->
             counter(
@@ -176,6 +184,11 @@ public final class EtcdMetrics implements EtcdEvents, MeterBinder {
   @Override
   public void watchRestarted(Source source, WatchEnd cause) {
     watchRestarts.get(source).get(cause).incrementAndGet();
+  }
+
+  @Override
+  public void valueSkipped(String key, String reason) {
+    valuesSkipped.incrementAndGet();
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
+import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
 import io.etcd.jetcd.Client;
@@ -21,8 +22,6 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -154,15 +153,22 @@ class EtcdResolverTest {
   }
 
   @Test
-  void anUndecodableValueIsSkippedWithOneWarningNamingItsKeyNotOnePerResolve() {
+  void anUndecodableValueIsSkippedWithOneEventNamingItsKeyEscapedOncePerRevisionNotPerResolve() {
     String service = uniqueService();
-    String badKey = "kitex/registry-etcd/" + service + "/garbage";
+    // anyone who can write under the prefix chooses the key: a line break, ESC and a bidi override
+    String badKey = "kitex/registry-etcd/" + service + "/garbage\n\u001b[31m\u202e";
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     probe.put(badKey, "127.0.0.1:8888".getBytes(StandardCharsets.UTF_8));
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try (EtcdResolver resolver = fixture.resolver()) {
+    List<String> skipped = new CopyOnWriteArrayList<>();
+    EtcdEvents events =
+        new EtcdEvents() {
+          @Override
+          public void valueSkipped(String key, String reason) {
+            skipped.add(key + " | " + reason);
+          }
+        };
+    try (EtcdResolver resolver =
+        EtcdResolver.builder().endpoints(etcd.clientEndpointsAsHostPort()).events(events).build()) {
       for (int i = 0; i < 5; i++) {
         assertThat(resolver.resolve(service).instances())
             .extracting(Instance::address)
@@ -175,12 +181,18 @@ class EtcdResolverTest {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> resolver.resolve(service).instances().size() == 2);
-    } finally {
-      System.setErr(original);
+
+      String escapedKey = "kitex/registry-etcd/" + service + "/garbage\\u000a\\u001b[31m\\u202e";
+      assertThat(skipped)
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith(escapedKey + " | value is ")
+          .contains("JSON");
+
+      probe.put(badKey, "{\"weight\":\"x\"}".getBytes(StandardCharsets.UTF_8)); // a new revision
+      await().atMost(Duration.ofSeconds(5)).until(() -> skipped.size() == 2);
+      assertThat(skipped.get(1))
+          .isEqualTo(escapedKey + " | weight is a string, expected an integer");
     }
-    String log = captured.toString(StandardCharsets.UTF_8);
-    assertThat(log.split(java.util.regex.Pattern.quote(badKey), -1)).hasSize(2);
-    assertThat(log).contains("WARN");
   }
 
   @Test

@@ -224,6 +224,17 @@ class EtcdMetricsTest {
   }
 
   @Test
+  void skippedValuesAreCountedWithoutTheKeyAsATag() {
+    metrics.valueSkipped("kitex/registry-etcd/echo/garbage", "value is a number");
+    metrics.bindTo(meters);
+    metrics.valueSkipped("kitex/registry-etcd/echo/other", "weight is a string");
+
+    assertThat(counter("registry.etcd.values.skipped")).isEqualTo(2);
+    assertThat(meters.get("registry.etcd.values.skipped").functionCounter().getId().getTags())
+        .isEmpty();
+  }
+
+  @Test
   void metricsBoundTwiceFeedBothRegistries() {
     MeterRegistry other = new SimpleMeterRegistry();
     metrics.bindTo(meters);

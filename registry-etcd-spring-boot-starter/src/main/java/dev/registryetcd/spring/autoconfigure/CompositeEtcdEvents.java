@@ -33,6 +33,11 @@ final class CompositeEtcdEvents implements EtcdEvents {
   }
 
   @Override
+  public void valueSkipped(String key, String reason) {
+    all.forEach(events -> events.valueSkipped(key, reason));
+  }
+
+  @Override
   public void listenerNotified(String service, Duration sinceEvent) {
     all.forEach(events -> events.listenerNotified(service, sinceEvent));
   }

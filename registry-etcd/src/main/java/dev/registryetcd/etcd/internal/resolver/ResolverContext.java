@@ -1,6 +1,7 @@
 package dev.registryetcd.etcd.internal.resolver;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.UntrustedText;
 import dev.registryetcd.etcd.internal.watch.Backoff;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
@@ -91,6 +92,17 @@ public record ResolverContext(
       throw new RegistryException(
           RegistryException.Reason.INTERRUPTED, caller + ": interrupted", e);
     }
+  }
+
+  /**
+   * Logs once at WARN and reports that the value under {@code key} is skipped for {@code why}, both
+   * escaped: they come from etcd.
+   */
+  void valueSkipped(String key, String why) {
+    String safeKey = UntrustedText.of(key);
+    String safeWhy = UntrustedText.of(why);
+    log.warn("Skipping {}: its value is not an instance ({})", safeKey, safeWhy);
+    emit(e -> e.valueSkipped(safeKey, safeWhy));
   }
 
   /** Counts, reports and logs that the watch of {@code what} ended for {@code cause}. */

@@ -55,12 +55,7 @@ public final class ServiceCache implements RangeWatch.Listener {
     this.context = context;
     this.service = service;
     this.gaveUp = gaveUp;
-    this.table =
-        new InstanceTable(
-            service,
-            context.defaultWeight(),
-            (key, why) ->
-                context.log().warn("Skipping {}: its value is not an instance ({})", key, why));
+    this.table = new InstanceTable(service, context.defaultWeight(), context::valueSkipped);
     this.watch =
         new RangeWatch(
             RangeWatch.Range.of(ServiceKeys.servicePrefix(context.prefix(), service)),
