@@ -8,9 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -29,10 +26,9 @@ class HealthTest {
             "registry.etcd.lease-ttl=2s",
             "registry.etcd.retry.retry-delay=300ms",
             "registry.etcd.retry.max-attempt-times=0")) {
-      HealthIndicator indicator = app.getBean("etcdHealthIndicator", HealthIndicator.class);
       assertThat(app.getBean(DiscoveryClient.class).getInstances("spring-health"))
           .hasSize(1); // now cached
-      assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+      assertThat(EtcdHealth.of(app).status()).isEqualTo("UP");
 
       etcd.member(0).stop();
 
@@ -40,14 +36,14 @@ class HealthTest {
           .atMost(Duration.ofSeconds(15))
           .untilAsserted(
               () -> {
-                Health health = indicator.health();
-                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                assertThat((String) health.getDetails().get("problem")).contains("etcd");
-                assertThat(health.getDetails().get("failingServices"))
+                EtcdHealth health = EtcdHealth.of(app);
+                assertThat(health.status()).isEqualTo("DOWN");
+                assertThat((String) health.details().get("problem")).contains("etcd");
+                assertThat(health.details().get("failingServices"))
                     .asString()
                     .isEqualTo("[spring-health]");
               });
-      assertThat(indicator.health().getDetails()).containsEntry("registrations", 1);
+      assertThat(EtcdHealth.of(app).details()).containsEntry("registrations", 1);
 
       etcd.member(0).restart();
 
@@ -55,9 +51,9 @@ class HealthTest {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                Health health = indicator.health();
-                assertThat(health.getStatus()).isEqualTo(Status.UP);
-                assertThat(health.getDetails())
+                EtcdHealth health = EtcdHealth.of(app);
+                assertThat(health.status()).isEqualTo("UP");
+                assertThat(health.details())
                     .containsEntry("leaseAlive", true)
                     .doesNotContainKey("problem");
               });

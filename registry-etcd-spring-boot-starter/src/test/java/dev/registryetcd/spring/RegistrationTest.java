@@ -24,9 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -106,10 +103,10 @@ class RegistrationTest {
 
   @Test
   void healthIsUpWithTheRegistrationsAndTheLease() {
-    Health health = app.getBean("etcdHealthIndicator", HealthIndicator.class).health();
+    EtcdHealth health = EtcdHealth.of(app);
 
-    assertThat(health.getStatus()).isEqualTo(Status.UP);
-    assertThat(health.getDetails())
+    assertThat(health.status()).isEqualTo("UP");
+    assertThat(health.details())
         .containsEntry("registrations", 1)
         .containsEntry("leaseAlive", true)
         .containsEntry("leaseId", Long.toHexString(app.getBean(EtcdRegistry.class).leaseId()))

@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -89,15 +86,14 @@ class StartupWithoutEtcdTest {
       assertThat(RestClient.create().get().uri("http://127.0.0.1:" + port + "/hello").retrieve())
           .extracting(response -> response.body(String.class))
           .isEqualTo(Integer.toString(port));
-      HealthIndicator indicator = app.getBean("etcdHealthIndicator", HealthIndicator.class);
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
-                Health health = indicator.health();
-                assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                assertThat(health.getDetails()).containsEntry("registrations", 1);
-                assertThat((String) health.getDetails().get("problem")).contains("etcd");
+                EtcdHealth health = EtcdHealth.of(app);
+                assertThat(health.status()).isEqualTo("DOWN");
+                assertThat(health.details()).containsEntry("registrations", 1);
+                assertThat((String) health.details().get("problem")).contains("etcd");
               });
 
       etcd.member(0).restart();
@@ -105,9 +101,7 @@ class StartupWithoutEtcdTest {
       try (Client client = EtcdClients.newClient(etcd.clientEndpoints())) {
         await().atMost(Duration.ofSeconds(2)).until(() -> valueOf(client, key) != null);
       }
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> indicator.health().getStatus().equals(Status.UP));
+      await().atMost(Duration.ofSeconds(5)).until(() -> EtcdHealth.of(app).status().equals("UP"));
     }
   }
 

@@ -5,7 +5,6 @@ import java.util.List;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -56,7 +55,8 @@ public class TestApp {
         .run();
   }
 
+  /** The web server's port, as both Boot lines publish it. */
   static int port(ConfigurableApplicationContext context) {
-    return ((WebServerApplicationContext) context).getWebServer().getPort();
+    return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
   }
 }

@@ -22,8 +22,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(
     before = EtcdAutoConfiguration.class,
     afterName = {
+      // Boot 4
       "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      // Boot 3
+      "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+      "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"
     })
 @ConditionalOnBooleanProperty(name = EtcdProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnClass(MeterRegistry.class)

@@ -105,7 +105,21 @@ public final class EtcdServiceInstance implements ServiceInstance {
 
   @Override
   public URI getUri() {
-    return ServiceInstance.createUri(this);
+    return uriOf(this);
+  }
+
+  /**
+   * {@code http(s)://host:port} of {@code instance}, the port 443 or 80 when it has none, as Spring
+   * Cloud's {@code ServiceInstance.createUri} builds it (which Spring Cloud 2025.0, of Boot 3,
+   * lacks).
+   */
+  public static URI uriOf(ServiceInstance instance) {
+    int port = instance.getPort();
+    if (port <= 0) {
+      port = instance.isSecure() ? 443 : 80;
+    }
+    return URI.create(
+        (instance.isSecure() ? "https" : "http") + "://" + instance.getHost() + ":" + port);
   }
 
   @Override

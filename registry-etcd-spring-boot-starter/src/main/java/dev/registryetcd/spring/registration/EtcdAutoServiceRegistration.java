@@ -46,8 +46,7 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
   private static final Logger log = LoggerFactory.getLogger(EtcdAutoServiceRegistration.class);
   private static final boolean WEB_SERVER_PRESENT =
       ClassUtils.isPresent(
-          "org.springframework.boot.web.server.context.WebServerApplicationContext",
-          EtcdAutoServiceRegistration.class.getClassLoader());
+          WebServerPort.CONTEXT_CLASS, EtcdAutoServiceRegistration.class.getClassLoader());
 
   private final ApplicationContext context;
   private final EtcdServiceRegistry serviceRegistry;
@@ -145,18 +144,6 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
 
   private static Integer webServerPort(ApplicationContext context) {
     return WEB_SERVER_PRESENT ? WebServerPort.of(context) : null;
-  }
-
-  /** Holds the reference to the optional web-server classes, loaded only when they are present. */
-  private static final class WebServerPort {
-    static Integer of(ApplicationContext context) {
-      if (context
-              instanceof org.springframework.boot.web.server.context.WebServerApplicationContext web
-          && web.getWebServer() != null) {
-        return web.getWebServer().getPort();
-      }
-      return null;
-    }
   }
 
   /**

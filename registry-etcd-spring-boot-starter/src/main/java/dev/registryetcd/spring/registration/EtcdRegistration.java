@@ -6,7 +6,6 @@ import dev.registryetcd.spring.discovery.EtcdServiceInstance;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
-import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.serviceregistry.Registration;
 
 /**
@@ -142,7 +141,7 @@ public final class EtcdRegistration implements Registration {
   /** {@code http(s)://host:port}, or null while the registration awaits its port. */
   @Override
   public URI getUri() {
-    return bound == null ? null : ServiceInstance.createUri(this);
+    return bound == null ? null : EtcdServiceInstance.uriOf(this);
   }
 
   @Override
