@@ -8,6 +8,7 @@
 #   jackson-oldest   (c) library on the oldest jackson-core the README names: register and resolve
 #   jackson-too-old  (c') one Jackson older: the first register() names the found and the required version
 #   spring-boot      (d) Boot's parent + BOM + starter: starts, registers, DiscoveryClient finds itself
+#   spring-boot3     (e) as (d) on Boot 3.5's parent with the Boot 3 starter; the BOM's Netty 4.2 beats Boot 3's 4.1
 # Extra Maven arguments (e.g. -o) are passed on.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,7 +24,7 @@ mvn -B -ntp -Dregistry-etcd.version="$version" clean verify "$@"
 
 fail=0
 # One Netty version per consumer (netty-tcnative has versions of its own and is left out).
-for project in library-bom grpc-shaded grpc-oldest spring-boot; do
+for project in library-bom grpc-shaded grpc-oldest spring-boot spring-boot3; do
   tree="$project/target/dependency-tree.txt"
   netty=$(grep -o 'io\.netty:netty-[a-z0-9-]*:jar:[^:]*' "$tree" | grep -v ':netty-tcnative' \
     | sed 's/.*:jar://' | sort -u)
