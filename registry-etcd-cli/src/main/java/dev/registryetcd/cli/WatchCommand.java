@@ -180,7 +180,8 @@ final class WatchCommand implements Callable<Integer> {
             null,
             new RegistryException(
                 RegistryException.Reason.UNREACHABLE,
-                "etcd did not answer within " + DurationText.format(target.dialTimeout())));
+                "etcd did not answer within " + DurationText.format(target.dialTimeout()),
+                null));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
