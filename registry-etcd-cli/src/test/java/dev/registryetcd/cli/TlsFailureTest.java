@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,6 +9,7 @@ import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.TestCertificates;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

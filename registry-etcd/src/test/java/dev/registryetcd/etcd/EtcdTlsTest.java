@@ -9,6 +9,7 @@ import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.TestCertificates;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.registryetcd.etcd;
+package dev.registryetcd.testkit;
 
-import dev.registryetcd.testkit.EtcdTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -40,11 +39,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * PEM files for TLS tests, made at test time with BouncyCastle in a fresh temporary directory (EC
  * P-256, valid from an hour ago for a day): a CA, a server certificate it signed for {@code
- * IP:127.0.0.1} and {@code DNS:localhost}, a client certificate it signed, and a foreign CA with a
- * client certificate of its own. Private keys are PKCS#8 ({@code BEGIN PRIVATE KEY}), as Netty
- * needs. {@link #close()} deletes the directory.
+ * IP:127.0.0.1} and {@code DNS:localhost}, a client certificate it signed, a foreign CA with a
+ * client certificate of its own, and an RSA client certificate whose key is PKCS#1. The other
+ * private keys are PKCS#8 ({@code BEGIN PRIVATE KEY}), as Netty needs. {@link #close()} deletes the
+ * directory.
+ *
+ * <p>BouncyCastle ({@code org.bouncycastle:bcpkix-jdk18on}) is an optional dependency of the test
+ * kit: the CLI ships the test kit in its jar for {@code demo}, which needs no certificates, and
+ * must not ship a crypto library with it. A test that uses this class declares {@code
+ * bcpkix-jdk18on} itself (test scope).
  */
-final class TestCertificates implements AutoCloseable {
+public final class TestCertificates implements AutoCloseable {
   private final Path dir;
 
   private TestCertificates(Path dir) {
@@ -52,7 +57,7 @@ final class TestCertificates implements AutoCloseable {
   }
 
   /** Makes every file in a new temporary directory. */
-  static TestCertificates create() {
+  public static TestCertificates create() {
     try {
       Path dir = Files.createTempDirectory("registry-etcd-certs-");
       Instant now = Instant.now();
@@ -83,6 +88,13 @@ final class TestCertificates implements AutoCloseable {
       write(
           dir.resolve("foreign-client-key.pem"),
           new JcaPKCS8Generator(foreignClientKeys.getPrivate(), null));
+      KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+      rsa.initialize(2048);
+      KeyPair rsaClientKeys = rsa.generateKeyPair();
+      write(
+          dir.resolve("rsa-client.pem"),
+          leafCertificate("CN=registry", rsaClientKeys, ca, caKeys.getPrivate(), now, false));
+      write(dir.resolve("rsa-client-key-pkcs1.pem"), rsaClientKeys.getPrivate());
       return new TestCertificates(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -91,52 +103,68 @@ final class TestCertificates implements AutoCloseable {
     }
   }
 
-  Path dir() {
+  /** The directory holding the files. */
+  public Path dir() {
     return dir;
   }
 
   /** The CA that signed the server and client certificates. */
-  Path caFile() {
+  public Path caFile() {
     return dir.resolve("ca.pem");
   }
 
-  Path serverCertFile() {
+  /** The server certificate, for {@code IP:127.0.0.1} and {@code DNS:localhost}. */
+  public Path serverCertFile() {
     return dir.resolve("server.pem");
   }
 
-  Path serverKeyFile() {
+  /** The server certificate's key. */
+  public Path serverKeyFile() {
     return dir.resolve("server-key.pem");
   }
 
-  Path clientCertFile() {
+  /** A client certificate signed by the CA. */
+  public Path clientCertFile() {
     return dir.resolve("client.pem");
   }
 
-  Path clientKeyFile() {
+  /** The client certificate's key. */
+  public Path clientKeyFile() {
     return dir.resolve("client-key.pem");
   }
 
   /** A CA that signed neither the server's nor the client's certificate. */
-  Path foreignCaFile() {
+  public Path foreignCaFile() {
     return dir.resolve("foreign-ca.pem");
   }
 
   /** A client certificate signed by the foreign CA. */
-  Path foreignClientCertFile() {
+  public Path foreignClientCertFile() {
     return dir.resolve("foreign-client.pem");
   }
 
-  Path foreignClientKeyFile() {
+  /** The foreign client certificate's key. */
+  public Path foreignClientKeyFile() {
     return dir.resolve("foreign-client-key.pem");
   }
 
+  /** A client certificate with an RSA key, signed by the CA. */
+  public Path rsaClientCertFile() {
+    return dir.resolve("rsa-client.pem");
+  }
+
+  /** Its key in PKCS#1 form ({@code BEGIN RSA PRIVATE KEY}), as etcdctl accepts it. */
+  public Path rsaClientKeyPkcs1File() {
+    return dir.resolve("rsa-client-key-pkcs1.pem");
+  }
+
   /** etcd serving TLS with the server certificate, any client. */
-  EtcdTls serverOnly() {
+  public EtcdTls serverOnly() {
     return EtcdTls.serverOnly(serverCertFile(), serverKeyFile());
   }
 
   /** etcd serving TLS and requiring client certificates signed by the CA. */
-  EtcdTls mutual() {
+  public EtcdTls mutual() {
     return EtcdTls.mutual(serverCertFile(), serverKeyFile(), caFile());
   }
 
