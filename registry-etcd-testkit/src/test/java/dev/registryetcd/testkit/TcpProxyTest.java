@@ -46,9 +46,7 @@ class TcpProxyTest {
 
   @Test
   void forwardsBytesBothWays() throws IOException {
-    Socket client = connect();
-    send(client, "ping");
-    assertThat(read(client, 4)).isEqualTo("ping");
+    connectAndEcho("ping");
     assertThat(proxy.fault(Direction.TO_MEMBER)).isEqualTo(Fault.pass());
   }
 
@@ -73,9 +71,7 @@ class TcpProxyTest {
 
   @Test
   void healResetsConnectionsThatLostBytesAndKeepsTheOthers() throws IOException {
-    Socket clean = connect();
-    send(clean, "a");
-    assertThat(read(clean, 1)).isEqualTo("a");
+    Socket clean = connectAndEcho("a");
     proxy.blackhole();
     Socket lossy = connect();
     send(lossy, "dropped");
@@ -88,9 +84,7 @@ class TcpProxyTest {
         .isInstanceOf(SocketException.class);
     send(clean, "b");
     assertThat(read(clean, 1)).isEqualTo("b");
-    Socket fresh = connect();
-    send(fresh, "c");
-    assertThat(read(fresh, 1)).isEqualTo("c");
+    connectAndEcho("c");
   }
 
   @Test
@@ -114,9 +108,7 @@ class TcpProxyTest {
 
   @Test
   void resetSendsRstToBothSidesAndNewConnectionsWork() throws IOException {
-    Socket client = connect();
-    send(client, "x");
-    assertThat(read(client, 1)).isEqualTo("x");
+    Socket client = connectAndEcho("x");
 
     proxy.reset();
 
@@ -126,9 +118,7 @@ class TcpProxyTest {
     await().atMost(BOUND).until(() -> !echo.endings().isEmpty());
     assertThat(echo.endings().get(0)).contains("reset");
     assertThat(proxy.openConnections()).isZero();
-    Socket again = connect();
-    send(again, "y");
-    assertThat(read(again, 1)).isEqualTo("y");
+    connectAndEcho("y");
   }
 
   @Test
@@ -148,15 +138,21 @@ class TcpProxyTest {
 
   @Test
   void closingTheProxyStopsAcceptingAndResetsItsConnections() throws IOException {
-    Socket client = connect();
-    send(client, "x");
-    assertThat(read(client, 1)).isEqualTo("x");
+    Socket client = connectAndEcho("x");
 
     proxy.close();
 
     assertThatThrownBy(() -> read(client, 1)).isInstanceOf(SocketException.class);
     assertThatThrownBy(() -> new Socket(TcpProxy.loopback(), proxy.port()).close())
         .isInstanceOf(IOException.class);
+  }
+
+  /** A connection through the proxy that has carried {@code text} to the echo server and back. */
+  private Socket connectAndEcho(String text) throws IOException {
+    Socket s = connect();
+    send(s, text);
+    assertThat(read(s, text.length())).isEqualTo(text);
+    return s;
   }
 
   private Socket connect() throws IOException {
