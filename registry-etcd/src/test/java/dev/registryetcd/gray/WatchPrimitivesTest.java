@@ -42,16 +42,7 @@ class WatchPrimitivesTest {
               .getRevision();
       List<WatchResponse> heard = new CopyOnWriteArrayList<>();
       try (Watch.Watcher watcher =
-          client
-              .getWatchClient()
-              .watch(
-                  KEY,
-                  WatchOption.builder()
-                      .isPrefix(true)
-                      .withRequireLeader(true)
-                      .withCreateNotify(true)
-                      .build(),
-                  heard::add)) {
+          client.getWatchClient().watch(KEY, requiringALeader(), heard::add)) {
         await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 1);
         assertThat(heard.get(0).getEvents()).isEmpty();
         assertThat(heard.get(0).getHeader().getRevision()).isEqualTo(revision);
@@ -82,14 +73,7 @@ class WatchPrimitivesTest {
       try (Watch.Watcher a =
               client
                   .getWatchClient()
-                  .watch(
-                      KEY,
-                      WatchOption.builder()
-                          .isPrefix(true)
-                          .withRequireLeader(true)
-                          .withCreateNotify(true)
-                          .build(),
-                      Watch.listener(created::add, requiring::add));
+                  .watch(KEY, requiringALeader(), Watch.listener(created::add, requiring::add));
           Watch.Watcher b =
               client
                   .getWatchClient()
@@ -111,6 +95,15 @@ class WatchPrimitivesTest {
         }
       }
     }
+  }
+
+  /** A prefix watch that ends when its member loses the leader, and says when it is created. */
+  private static WatchOption requiringALeader() {
+    return WatchOption.builder()
+        .isPrefix(true)
+        .withRequireLeader(true)
+        .withCreateNotify(true)
+        .build();
   }
 
   private static ByteSequence bytes(String text) {
