@@ -109,15 +109,7 @@ class EtcdResolverRecoveryTest {
       await()
           .atMost(Duration.ofSeconds(15))
           .untilAsserted(() -> assertThat(view(resolver)).isEqualTo(truth(probe)));
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () -> {
-                Change last = changes.get(changes.size() - 1);
-                assertThat(last.result().instances())
-                    .extracting(Instance::address)
-                    .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
-              });
+      awaitLastChangeHolds(changes, "127.0.0.1:2", "127.0.0.1:3");
       subscription.close();
     }
   }
@@ -210,15 +202,7 @@ class EtcdResolverRecoveryTest {
                   assertThat(view(resolver))
                       .isEqualTo(truth(probe))
                       .containsOnlyKeys("127.0.0.1:2", "127.0.0.1:3"));
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () -> {
-                Change last = changes.get(changes.size() - 1);
-                assertThat(last.result().instances())
-                    .extracting(Instance::address)
-                    .containsExactlyInAnyOrder("127.0.0.1:2", "127.0.0.1:3");
-              });
+      awaitLastChangeHolds(changes, "127.0.0.1:2", "127.0.0.1:3");
     }
   }
 
@@ -257,5 +241,18 @@ class EtcdResolverRecoveryTest {
           .containsExactly("127.0.0.1:1");
       assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
     }
+  }
+
+  /** Waits until the last change delivered lists exactly these addresses. */
+  private static void awaitLastChangeHolds(List<Change> changes, String... addresses) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              Change last = changes.get(changes.size() - 1);
+              assertThat(last.result().instances())
+                  .extracting(Instance::address)
+                  .containsExactlyInAnyOrder(addresses);
+            });
   }
 }
