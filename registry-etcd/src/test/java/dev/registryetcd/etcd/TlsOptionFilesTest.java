@@ -48,12 +48,7 @@ class TlsOptionFilesTest {
 
     assertThatThrownBy(
             () ->
-                EtcdResolver.newEtcdResolver(
-                    ENDPOINTS,
-                    Option.withTLSOpt(
-                        certs.clientCertFile().toString(),
-                        missing.toString(),
-                        certs.caFile().toString())))
+                EtcdResolver.newEtcdResolver(ENDPOINTS, clientTls(certs.clientCertFile(), missing)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + missing)
         .hasMessageContaining("does not exist");
@@ -68,12 +63,7 @@ class TlsOptionFilesTest {
 
     assertThatThrownBy(
             () ->
-                EtcdRegistry.newEtcdRegistry(
-                    ENDPOINTS,
-                    Option.withTLSOpt(
-                        garbage.toString(),
-                        certs.clientKeyFile().toString(),
-                        certs.caFile().toString())))
+                EtcdRegistry.newEtcdRegistry(ENDPOINTS, clientTls(garbage, certs.clientKeyFile())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("certFile " + garbage)
         .hasMessageContaining("not a PEM certificate");
@@ -85,12 +75,7 @@ class TlsOptionFilesTest {
 
     assertThatThrownBy(
             () ->
-                EtcdRegistry.newEtcdRegistry(
-                    ENDPOINTS,
-                    Option.withTLSOpt(
-                        certs.clientCertFile().toString(),
-                        notAKey.toString(),
-                        certs.caFile().toString())))
+                EtcdRegistry.newEtcdRegistry(ENDPOINTS, clientTls(certs.clientCertFile(), notAKey)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + notAKey)
         .hasMessageContaining("is not a PEM private key in PKCS#8");
@@ -101,11 +86,7 @@ class TlsOptionFilesTest {
     assertThatThrownBy(
             () ->
                 EtcdRegistry.newEtcdRegistry(
-                    ENDPOINTS,
-                    Option.withTLSOpt(
-                        certs.clientCertFile().toString(),
-                        certs.foreignClientKeyFile().toString(),
-                        certs.caFile().toString())))
+                    ENDPOINTS, clientTls(certs.clientCertFile(), certs.foreignClientKeyFile())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("keyFile " + certs.foreignClientKeyFile())
         .hasMessageContaining("is not the private key of certFile " + certs.clientCertFile());
@@ -115,11 +96,7 @@ class TlsOptionFilesTest {
   void aMatchingCertificateAndKeyAreAccepted() {
     // The key check must not refuse the key that belongs to the certificate.
     EtcdRegistry.newEtcdRegistry(
-            ENDPOINTS,
-            Option.withTLSOpt(
-                certs.clientCertFile().toString(),
-                certs.clientKeyFile().toString(),
-                certs.caFile().toString()))
+            ENDPOINTS, clientTls(certs.clientCertFile(), certs.clientKeyFile()))
         .close();
   }
 
@@ -146,11 +123,7 @@ class TlsOptionFilesTest {
             settingRefused(
                 () ->
                     EtcdRegistry.newEtcdRegistry(
-                        ENDPOINTS,
-                        Option.withTLSOpt(
-                            certs.clientCertFile().toString(),
-                            certs.clientCertFile().toString(),
-                            certs.caFile().toString()))))
+                        ENDPOINTS, clientTls(certs.clientCertFile(), certs.clientCertFile()))))
         .isEqualTo("keyFile");
     assertThat(
             settingRefused(
@@ -169,5 +142,10 @@ class TlsOptionFilesTest {
       return e.setting();
     }
     throw new AssertionError("nothing was refused");
+  }
+
+  /** This certificate and key, trusting the test CA. */
+  private static Option clientTls(Path certFile, Path keyFile) {
+    return Option.withTLSOpt(certFile.toString(), keyFile.toString(), certs.caFile().toString());
   }
 }
