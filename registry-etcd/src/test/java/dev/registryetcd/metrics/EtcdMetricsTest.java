@@ -38,12 +38,10 @@ class EtcdMetricsTest {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
         EtcdRegistry registry =
-            EtcdRegistry.builder()
-                .endpoints(etcd.clientEndpointsAsHostPort())
+            registryReportingToMetrics()
                 .options(Option.withLeaseTtl(Duration.ofSeconds(5)))
                 .retryConfig(
                     RetryConfig.newRetryConfig(RetryConfig.withRetryDelay(Duration.ofMillis(300))))
-                .events(metrics)
                 .build()) {
       metrics.monitor(registry);
       registry.register(info(1));
@@ -82,11 +80,7 @@ class EtcdMetricsTest {
   void keyDeletedBehindTheRegistrysBackIsCountedAsRestored() throws Exception {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-        EtcdRegistry registry =
-            EtcdRegistry.builder()
-                .endpoints(etcd.clientEndpointsAsHostPort())
-                .events(metrics)
-                .build()) {
+        EtcdRegistry registry = registryReportingToMetrics().build()) {
       registry.register(info(1));
       client.getKVClient().delete(bytes(registry.keyOf(info(1)))).get(5, TimeUnit.SECONDS);
 
@@ -101,11 +95,7 @@ class EtcdMetricsTest {
       throws Exception {
     metrics.bindTo(meters);
     try (Client client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
-        EtcdRegistry registry =
-            EtcdRegistry.builder()
-                .endpoints(etcd.clientEndpointsAsHostPort())
-                .events(metrics)
-                .build()) {
+        EtcdRegistry registry = registryReportingToMetrics().build()) {
       registry.register(info(2)); // keeps the registry's watch of the service open throughout
       registry.register(info(1));
       for (int i = 0; i < 30; i++) {
@@ -275,5 +265,9 @@ class EtcdMetricsTest {
 
   private static ByteSequence bytes(String text) {
     return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  private EtcdRegistry.Builder registryReportingToMetrics() {
+    return EtcdRegistry.builder().endpoints(etcd.clientEndpointsAsHostPort()).events(metrics);
   }
 }
