@@ -6,9 +6,11 @@ import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.TestCertificates;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,18 +34,9 @@ class TlsFailureTest {
   @ValueSource(strings = {"list", "get echo", "watch", "watch echo", "watch echo --for 1s"})
   void anUntrustedServerCertificateIsNamedWithCacert(String command) {
     CliProcess.Result result =
-        run(
-            command,
-            "--cacert",
-            certs.foreignCaFile().toString(),
-            "--cert",
-            certs.clientCertFile().toString(),
-            "--key",
-            certs.clientKeyFile().toString());
+        run(command, certs.foreignCaFile(), certs.clientCertFile(), certs.clientKeyFile());
 
-    assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(lastLine(result))
-        .startsWith("registry-etcd: etcd at https://127.0.0.1:")
+    assertRefusedByEtcd(result)
         .contains("the server's certificate is not trusted by --cacert")
         .contains("check that --cacert holds the CA that signed etcd's certificate")
         .doesNotContain("cannot reach")
@@ -56,18 +49,9 @@ class TlsFailureTest {
   @ValueSource(strings = {"list", "get echo", "watch", "watch echo"})
   void aRefusedClientCertificateIsNamedWithCertAndKey(String command) {
     CliProcess.Result result =
-        run(
-            command,
-            "--cacert",
-            certs.caFile().toString(),
-            "--cert",
-            certs.foreignClientCertFile().toString(),
-            "--key",
-            certs.foreignClientKeyFile().toString());
+        run(command, certs.caFile(), certs.foreignClientCertFile(), certs.foreignClientKeyFile());
 
-    assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(lastLine(result))
-        .startsWith("registry-etcd: etcd at https://127.0.0.1:")
+    assertRefusedByEtcd(result)
         .contains("etcd rejected this client's certificate")
         .contains("check --cert and --key")
         .doesNotContain("cannot reach");
@@ -94,14 +78,7 @@ class TlsFailureTest {
         .startsWith("-----BEGIN RSA PRIVATE KEY-----");
 
     CliProcess.Result result =
-        run(
-            "list",
-            "--cacert",
-            certs.caFile().toString(),
-            "--cert",
-            certs.rsaClientCertFile().toString(),
-            "--key",
-            certs.rsaClientKeyPkcs1File().toString());
+        run("list", certs.caFile(), certs.rsaClientCertFile(), certs.rsaClientKeyPkcs1File());
 
     assertThat(result.exitCode()).as(result.errText()).isZero();
     assertThat(result.outText()).startsWith("no service is registered under");
@@ -124,6 +101,12 @@ class TlsFailureTest {
         .doesNotContain("certFile");
   }
 
+  /** Exit code 1 and a last line naming etcd's https endpoint, as every refusal by etcd starts. */
+  private static AbstractStringAssert<?> assertRefusedByEtcd(CliProcess.Result result) {
+    assertThat(result.exitCode()).isEqualTo(1);
+    return assertThat(lastLine(result)).startsWith("registry-etcd: etcd at https://127.0.0.1:");
+  }
+
   /** The command's own message comes last; the resolver may have logged the failure before. */
   private static String lastLine(CliProcess.Result result) {
     List<String> lines = result.errText().lines().toList();
@@ -138,6 +121,11 @@ class TlsFailureTest {
         .doesNotContain("KVImpl")
         .doesNotContain("retries");
     assertThat(result.errText().lines()).hasSizeBetween(1, 2);
+  }
+
+  private static CliProcess.Result run(String command, Path cacert, Path cert, Path key) {
+    return run(
+        command, "--cacert", cacert.toString(), "--cert", cert.toString(), "--key", key.toString());
   }
 
   private static CliProcess.Result run(String command, String... options) {
