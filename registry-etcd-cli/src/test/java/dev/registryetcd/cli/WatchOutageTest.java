@@ -10,6 +10,8 @@ import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,29 +31,14 @@ class WatchOutageTest {
         EtcdRegistry.newEtcdRegistry(
             etcd.clientEndpointsAsHostPort(), Option.withEtcdServicePrefix(prefix))) {
       registry.register(info(1));
-      Cli watch =
-          service.isEmpty()
-              ? Cli.start(
-                  "watch",
-                  "--max-events",
-                  "4",
-                  "--for",
-                  "120s",
-                  "--endpoints",
-                  endpoints,
-                  "--prefix",
-                  prefix)
-              : Cli.start(
-                  "watch",
-                  service,
-                  "--max-events",
-                  "4",
-                  "--for",
-                  "120s",
-                  "--endpoints",
-                  endpoints,
-                  "--prefix",
-                  prefix);
+      List<String> args = new ArrayList<>(List.of("watch"));
+      if (!service.isEmpty()) {
+        args.add(service);
+      }
+      args.addAll(
+          List.of(
+              "--max-events", "4", "--for", "120s", "--endpoints", endpoints, "--prefix", prefix));
+      Cli watch = Cli.start(args.toArray(new String[0]));
       await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.1:1"));
 
       // Whichever member the watch is on, one of these kills hits it.
