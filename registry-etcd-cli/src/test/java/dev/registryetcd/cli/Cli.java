@@ -1,7 +1,12 @@
 package dev.registryetcd.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -67,6 +72,16 @@ final class Cli {
     /** Everything printed, for assertions about what must appear nowhere. */
     String all() {
       return out + err;
+    }
+
+    /** Stdout read as one JSON object a line, as {@code --json} prints it. */
+    List<JsonNode> outJsonLines() throws JsonProcessingException {
+      ObjectMapper json = new ObjectMapper();
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : out.lines().toList()) {
+        lines.add(json.readTree(line));
+      }
+      return lines;
     }
   }
 }

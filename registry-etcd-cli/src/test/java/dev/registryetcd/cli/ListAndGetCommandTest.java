@@ -16,7 +16,6 @@ import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -166,10 +165,7 @@ class ListAndGetCommandTest {
     Cli.Result result = Cli.run("list", "--json", "--endpoints", endpoints(), "--prefix", prefix);
 
     assertThat(result.exitCode()).isZero();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : result.out().lines().toList()) {
-      lines.add(new ObjectMapper().readTree(line));
-    }
+    List<JsonNode> lines = result.outJsonLines();
     assertThat(lines).hasSize(4);
     assertThat(lines.get(0).fieldNames())
         .toIterable()

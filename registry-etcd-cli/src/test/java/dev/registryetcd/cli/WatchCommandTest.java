@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.Option;
@@ -60,18 +59,7 @@ class WatchCommandTest {
 
   @Test
   void watchServicePrintsAddedUpdatedAndRemovedLines() throws Exception {
-    Cli watch =
-        Cli.start(
-            "watch",
-            "echo",
-            "--max-events",
-            "4",
-            "--for",
-            "20s",
-            "--endpoints",
-            endpoints(),
-            "--prefix",
-            prefix);
+    Cli watch = Cli.start(watchArgs(4, "20s", "echo"));
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
 
     registry.register(SECOND);
@@ -92,17 +80,7 @@ class WatchCommandTest {
 
   @Test
   void watchWithoutServiceFollowsEveryServiceUnderThePrefix() throws Exception {
-    Cli watch =
-        Cli.start(
-            "watch",
-            "--max-events",
-            "4",
-            "--for",
-            "20s",
-            "--endpoints",
-            endpoints(),
-            "--prefix",
-            prefix);
+    Cli watch = Cli.start(watchArgs(4, "20s"));
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
 
     registry.register(
@@ -127,17 +105,7 @@ class WatchCommandTest {
 
   @Test
   void watchWithoutServiceKeepsFollowingThePrefixAfterEtcdRestarts() throws Exception {
-    Cli watch =
-        Cli.start(
-            "watch",
-            "--max-events",
-            "2",
-            "--for",
-            "60s",
-            "--endpoints",
-            endpoints(),
-            "--prefix",
-            prefix);
+    Cli watch = Cli.start(watchArgs(2, "60s"));
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
 
     etcd.member(0).stop();
@@ -157,21 +125,8 @@ class WatchCommandTest {
 
   @Test
   void watchJsonPrintsOneObjectPerChangeAndLine() throws Exception {
-    for (String[] service : List.of(new String[] {"echo"}, new String[0])) {
-      List<String> args = new ArrayList<>(List.of(service));
-      args.add(0, "watch");
-      args.addAll(
-          List.of(
-              "--json",
-              "--max-events",
-              "2",
-              "--for",
-              "20s",
-              "--endpoints",
-              endpoints(),
-              "--prefix",
-              prefix));
-      Cli watch = Cli.start(args.toArray(new String[0]));
+    for (String[] words : List.of(new String[] {"echo", "--json"}, new String[] {"--json"})) {
+      Cli watch = Cli.start(watchArgs(2, "20s", words));
       await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
       registry.register(SECOND.toBuilder().weight(50).build());
 
@@ -179,10 +134,7 @@ class WatchCommandTest {
       registry.deregister(SECOND);
 
       assertThat(result.exitCode()).isZero();
-      List<JsonNode> lines = new ArrayList<>();
-      for (String line : result.out().lines().toList()) {
-        lines.add(new ObjectMapper().readTree(line));
-      }
+      List<JsonNode> lines = result.outJsonLines();
       assertThat(lines).hasSize(2);
       assertThat(lines.get(0).fieldNames())
           .toIterable()
@@ -197,12 +149,8 @@ class WatchCommandTest {
   @Test
   void aValueNamingNoAddressIsSkippedAndCausesNoSpuriousUpdate() throws Exception {
     for (String[] service : List.of(new String[] {"echo"}, new String[0])) {
-      List<String> args = new ArrayList<>(List.of(service));
-      args.add(0, "watch");
-      args.addAll(
-          List.of(
-              "--max-events", "2", "--for", "20s", "--endpoints", endpoints(), "--prefix", prefix));
-      Cli watch = Cli.start(args.toArray(new String[0]));
+      String[] args = watchArgs(2, "20s", service);
+      Cli watch = Cli.start(args);
       await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
       put(prefix + "/echo/10.0.0.66:1", "null");
       put(prefix + "/echo/", "{\"address\":\"\"}");
@@ -252,6 +200,23 @@ class WatchCommandTest {
     assertThat(result.out().lines()).containsExactly("+ echo 10.0.0.7:8888 weight=10 tags=zone=a");
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  /** {@code watch <words> --max-events <n> --for <d>} against this test's etcd and prefix. */
+  private String[] watchArgs(int maxEvents, String forDuration, String... words) {
+    List<String> args = new ArrayList<>(List.of("watch"));
+    args.addAll(List.of(words));
+    args.addAll(
+        List.of(
+            "--max-events",
+            String.valueOf(maxEvents),
+            "--for",
+            forDuration,
+            "--endpoints",
+            endpoints(),
+            "--prefix",
+            prefix));
+    return args.toArray(new String[0]);
   }
 
   private static String endpoints() {
