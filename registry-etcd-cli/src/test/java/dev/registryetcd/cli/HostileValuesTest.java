@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.testkit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,17 +29,17 @@ class HostileValuesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private String prefix;
-  private Client client;
+  private ScratchPrefix keys;
 
   @BeforeEach
   void connect() {
-    prefix = "test-" + UUID.randomUUID();
-    client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
+    keys = new ScratchPrefix(etcd);
+    prefix = keys.prefix();
   }
 
   @AfterEach
   void close() {
-    client.close();
+    keys.close();
   }
 
   @Test
@@ -89,7 +84,7 @@ class HostileValuesTest {
   @Test
   void aMegabyteTagIsCutInTheTableAndWholeInJson() throws Exception {
     String huge = "x".repeat(1 << 20);
-    put(
+    keys.put(
         prefix + "/echo/10.0.0.1:8888",
         InstanceCodec.encode(new Instance("tcp", "10.0.0.1:8888", 10, Map.of("big", huge))));
 
@@ -121,12 +116,12 @@ class HostileValuesTest {
             new Instance("tcp", "10.0.0.3:1\u202e\u2028", 10, null));
     int i = 0;
     for (Instance info : hostile) {
-      put(prefix + "/echo/" + (i++) + "\u001b]0;title\u0007", InstanceCodec.encode(info));
+      keys.put(prefix + "/echo/" + (i++) + "\u001b]0;title\u0007", InstanceCodec.encode(info));
     }
-    put(
+    keys.put(
         prefix + "/echo/9\u001b[2J" + FORGED,
         "{\"address\":\"\u001b[2J\u0007\r\"".getBytes(StandardCharsets.UTF_8));
-    put(prefix + "/echo/8\u0085", "null".getBytes(StandardCharsets.UTF_8));
+    keys.put(prefix + "/echo/8\u0085", "null".getBytes(StandardCharsets.UTF_8));
   }
 
   /** Every C0 control but LF, DEL, and every C1 control (UTF-8 C2 80..C2 9F) in {@code bytes}. */
@@ -151,12 +146,5 @@ class HostileValuesTest {
     all.addAll(List.of("--endpoints", String.join(",", etcd.clientEndpointsAsHostPort())));
     all.addAll(List.of("--prefix", prefix));
     return all.toArray(new String[0]);
-  }
-
-  private void put(String key, byte[] value) throws Exception {
-    client
-        .getKVClient()
-        .put(ByteSequence.from(key, StandardCharsets.UTF_8), ByteSequence.from(value))
-        .get(5, TimeUnit.SECONDS);
   }
 }

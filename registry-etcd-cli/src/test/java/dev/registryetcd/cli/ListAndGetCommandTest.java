@@ -5,20 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,13 +25,13 @@ class ListAndGetCommandTest {
       "{\"network\":\"tcp\",\"address\":\"10.0.0.9:8888\",\"weight\":0,\"tags\":null}";
 
   private String prefix;
-  private Client client;
+  private ScratchPrefix keys;
   private EtcdRegistry registry;
 
   @BeforeEach
   void registerEchoTwiceAndAGoInstance() throws Exception {
-    prefix = "test-" + UUID.randomUUID();
-    client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
+    keys = new ScratchPrefix(etcd);
+    prefix = keys.prefix();
     registry =
         EtcdRegistry.newEtcdRegistry(
             etcd.clientEndpointsAsHostPort(),
@@ -63,13 +57,13 @@ class ListAndGetCommandTest {
             .address(new InetSocketAddress("10.0.1.1", 9999))
             .weight(30)
             .build());
-    put(prefix + "/echo/10.0.0.9:8888", GO_VALUE);
+    keys.put(prefix + "/echo/10.0.0.9:8888", GO_VALUE);
   }
 
   @AfterEach
   void close() {
     registry.close();
-    client.close();
+    keys.close();
   }
 
   @Test
@@ -111,7 +105,7 @@ class ListAndGetCommandTest {
 
   @Test
   void listMarksAValueThatIsNotAnInstanceAsSkipped() throws Exception {
-    put(prefix + "/echo/10.0.0.66:8888", "{\"network\":");
+    keys.put(prefix + "/echo/10.0.0.66:8888", "{\"network\":");
 
     Cli.Result result = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
 
@@ -179,7 +173,7 @@ class ListAndGetCommandTest {
   @Test
   void theKeyWithNothingAfterTheServiceIsAnInstanceForGetAndListAsForTheResolver()
       throws Exception {
-    put(prefix + "/echo/", GO_VALUE.replace("10.0.0.9", "10.0.0.10"));
+    keys.put(prefix + "/echo/", GO_VALUE.replace("10.0.0.9", "10.0.0.10"));
 
     Cli.Result get = Cli.run("get", "echo", "--endpoints", endpoints(), "--prefix", prefix);
     Cli.Result list = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
@@ -198,8 +192,9 @@ class ListAndGetCommandTest {
 
   @Test
   void aValueNamingNoAddressIsSkippedWithAWarningByGetAndListAsByTheResolver() throws Exception {
-    put(prefix + "/echo/10.0.0.11:8888", "null");
-    put(prefix + "/echo/10.0.0.12:8888", "{\"network\":\"tcp\",\"address\":\"\",\"weight\":5}");
+    keys.put(prefix + "/echo/10.0.0.11:8888", "null");
+    keys.put(
+        prefix + "/echo/10.0.0.12:8888", "{\"network\":\"tcp\",\"address\":\"\",\"weight\":5}");
 
     Cli.Result get = Cli.run("get", "echo", "--endpoints", endpoints(), "--prefix", prefix);
     Cli.Result list = Cli.run("list", "--endpoints", endpoints(), "--prefix", prefix);
@@ -234,15 +229,6 @@ class ListAndGetCommandTest {
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.out()).isEmpty();
     assertThat(result.err()).contains("no instance remains for nobody");
-  }
-
-  private void put(String key, String value) throws Exception {
-    client
-        .getKVClient()
-        .put(
-            ByteSequence.from(key, StandardCharsets.UTF_8),
-            ByteSequence.from(value, StandardCharsets.UTF_8))
-        .get(5, TimeUnit.SECONDS);
   }
 
   private static String endpoints() {

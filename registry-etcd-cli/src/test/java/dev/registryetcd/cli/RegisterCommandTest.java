@@ -3,15 +3,10 @@ package dev.registryetcd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.testkit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,17 +17,17 @@ class RegisterCommandTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
   private String prefix;
-  private Client client;
+  private ScratchPrefix keys;
 
   @BeforeEach
   void connect() {
-    prefix = "test-" + UUID.randomUUID();
-    client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
+    keys = new ScratchPrefix(etcd);
+    prefix = keys.prefix();
   }
 
   @AfterEach
   void close() {
-    client.close();
+    keys.close();
   }
 
   @Test
@@ -56,8 +51,8 @@ class RegisterCommandTest {
             "--prefix",
             prefix);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> !get(key).isEmpty());
-    KeyValue stored = get(key).get(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !keys.get(key).isEmpty());
+    KeyValue stored = keys.get(key).get(0);
     assertThat(stored.getValue().toString(StandardCharsets.UTF_8))
         .isEqualTo(
             "{\"network\":\"tcp\",\"address\":\"10.0.0.7:8888\",\"weight\":20,\"tags\":{\"zone\":\"a\"}}");
@@ -65,7 +60,7 @@ class RegisterCommandTest {
 
     Cli.Result result = register.result().get(15, TimeUnit.SECONDS);
     assertThat(result.exitCode()).isZero();
-    assertThat(get(key)).as("the lease was revoked when the command ended").isEmpty();
+    assertThat(keys.get(key)).as("the lease was revoked when the command ended").isEmpty();
     assertThat(result.out().lines())
         .containsExactly(
             "registered " + key + " (lease " + Long.toHexString(stored.getLease()) + ")",
@@ -91,7 +86,7 @@ class RegisterCommandTest {
             endpoints(),
             "--prefix",
             prefix);
-    await().atMost(Duration.ofSeconds(10)).until(() -> !get(key).isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !keys.get(key).isEmpty());
 
     etcd.member(0).freeze();
     Cli.Result result;
@@ -107,7 +102,7 @@ class RegisterCommandTest {
         .contains("expire with lease")
         .contains("within 3s");
     assertThat(result.out()).doesNotContain("deregistered");
-    await().atMost(Duration.ofSeconds(10)).until(() -> get(key).isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> keys.get(key).isEmpty());
   }
 
   @Test
@@ -169,14 +164,6 @@ class RegisterCommandTest {
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .contains("--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not 1.5s");
-  }
-
-  private List<KeyValue> get(String key) throws Exception {
-    return client
-        .getKVClient()
-        .get(ByteSequence.from(key, StandardCharsets.UTF_8))
-        .get(5, TimeUnit.SECONDS)
-        .getKvs();
   }
 
   private static String endpoints() {
