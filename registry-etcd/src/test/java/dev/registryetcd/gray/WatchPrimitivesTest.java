@@ -33,13 +33,7 @@ class WatchPrimitivesTest {
   void aProgressRequestIsAnsweredToTheListenerWithTheMembersRevision() throws Exception {
     EtcdMember member = etcd.member(0);
     try (Client client = Client.builder().endpoints(member.clientEndpoint()).build()) {
-      long revision =
-          client
-              .getKVClient()
-              .put(bytes("other"), bytes("1"))
-              .get(5, TimeUnit.SECONDS)
-              .getHeader()
-              .getRevision();
+      long revision = put(client, "other", "1");
       List<WatchResponse> heard = new CopyOnWriteArrayList<>();
       try (Watch.Watcher watcher =
           client.getWatchClient().watch(KEY, requiringALeader(), heard::add)) {
@@ -47,13 +41,7 @@ class WatchPrimitivesTest {
         assertThat(heard.get(0).getEvents()).isEmpty();
         assertThat(heard.get(0).getHeader().getRevision()).isEqualTo(revision);
 
-        long later =
-            client
-                .getKVClient()
-                .put(bytes("other"), bytes("2"))
-                .get(5, TimeUnit.SECONDS)
-                .getHeader()
-                .getRevision();
+        long later = put(client, "other", "2");
         watcher.requestProgress();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 2);
@@ -95,6 +83,16 @@ class WatchPrimitivesTest {
         }
       }
     }
+  }
+
+  /** Puts {@code key} and returns the revision etcd gave the put. */
+  private static long put(Client client, String key, String value) throws Exception {
+    return client
+        .getKVClient()
+        .put(bytes(key), bytes(value))
+        .get(5, TimeUnit.SECONDS)
+        .getHeader()
+        .getRevision();
   }
 
   /** A prefix watch that ends when its member loses the leader, and says when it is created. */
