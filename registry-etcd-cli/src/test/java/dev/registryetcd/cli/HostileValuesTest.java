@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,19 +26,8 @@ class HostileValuesTest {
   private static final String FORGED = "\n+ echo 6.6.6.6:666 weight=99 tags=-";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private String prefix;
-  private ScratchPrefix keys;
-
-  @BeforeEach
-  void connect() {
-    keys = new ScratchPrefix(etcd);
-    prefix = keys.prefix();
-  }
-
-  @AfterEach
-  void close() {
-    keys.close();
-  }
+  @RegisterExtension final ScratchPrefix keys = new ScratchPrefix(etcd);
+  private final String prefix = keys.prefix();
 
   @Test
   void noCommandPrintsARawControlByteOfAHostileKeyOrValue() throws Exception {

@@ -24,14 +24,12 @@ class ListAndGetCommandTest {
   private static final String GO_VALUE =
       "{\"network\":\"tcp\",\"address\":\"10.0.0.9:8888\",\"weight\":0,\"tags\":null}";
 
-  private String prefix;
-  private ScratchPrefix keys;
+  @RegisterExtension final ScratchPrefix keys = new ScratchPrefix(etcd);
+  private final String prefix = keys.prefix();
   private EtcdRegistry registry;
 
   @BeforeEach
   void registerEchoTwiceAndAGoInstance() throws Exception {
-    keys = new ScratchPrefix(etcd);
-    prefix = keys.prefix();
     registry =
         EtcdRegistry.newEtcdRegistry(
             etcd.clientEndpointsAsHostPort(),
@@ -63,7 +61,6 @@ class ListAndGetCommandTest {
   @AfterEach
   void close() {
     registry.close();
-    keys.close();
   }
 
   @Test

@@ -8,27 +8,14 @@ import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RegisterCommandTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private String prefix;
-  private ScratchPrefix keys;
-
-  @BeforeEach
-  void connect() {
-    keys = new ScratchPrefix(etcd);
-    prefix = keys.prefix();
-  }
-
-  @AfterEach
-  void close() {
-    keys.close();
-  }
+  @RegisterExtension final ScratchPrefix keys = new ScratchPrefix(etcd);
+  private final String prefix = keys.prefix();
 
   @Test
   void registerMakesTheKeyAppearAndDisappearWhenItEnds() throws Exception {

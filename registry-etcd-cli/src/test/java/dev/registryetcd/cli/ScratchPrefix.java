@@ -9,16 +9,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One test's own key prefix on the test's etcd, and a client that writes and reads keys the way the
- * command under test sees them. Made in {@code @BeforeEach}, closed in {@code @AfterEach}.
+ * command under test sees them: {@code @RegisterExtension final ScratchPrefix keys = new
+ * ScratchPrefix(etcd);} connects before each test and closes after it.
  */
-final class ScratchPrefix implements AutoCloseable {
+final class ScratchPrefix implements BeforeEachCallback, AfterEachCallback {
+  private final EtcdExtension etcd;
   private final String prefix = "test-" + UUID.randomUUID();
-  private final Client client;
+  private Client client;
 
   ScratchPrefix(EtcdExtension etcd) {
+    this.etcd = etcd;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
     client = EtcdClients.newClient(etcd.clientEndpointsAsHostPort());
   }
 
@@ -47,7 +57,7 @@ final class ScratchPrefix implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void afterEach(ExtensionContext context) {
     client.close();
   }
 }
