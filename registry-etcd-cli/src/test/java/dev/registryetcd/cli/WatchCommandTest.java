@@ -60,53 +60,49 @@ class WatchCommandTest {
   @Test
   void watchServicePrintsAddedUpdatedAndRemovedLines() throws Exception {
     Cli watch = Cli.start(watchArgs(4, "20s", "echo"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+    awaitPrinted(watch, "10.0.0.7");
 
     registry.register(SECOND);
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.8"));
+    awaitPrinted(watch, "10.0.0.8");
     registry.register(SECOND.toBuilder().weight(50).build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("weight=50"));
+    awaitPrinted(watch, "weight=50");
     registry.deregister(FIRST);
 
-    Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
-    assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines())
-        .containsExactly(
-            "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
-            "+ echo 10.0.0.8:8888 weight=20 tags=-",
-            "~ echo 10.0.0.8:8888 weight=50 tags=-",
-            "- echo 10.0.0.7:8888 weight=10 tags=zone=a");
+    assertEndsHavingPrinted(
+        watch,
+        "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
+        "+ echo 10.0.0.8:8888 weight=20 tags=-",
+        "~ echo 10.0.0.8:8888 weight=50 tags=-",
+        "- echo 10.0.0.7:8888 weight=10 tags=zone=a");
   }
 
   @Test
   void watchWithoutServiceFollowsEveryServiceUnderThePrefix() throws Exception {
     Cli watch = Cli.start(watchArgs(4, "20s"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+    awaitPrinted(watch, "10.0.0.7");
 
     registry.register(
         Info.builder()
             .serviceName("other")
             .address(new InetSocketAddress("10.0.1.1", 9999))
             .build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.1.1"));
+    awaitPrinted(watch, "10.0.1.1");
     registry.register(FIRST.toBuilder().tag("zone", "b").build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("zone=b"));
+    awaitPrinted(watch, "zone=b");
     registry.deregister(FIRST);
 
-    Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
-    assertThat(result.exitCode()).isZero();
-    assertThat(result.out().lines())
-        .containsExactly(
-            "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
-            "+ other 10.0.1.1:9999 weight=10 tags=-",
-            "~ echo 10.0.0.7:8888 weight=10 tags=zone=b",
-            "- echo 10.0.0.7:8888 weight=10 tags=zone=b");
+    assertEndsHavingPrinted(
+        watch,
+        "+ echo 10.0.0.7:8888 weight=10 tags=zone=a",
+        "+ other 10.0.1.1:9999 weight=10 tags=-",
+        "~ echo 10.0.0.7:8888 weight=10 tags=zone=b",
+        "- echo 10.0.0.7:8888 weight=10 tags=zone=b");
   }
 
   @Test
   void watchWithoutServiceKeepsFollowingThePrefixAfterEtcdRestarts() throws Exception {
     Cli watch = Cli.start(watchArgs(2, "60s"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+    awaitPrinted(watch, "10.0.0.7");
 
     etcd.member(0).stop();
     Thread.sleep(1000); // long enough for the watch to notice
@@ -127,7 +123,7 @@ class WatchCommandTest {
   void watchJsonPrintsOneObjectPerChangeAndLine() throws Exception {
     for (String[] words : List.of(new String[] {"echo", "--json"}, new String[] {"--json"})) {
       Cli watch = Cli.start(watchArgs(2, "20s", words));
-      await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+      awaitPrinted(watch, "10.0.0.7");
       registry.register(SECOND.toBuilder().weight(50).build());
 
       Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
@@ -151,7 +147,7 @@ class WatchCommandTest {
     for (String[] service : List.of(new String[] {"echo"}, new String[0])) {
       String[] args = watchArgs(2, "20s", service);
       Cli watch = Cli.start(args);
-      await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("10.0.0.7"));
+      awaitPrinted(watch, "10.0.0.7");
       put(prefix + "/echo/10.0.0.66:1", "null");
       put(prefix + "/echo/", "{\"address\":\"\"}");
       registry.register(SECOND);
@@ -200,6 +196,17 @@ class WatchCommandTest {
     assertThat(result.out().lines()).containsExactly("+ echo 10.0.0.7:8888 weight=10 tags=zone=a");
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  private static void awaitPrinted(Cli watch, String text) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains(text));
+  }
+
+  /** The command ends within 10 s, successfully, having printed exactly {@code lines}. */
+  private static void assertEndsHavingPrinted(Cli watch, String... lines) throws Exception {
+    Cli.Result result = watch.result().get(10, TimeUnit.SECONDS);
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out().lines()).containsExactly(lines);
   }
 
   /** {@code watch <words> --max-events <n> --for <d>} against this test's etcd and prefix. */
