@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.WatchUnconfirmedException;
+import dev.registryetcd.testkit.Direction;
 import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
@@ -166,6 +167,10 @@ class WatchStreamTest {
     List<Recorder> recorders = watchMany(20, from);
     recorders.forEach(r -> assertThat(r.notices).hasSize(1)); // the creation notices
     long revision = put("other", "y");
+    // etcd answers a progress request at once: held for a second on its way back, the answer
+    // cannot overtake the other 19 requests, which must then not be sent (else, with a test
+    // thread slow to make them, a second request is right and every watch hears two answers)
+    etcd.member(0).clientProxy().delay(Direction.FROM_MEMBER, Duration.ofSeconds(1));
 
     opened.forEach(RangeSource.Watching::requestProgress);
 
