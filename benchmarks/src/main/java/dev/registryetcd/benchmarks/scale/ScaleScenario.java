@@ -36,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * sends at steady state. seed-register does the same until it has them all or its time is up. A
  * resolver in a JVM of its own ({@link ColdStartJvm}) subscribes to every service: cold-start time,
  * and heap per cached instance.
+ *
+ * <p>One file for one report: its length is the rows it measures (leases, keep-alives, cold start,
+ * heap, and etcd's watch streams for ours against jetcd's watcher per service), each a short method
+ * that sets up, measures and adds its row; the measuring tools live beside it ({@code
+ * RequestCounter}, {@code ColdStartJvm}, the test kit's {@code WatchMetrics}).
  */
 public final class ScaleScenario implements Scenario {
   static final String PREFIX = "bench/scale";

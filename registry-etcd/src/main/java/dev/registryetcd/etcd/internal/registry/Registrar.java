@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@link KeyWriter}, the {@link LeaseKeeper} and its {@link LeaseRecovery}, the {@link OwnKeyWatch}
  * and the {@link Reconciler}. Callers wait for the loop at most a bound; every task ends by
  * publishing a new {@link RegistryStatus}.
+ *
+ * <p>Longer than most parts because it is the wiring: each of the registry's operations (register,
+ * deregister, status, close, and the parts' callbacks) is one short method here that hands to the
+ * loop and calls the parts in order; the rules themselves live in the parts.
  */
 public final class Registrar {
   private static final Logger log = LoggerFactory.getLogger("dev.registryetcd.etcd.EtcdRegistry");
