@@ -104,8 +104,8 @@ class WatchCommandTest {
     Cli watch = Cli.start(watchArgs(2, "60s"));
     awaitPrinted(watch, "10.0.0.7");
 
-    etcd.member(0).stop();
-    Thread.sleep(1000); // long enough for the watch to notice
+    etcd.member(0).stop(); // returns once the process has exited: the watch's connection is gone
+    assertThat(etcd.member(0).isRunning()).isFalse();
     etcd.member(0).restart();
     await()
         .atMost(Duration.ofSeconds(20))
