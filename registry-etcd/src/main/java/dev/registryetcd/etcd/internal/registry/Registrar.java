@@ -287,14 +287,7 @@ public final class Registrar {
     if (!table.holdsService(registration.service())) {
       ownKeys.unwatch(registration.service());
     }
-    try {
-      writer.delete(registration.key());
-      table.settle(registration.key());
-    } catch (RegistryException e) {
-      // held out of service whatever happens: the next check deletes it if still on our lease
-      table.unsettle(registration.key());
-      throw e;
-    }
+    deleteOrLeaveToTheCheck(registration.key()); // held out of service whatever happens
     log.info("Took {} out of service: deleted from etcd, still held", registration.key());
   }
 
@@ -323,6 +316,20 @@ public final class Registrar {
     }
   }
 
+  /**
+   * Deletes {@code key}; when etcd does not confirm it, the key stays unsettled and the next check
+   * deletes it if it is still on our lease.
+   */
+  private void deleteOrLeaveToTheCheck(String key) {
+    try {
+      writer.delete(key);
+      table.settle(key);
+    } catch (RegistryException e) {
+      table.unsettle(key);
+      throw e;
+    }
+  }
+
   private static void throwIfFailed(RuntimeException failure) {
     if (failure != null) {
       throw failure;
@@ -332,15 +339,7 @@ public final class Registrar {
   private void doDeregister(Registration registration) {
     ensureOpen();
     table.release(registration.key());
-    try {
-      writer.delete(registration.key());
-      table.settle(registration.key());
-    } catch (RegistryException e) {
-      // no longer registered here, but maybe still in etcd on our lease: the next observation
-      // deletes it
-      table.unsettle(registration.key());
-      throw e;
-    }
+    deleteOrLeaveToTheCheck(registration.key());
     if (!table.holdsService(registration.service())) {
       ownKeys.unwatch(registration.service());
     }
