@@ -11,7 +11,7 @@ import dev.registryetcd.benchmarks.report.Row;
 import dev.registryetcd.benchmarks.report.Verdict;
 import dev.registryetcd.benchmarks.resolve.ResolveScenario;
 import dev.registryetcd.benchmarks.scale.ScaleScenario;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;

@@ -3,7 +3,7 @@ package dev.registryetcd.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;

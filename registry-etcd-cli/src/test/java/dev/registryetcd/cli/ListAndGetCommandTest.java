@@ -9,7 +9,7 @@ import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.registry.Info;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

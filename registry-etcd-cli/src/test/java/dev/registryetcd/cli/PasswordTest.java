@@ -3,7 +3,7 @@ package dev.registryetcd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.etcd.EtcdClients;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;

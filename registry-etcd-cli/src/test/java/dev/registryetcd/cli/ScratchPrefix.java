@@ -1,7 +1,7 @@
 package dev.registryetcd.cli;
 
 import dev.registryetcd.etcd.EtcdClients;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

@@ -3,8 +3,8 @@ package dev.registryetcd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.testkit.EtcdCluster;
-import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.TestCertificates;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -18,7 +18,7 @@ import dev.registryetcd.spring.autoconfigure.EtcdSettings;
 import dev.registryetcd.spring.autoconfigure.InvalidEtcdPropertyException;
 import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;

@@ -3,7 +3,7 @@ package dev.registryetcd.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

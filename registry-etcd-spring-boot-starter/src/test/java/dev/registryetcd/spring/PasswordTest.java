@@ -2,7 +2,7 @@ package dev.registryetcd.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.spring.registration.EtcdRegistrationException;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

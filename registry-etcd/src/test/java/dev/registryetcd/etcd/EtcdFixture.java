@@ -1,7 +1,7 @@
 package dev.registryetcd.etcd;
 
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.util.UUID;
 
 /**

@@ -7,7 +7,7 @@ import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;

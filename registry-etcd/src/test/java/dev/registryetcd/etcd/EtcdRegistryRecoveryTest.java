@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;

@@ -9,7 +9,7 @@ import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.codec.MalformedInstanceException;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

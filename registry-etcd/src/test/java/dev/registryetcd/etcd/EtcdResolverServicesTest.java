@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

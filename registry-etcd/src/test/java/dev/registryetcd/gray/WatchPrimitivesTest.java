@@ -3,8 +3,8 @@ package dev.registryetcd.gray;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;

@@ -12,7 +12,7 @@ import dev.registryetcd.etcd.Option;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.retry.RetryConfig;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.examples.spring.caller.EchoCallerApplication;
 import dev.registryetcd.examples.spring.echo.EchoServiceApplication;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

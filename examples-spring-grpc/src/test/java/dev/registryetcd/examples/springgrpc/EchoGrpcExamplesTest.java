@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.examples.springgrpc.client.EchoGrpcCallerApplication;
 import dev.registryetcd.examples.springgrpc.server.EchoGrpcServerApplication;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -12,7 +12,7 @@ import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistrationException;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.etcd.internal.stream.WatchStreamTest.Recorder;
-import dev.registryetcd.testkit.EtcdExtension;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.common.exception.ErrorCode;

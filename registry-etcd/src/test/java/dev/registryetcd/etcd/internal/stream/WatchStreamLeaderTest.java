@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.etcd.internal.stream.WatchStreamTest.Recorder;
 import dev.registryetcd.testkit.EtcdCluster;
-import dev.registryetcd.testkit.EtcdExtension;
 import dev.registryetcd.testkit.EtcdMember;
+import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;

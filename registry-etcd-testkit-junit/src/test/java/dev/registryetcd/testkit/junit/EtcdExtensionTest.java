@@ -1,4 +1,4 @@
-package dev.registryetcd.testkit;
+package dev.registryetcd.testkit.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;

@@ -1,5 +1,7 @@
-package dev.registryetcd.testkit;
+package dev.registryetcd.testkit.junit;
 
+import dev.registryetcd.testkit.EtcdCluster;
+import dev.registryetcd.testkit.EtcdMember;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
