@@ -59,11 +59,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Threads: the stream owns one daemon thread ({@code registry-etcd-watch-stream-N}); all its
- * state lives there. gRPC's callbacks, and every call of a watch's owner, only hand a task to it.
- * The watches' listeners are called on it, one call at a time and in the stream's order: they must
- * only hand the answer on (as {@link dev.registryetcd.etcd.internal.watch.RangeWatch} does to its
- * loop). {@link #close()} cancels the gRPC call and ends the thread; the jetcd client is not
- * closed.
+ * state lives there. gRPC calls the response observer on that thread (the stub's executor), and
+ * every call of a watch's owner only hands a task to it. The watches' listeners are called on it,
+ * one call at a time and in the stream's order: they must only hand the answer on (as {@link
+ * dev.registryetcd.etcd.internal.watch.RangeWatch} does to its loop). {@link #close()} cancels the
+ * gRPC call and ends the thread; the jetcd client is not closed.
  *
  * <p>Its parts: etcd's messages are made and read by {@link WatchMessages}, each watch's state is a
  * {@link StreamWatch}; the rest (the call, the creates on their way, the ids, reopening) stays in
@@ -115,13 +115,17 @@ public final class WatchStream {
     this.name = name;
     Metadata requireLeader = new Metadata();
     requireLeader.put(HAS_LEADER, "true");
-    this.stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requireLeader));
     this.messages = new WatchMessages(ByteString.copyFrom(namespace.getBytes()));
     this.refreshToken = refreshToken;
     this.reconnectNow = reconnectNow;
     this.thread = new ScheduledThreadPoolExecutor(1, daemon(name));
     thread.setRemoveOnCancelPolicy(true);
     thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    // gRPC calls the response observer on the stream thread itself, in order, so an event reaches
+    // a watch's listener with no hand-off between gRPC's executor and this thread.
+    this.stub =
+        stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(requireLeader))
+            .withExecutor(this::run);
   }
 
   /**
@@ -246,19 +250,20 @@ public final class WatchStream {
     streamsOpened.incrementAndGet();
     StreamObserver<WatchResponse> responses =
         new StreamObserver<>() {
+          // called on the stream thread (the stub's executor)
           @Override
           public void onNext(WatchResponse response) {
-            run(() -> answer(callGeneration, response));
+            answer(callGeneration, response);
           }
 
           @Override
           public void onError(Throwable error) {
-            run(() -> broken(callGeneration, error));
+            broken(callGeneration, error);
           }
 
           @Override
           public void onCompleted() {
-            run(() -> broken(callGeneration, null));
+            broken(callGeneration, null);
           }
         };
     try {
