@@ -23,6 +23,9 @@ import java.util.List;
  * <t>}: the resolver's own account ({@link EtcdEvents#listenerNotified}) of the time from the watch
  * event reaching this JVM to the listener call, or -1 for a change that came from a read.
  *
+ * <p>The subscription uses the direct listener executor ({@code Runnable::run}), which a listener
+ * that returns at once may choose.
+ *
  * <p>Arguments: endpoint, prefix, service, floor prefix.
  */
 public final class ObserverJvm {
@@ -64,7 +67,10 @@ public final class ObserverJvm {
                 for (Instance instance : change.removed()) {
                   parent.send("DEL " + instance.address() + " " + sinceEvent + " " + now);
                 }
-              });
+              },
+              // the listener only writes a line, so it runs on the resolver's thread: no
+              // hand-off to a listener thread
+              Runnable::run);
       Watch.Watcher floor =
           EtcdFloor.watch(
               floorClient,
