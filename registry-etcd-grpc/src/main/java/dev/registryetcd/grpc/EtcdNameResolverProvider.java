@@ -4,6 +4,7 @@ import dev.registryetcd.discovery.LiveDiscovery;
 import dev.registryetcd.etcd.EtcdResolver;
 import dev.registryetcd.etcd.Option;
 import dev.registryetcd.grpc.internal.EtcdNameResolver;
+import dev.registryetcd.grpc.internal.ProviderConfiguration;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.NameResolverRegistry;
@@ -108,8 +109,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
    */
   private static final int FALLBACK_PRIORITY = 4;
 
-  private final Function<String, String> env;
-  private final Function<String, String> properties;
+  private final ProviderConfiguration configuration;
   private final LiveDiscovery given;
   private final List<String> endpoints;
   private final List<Option> options;
@@ -130,8 +130,15 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   }
 
   EtcdNameResolverProvider(Function<String, String> env, Function<String, String> properties) {
-    this.env = env;
-    this.properties = properties;
+    this.configuration =
+        new ProviderConfiguration(
+            env,
+            properties,
+            ENDPOINTS_ENV,
+            ENDPOINTS_PROPERTY,
+            DEFAULT_ENDPOINT,
+            PREFIX_ENV,
+            PREFIX_PROPERTY);
     this.given = null;
     this.endpoints = null;
     this.options = null;
@@ -139,8 +146,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
 
   private EtcdNameResolverProvider(
       LiveDiscovery given, List<String> endpoints, List<Option> options) {
-    this.env = name -> null;
-    this.properties = name -> null;
+    this.configuration = null;
     this.given = given;
     this.endpoints = endpoints;
     this.options = options;
@@ -227,7 +233,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
     if (authority == null || authority.isEmpty()) {
       return new EtcdNameResolver(service, this::defaultResolver, args);
     }
-    List<String> named = splitEndpoints(authority);
+    List<String> named = ProviderConfiguration.splitEndpoints(authority);
     if (named.isEmpty()) {
       throw new IllegalArgumentException(
           "the authority of " + targetUri + " names no etcd endpoint");
@@ -330,7 +336,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   }
 
   private EtcdResolver newResolverFromConfiguration(List<String> resolverEndpoints) {
-    String prefix = setting(PREFIX_ENV, PREFIX_PROPERTY);
+    String prefix = configuration.prefix();
     Option[] prefixOption =
         prefix == null ? new Option[0] : new Option[] {Option.withEtcdServicePrefix(prefix)};
     try {
@@ -340,10 +346,8 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
           "etcd endpoints "
               + resolverEndpoints
               + " (from "
-              + ENDPOINTS_ENV
-              + ", "
-              + ENDPOINTS_PROPERTY
-              + " or the target) are not usable: "
+              + configuration.endpointSources()
+              + ") are not usable: "
               + e.getMessage(),
           e);
     }
@@ -354,45 +358,12 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
    * the default.
    */
   List<String> configuredEndpoints() {
-    String configured = setting(ENDPOINTS_ENV, ENDPOINTS_PROPERTY);
-    if (configured == null) {
-      return List.of(DEFAULT_ENDPOINT);
-    }
-    List<String> split = splitEndpoints(configured);
-    if (split.isEmpty()) {
-      throw new IllegalArgumentException(
-          "no etcd endpoint in '"
-              + configured
-              + "': set "
-              + ENDPOINTS_ENV
-              + " or "
-              + ENDPOINTS_PROPERTY
-              + " to e.g. 127.0.0.1:2379,127.0.0.1:22379");
-    }
-    return split;
+    return configuration.endpoints();
   }
 
   /** The configured prefix, or {@code null} for the library's default. */
   String configuredPrefix() {
-    return setting(PREFIX_ENV, PREFIX_PROPERTY);
-  }
-
-  private String setting(String envName, String propertyName) {
-    String value = env.apply(envName);
-    if (value == null || value.isBlank()) {
-      value = properties.apply(propertyName);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private static List<String> splitEndpoints(String commaSeparated) {
-    List<String> split = new ArrayList<>();
-    for (String part : commaSeparated.split(",")) {
-      if (!part.isBlank()) {
-        split.add(part.trim());
-      }
-    }
-    return split;
+    return configuration.prefix();
   }
 
   private EtcdResolver adopt(EtcdResolver resolver) {
