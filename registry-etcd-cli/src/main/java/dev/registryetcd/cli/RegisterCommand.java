@@ -61,7 +61,7 @@ final class RegisterCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "10",
       description = "Weight of the instance (default: ${DEFAULT-VALUE}).")
-  int weight;
+  long weight;
 
   @CommandLine.Option(
       names = "--tag",

@@ -7,6 +7,8 @@ import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,9 +23,7 @@ class RegisterCommandTest {
   void registerMakesTheKeyAppearAndDisappearWhenItEnds() throws Exception {
     String key = prefix + "/echo/10.0.0.7:8888";
     Cli register =
-        Cli.start(
-            "register",
-            "echo",
+        startRegister(
             "10.0.0.7:8888",
             "--weight",
             "20",
@@ -32,11 +32,7 @@ class RegisterCommandTest {
             "--lease-ttl",
             "10s",
             "--for",
-            "2s",
-            "--endpoints",
-            endpoints(),
-            "--prefix",
-            prefix);
+            "2s");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !keys.get(key).isEmpty());
     KeyValue stored = keys.get(key).get(0);
@@ -52,6 +48,19 @@ class RegisterCommandTest {
         .containsExactly(
             "registered " + key + " (lease " + Long.toHexString(stored.getLease()) + ")",
             "deregistered " + key);
+  }
+
+  @Test
+  void registerWritesAWeightBeyondJavaIntWholeAsGoWritesItsSixtyFourBitInt() throws Exception {
+    String key = prefix + "/echo/10.0.0.8:8888";
+    Cli register = startRegister("10.0.0.8:8888", "--weight", "1099511627776", "--for", "2s");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !keys.get(key).isEmpty());
+    assertThat(keys.get(key).get(0).getValue().toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"network\":\"tcp\",\"address\":\"10.0.0.8:8888\",\"weight\":1099511627776,"
+                + "\"tags\":null}");
+    assertThat(register.result().get(15, TimeUnit.SECONDS).exitCode()).isZero();
   }
 
   @Test
@@ -151,6 +160,14 @@ class RegisterCommandTest {
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .contains("--lease-ttl must be a whole number of seconds >= 1s, e.g. 10s, not 1.5s");
+  }
+
+  /** {@code register echo ADDRESS OPTIONS} on the extension's etcd, under this test's prefix. */
+  private Cli startRegister(String address, String... options) {
+    List<String> args = new ArrayList<>(List.of("register", "echo", address));
+    args.addAll(List.of(options));
+    args.addAll(List.of("--endpoints", endpoints(), "--prefix", prefix));
+    return Cli.start(args.toArray(String[]::new));
   }
 
   private static String endpoints() {

@@ -76,7 +76,7 @@ public final class GrpcRegistration implements AutoCloseable {
    *     was registered by this call is withdrawn again
    */
   public static GrpcRegistration register(
-      Server server, Registry registry, String serviceName, int weight, Map<String, String> tags) {
+      Server server, Registry registry, String serviceName, long weight, Map<String, String> tags) {
     return builder(server, registry).serviceName(serviceName).weight(weight).tags(tags).register();
   }
 
@@ -175,7 +175,7 @@ public final class GrpcRegistration implements AutoCloseable {
     private final Server server;
     private final Registry registry;
     private String serviceName;
-    private int weight = Info.DEFAULT_WEIGHT;
+    private long weight = Info.DEFAULT_WEIGHT;
     private Map<String, String> tags;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
 
@@ -191,10 +191,10 @@ public final class GrpcRegistration implements AutoCloseable {
     }
 
     /**
-     * The instances' weight (default {@value Info#DEFAULT_WEIGHT}); resolvers read {@code <= 0} as
-     * their default.
+     * The instances' weight (default {@value Info#DEFAULT_WEIGHT}), Go's 64-bit {@code int};
+     * resolvers read {@code <= 0} as their default.
      */
-    public Builder weight(int weight) {
+    public Builder weight(long weight) {
       this.weight = weight;
       return this;
     }

@@ -78,6 +78,18 @@ class GrpcRegistrationTest {
   }
 
   @Test
+  void aWeightBeyondJavaIntIsRegisteredWholeAsGoWritesIt() throws Exception {
+    try (GrpcRegistration registration =
+        GrpcRegistration.register(echo.server(), registry, "echo-heavy", 1L << 40, null)) {
+      assertThat(valueOf(key("echo-heavy", echo.address())))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                  + echo.address().getPort()
+                  + "\",\"weight\":1099511627776,\"tags\":null}");
+    }
+  }
+
+  @Test
   void closeDeregistersBeforeTheServerStopsTakingCalls() {
     List<Boolean> shutDownWhenDeregistered = new CopyOnWriteArrayList<>();
     Registry recording =

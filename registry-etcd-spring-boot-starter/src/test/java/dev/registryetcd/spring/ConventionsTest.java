@@ -108,6 +108,28 @@ class ConventionsTest {
   }
 
   @Test
+  void aWeightBeyondJavaIntIsRegisteredWholeAsGoWritesItAndClampedOnlyInSpringMetadata()
+      throws Exception {
+    try (ConfigurableApplicationContext app =
+        TestApp.start(
+            List.of(),
+            "spring.application.name=heavy-echo",
+            endpoints(),
+            "registry.etcd.instance.weight=1099511627776")) {
+      int port = TestApp.port(app);
+
+      assertThat(valueOf("kitex/registry-etcd/heavy-echo/127.0.0.1:" + port))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:"
+                  + port
+                  + "\",\"weight\":1099511627776,\"tags\":null}");
+      // Spring Cloud LoadBalancer parses the metadata with Integer.parseInt
+      assertThat(app.getBean(Registration.class).getMetadata())
+          .containsEntry("weight", Integer.toString(Integer.MAX_VALUE));
+    }
+  }
+
+  @Test
   void loadBalancedCallsLogNoCacheWarningAndTheAlwaysZeroMeterIsGone(CapturedOutput output) {
     try (ConfigurableApplicationContext app =
         TestApp.start(List.of(), "spring.application.name=lb-echo", endpoints())) {

@@ -28,8 +28,8 @@ import java.util.Map;
  *     machine's first non-loopback IPv4 address when registered
  * @param payloadCodec the payload codec the instance speaks (Kitex's {@code PayloadCodec}), or
  *     empty; not written to etcd, as in Go
- * @param weight the instance's share of traffic; resolvers read {@code <= 0} as their default
- *     weight
+ * @param weight the instance's share of traffic, Go's 64-bit {@code int} (any {@code long}, written
+ *     to etcd as it is); resolvers read {@code <= 0} as their default weight
  * @param startTime when the instance started
  * @param warmUp how long the instance warms up after {@code startTime}; not written to etcd, as in
  *     Go
@@ -42,7 +42,7 @@ public record Info(
     String serviceName,
     SocketAddress address,
     String payloadCodec,
-    int weight,
+    long weight,
     Instant startTime,
     Duration warmUp,
     Map<String, String> tags,
@@ -139,7 +139,7 @@ public record Info(
     private String serviceName;
     private SocketAddress address;
     private String payloadCodec = "";
-    private int weight = DEFAULT_WEIGHT;
+    private long weight = DEFAULT_WEIGHT;
     private Instant startTime;
     private Duration warmUp = Duration.ZERO;
     private Map<String, String> tags;
@@ -162,7 +162,11 @@ public record Info(
       return this;
     }
 
-    public Builder weight(int weight) {
+    /**
+     * The instance's share of traffic (default {@value Info#DEFAULT_WEIGHT}): any {@code long}, as
+     * Go's {@code int} is 64 bits; an {@code int} widens to it.
+     */
+    public Builder weight(long weight) {
       this.weight = weight;
       return this;
     }

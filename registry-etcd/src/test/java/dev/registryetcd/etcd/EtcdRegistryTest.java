@@ -104,6 +104,30 @@ class EtcdRegistryTest {
   }
 
   @Test
+  void aWeightBeyondJavaIntIsWrittenWholeAsGoWritesItsSixtyFourBitInt() {
+    String service = uniqueService();
+    Info heavy =
+        Info.builder()
+            .serviceName(service)
+            .address(new InetSocketAddress("127.0.0.1", 1))
+            .weight(1L << 40)
+            .build();
+    try (EtcdRegistry registry = fixture.registry();
+        EtcdResolver resolver = fixture.resolver()) {
+      registry.register(heavy);
+
+      // Go's json.Marshal of instanceInfo{Weight: 1 << 40}: the decimal digits, never clamped
+      assertThat(probe.value(registry.keyOf(heavy)))
+          .isEqualTo(
+              "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":1099511627776,"
+                  + "\"tags\":null}");
+      assertThat(resolver.resolve(service).instances())
+          .extracting(Instance::weight)
+          .containsExactly(1L << 40);
+    }
+  }
+
+  @Test
   void theValueIsExactlyTheBytesOfInstanceOfWithNullAndEmptyTagsKeptApartAsGoKeepsThem() {
     String service = uniqueService();
     Info none =

@@ -26,6 +26,16 @@ class InfoTest {
   }
 
   @Test
+  void weightTakesGoSixtyFourBitRangeAsItIs() {
+    Info.Builder builder = Info.builder().serviceName("echo").address(ADDRESS);
+
+    assertThat(builder.weight(1L << 40).build().weight()).isEqualTo(1L << 40);
+    assertThat(builder.weight(Long.MAX_VALUE).build().weight()).isEqualTo(Long.MAX_VALUE);
+    assertThat(builder.weight(-3).build().weight()).isEqualTo(-3L);
+    assertThat(builder.weight(1L << 40).build().toBuilder().build().weight()).isEqualTo(1L << 40);
+  }
+
+  @Test
   void everyRefusalNamesItsFieldAsATypeNotOnlyInTheMessage() {
     Map<String, String> nullValue = new HashMap<>();
     nullValue.put("zone", null);

@@ -148,7 +148,7 @@ public record EtcdProperties(
       String serviceName,
       String host,
       Integer port,
-      @DefaultValue("10") int weight,
+      @DefaultValue("10") long weight,
       Map<String, String> tags,
       String instanceId,
       @DefaultValue("false") boolean secure) {

@@ -152,7 +152,7 @@ public final class EtcdAutoServiceRegistration implements AutoServiceRegistratio
    * address.
    */
   public static Info infoOf(
-      String serviceName, String host, int port, int weight, Map<String, String> tags) {
+      String serviceName, String host, int port, long weight, Map<String, String> tags) {
     return Info.builder()
         .serviceName(serviceName)
         .address(
