@@ -8,7 +8,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -70,8 +69,9 @@ public final class GrpcRegistration implements AutoCloseable {
    * serviceName} with {@code weight} and {@code tags} ({@code null} for none).
    *
    * @throws IllegalStateException when the server is not started or already shut down
-   * @throws IllegalArgumentException for a bad service name or tags, or a server without a TCP or
-   *     Unix-domain listen socket
+   * @throws dev.registryetcd.registry.InvalidInfoException naming the field, for a bad service name
+   *     or tags; nothing was written
+   * @throws IllegalArgumentException for a server without a TCP or Unix-domain listen socket
    * @throws dev.registryetcd.registry.RegistryException when the registry does not accept it; what
    *     was registered by this call is withdrawn again
    */
@@ -174,9 +174,16 @@ public final class GrpcRegistration implements AutoCloseable {
   public static final class Builder {
     private final Server server;
     private final Registry registry;
+
+    /**
+     * What every listen socket registers, but for its address: {@link Info} holds the defaults and
+     * the rules (its refusals name the field), so they are not repeated here.
+     */
+    private final Info.Builder info = Info.builder();
+
+    /** The service name as given, for messages about sockets that are not registered. */
     private String serviceName;
-    private long weight = Info.DEFAULT_WEIGHT;
-    private Map<String, String> tags;
+
     private Duration shutdownTimeout = Duration.ofSeconds(30);
 
     private Builder(Server server, Registry registry) {
@@ -187,6 +194,7 @@ public final class GrpcRegistration implements AutoCloseable {
     /** The service's name: non-empty, without {@code '/'}. Required. */
     public Builder serviceName(String serviceName) {
       this.serviceName = serviceName;
+      info.serviceName(serviceName);
       return this;
     }
 
@@ -195,22 +203,19 @@ public final class GrpcRegistration implements AutoCloseable {
      * resolvers read {@code <= 0} as their default.
      */
     public Builder weight(long weight) {
-      this.weight = weight;
+      info.weight(weight);
       return this;
     }
 
     /** The instances' tags; {@code null} (the default) registers none. */
     public Builder tags(Map<String, String> tags) {
-      this.tags = tags == null ? null : new LinkedHashMap<>(tags);
+      info.tags(tags);
       return this;
     }
 
     /** Adds one tag. */
     public Builder tag(String key, String value) {
-      if (tags == null) {
-        tags = new LinkedHashMap<>();
-      }
-      tags.put(key, value);
+      info.tag(key, value);
       return this;
     }
 
@@ -231,8 +236,9 @@ public final class GrpcRegistration implements AutoCloseable {
      * Registers the server's listen sockets and starts watching for its termination.
      *
      * @throws IllegalStateException when the server is not started or already shut down
-     * @throws IllegalArgumentException for a bad service name or tags, or no listen socket to
-     *     register
+     * @throws dev.registryetcd.registry.InvalidInfoException naming the field, for a bad service
+     *     name or tags; nothing was written
+     * @throws IllegalArgumentException when the server has no listen socket to register
      * @throws dev.registryetcd.registry.RegistryException when the registry does not accept it;
      *     what this call registered is withdrawn again
      */
@@ -252,13 +258,7 @@ public final class GrpcRegistration implements AutoCloseable {
       List<Info> infos = new ArrayList<>();
       for (SocketAddress socket : sockets) {
         if (socket instanceof InetSocketAddress || socket instanceof UnixDomainSocketAddress) {
-          infos.add(
-              Info.builder()
-                  .serviceName(serviceName)
-                  .address(socket)
-                  .weight(weight)
-                  .tags(tags)
-                  .build());
+          infos.add(info.address(socket).build());
         } else {
           log.warn(
               "Not registering listen socket {} of {}: only TCP and Unix-domain sockets can be registered",

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.registry.Info;
+import dev.registryetcd.registry.InvalidInfoException;
 import dev.registryetcd.registry.Registry;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -144,7 +145,10 @@ class GrpcRegistrationTest {
   void badServiceNameIsRefusedBeforeAnythingIsWritten() throws Exception {
     assertThatThrownBy(() -> GrpcRegistration.register(echo.server(), registry, "a/b", 10, null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'/'");
+        .hasMessageContaining("'/'")
+        .isInstanceOfSatisfying(
+            InvalidInfoException.class,
+            e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.SERVICE_NAME));
     assertThat(echo.server().isShutdown()).isFalse();
   }
 
