@@ -83,7 +83,14 @@ public class EtcdRegistrationAutoConfiguration {
         context,
         serviceRegistry,
         etcdRegistration,
-        port -> infoOf(instance, serviceNameOf(instance, environment), port, inetUtils, registry),
+        port ->
+            infoOf(
+                instance,
+                serviceNameOf(instance, environment),
+                serviceNamePropertyOf(instance),
+                port,
+                inetUtils,
+                registry),
         registry::instanceOf,
         instance.port(),
         settings.endpoints());
@@ -112,14 +119,26 @@ public class EtcdRegistrationAutoConfiguration {
     return utils == null ? null : utils.findFirstNonLoopbackHostInfo().getIpAddress();
   }
 
-  private static Info infoOf(
+  /**
+   * What this application registers for {@code port}, from the {@code registry.etcd.instance.*}
+   * properties: the host (the property, else the address {@link InetUtils} picks, else the
+   * wildcard, for which the library picks), weight, tags and {@code secure} (as the tag {@value
+   * EtcdServiceInstance#SECURE}). {@code registry} checks it before anything is written, so that a
+   * bad value stops the application naming its property. Shared with registry-etcd-spring-grpc,
+   * which registers its gRPC port the same way.
+   *
+   * @param serviceNameProperty the property that gave {@code serviceName}, named when {@code
+   *     serviceName} is refused
+   * @throws InvalidEtcdPropertyException naming {@code serviceNameProperty} or {@code
+   *     registry.etcd.instance.host}, whichever {@link Info} refused
+   */
+  public static Info infoOf(
       EtcdProperties.Instance instance,
       String serviceName,
+      String serviceNameProperty,
       int port,
       ObjectProvider<InetUtils> inetUtils,
       EtcdRegistry registry) {
-    boolean named = instance.serviceName() != null && !instance.serviceName().isBlank();
-    String property = named ? "instance.service-name" : "spring.application.name";
     Map<String, String> tags = instance.tags();
     if (instance.secure()) {
       tags = new LinkedHashMap<>(tags);
@@ -132,13 +151,18 @@ public class EtcdRegistrationAutoConfiguration {
       registry.instanceOf(info); // refuses what cannot be registered, named below
       return info;
     } catch (InvalidInfoException e) {
-      String name = named ? EtcdProperties.PREFIX + "." + property : property;
-      String offending =
-          e.field() == InvalidInfoException.Field.SERVICE_NAME
-              ? name
-              : EtcdProperties.PREFIX + ".instance.host";
+      boolean nameRefused = e.field() == InvalidInfoException.Field.SERVICE_NAME;
       throw new InvalidEtcdPropertyException(
-          offending, offending.endsWith("host") ? instance.host() : serviceName, e.getMessage(), e);
+          nameRefused ? serviceNameProperty : EtcdProperties.PREFIX + ".instance.host",
+          nameRefused ? serviceName : instance.host(),
+          e.getMessage(),
+          e);
     }
+  }
+
+  /** The property this application's service name comes from. */
+  private static String serviceNamePropertyOf(EtcdProperties.Instance instance) {
+    boolean named = instance.serviceName() != null && !instance.serviceName().isBlank();
+    return named ? EtcdProperties.PREFIX + ".instance.service-name" : "spring.application.name";
   }
 }

@@ -1,21 +1,16 @@
 package dev.registryetcd.spring.grpc.autoconfigure;
 
 import dev.registryetcd.etcd.EtcdRegistry;
-import dev.registryetcd.registry.Info;
-import dev.registryetcd.registry.InvalidInfoException;
 import dev.registryetcd.spring.autoconfigure.EtcdAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdProperties;
 import dev.registryetcd.spring.autoconfigure.EtcdRegistrationAutoConfiguration;
 import dev.registryetcd.spring.autoconfigure.EtcdSettings;
 import dev.registryetcd.spring.autoconfigure.InvalidEtcdPropertyException;
-import dev.registryetcd.spring.discovery.EtcdServiceInstance;
 import dev.registryetcd.spring.grpc.server.EtcdGrpcAutoServiceRegistration;
 import dev.registryetcd.spring.grpc.server.EtcdGrpcServerRegistration;
 import dev.registryetcd.spring.registration.EtcdAutoServiceRegistration;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.spring.registration.EtcdServiceRegistry;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -170,7 +165,14 @@ public class EtcdGrpcServerAutoConfiguration {
         publisher,
         serviceRegistry,
         registration,
-        port -> infoOf(instance, serviceName, port, inetUtils, registry),
+        port ->
+            EtcdRegistrationAutoConfiguration.infoOf(
+                instance,
+                serviceName,
+                EtcdGrpcProperties.PREFIX + ".service-name",
+                port,
+                inetUtils,
+                registry),
         registry::instanceOf,
         settings.endpoints());
   }
@@ -198,40 +200,6 @@ public class EtcdGrpcServerAutoConfiguration {
     String named = settings.properties().instance().serviceName();
     String name = notBlank(named) ? named : environment.getProperty("spring.application.name");
     return notBlank(name) ? name : null;
-  }
-
-  /** The host: the property, else InetUtils' pick, else the wildcard (the library's pick). */
-  private static Info infoOf(
-      EtcdProperties.Instance instance,
-      String serviceName,
-      int port,
-      ObjectProvider<InetUtils> inetUtils,
-      EtcdRegistry registry) {
-    String host = instance.host();
-    if (!notBlank(host)) {
-      InetUtils utils = inetUtils.getIfAvailable();
-      host = utils == null ? null : utils.findFirstNonLoopbackHostInfo().getIpAddress();
-    }
-    Map<String, String> tags = instance.tags();
-    if (instance.secure()) {
-      tags = new LinkedHashMap<>(tags);
-      tags.put(EtcdServiceInstance.SECURE, "true");
-    }
-    try {
-      Info info =
-          EtcdAutoServiceRegistration.infoOf(serviceName, host, port, instance.weight(), tags);
-      registry.instanceOf(info); // refuses what cannot be registered, named below
-      return info;
-    } catch (InvalidInfoException e) {
-      boolean nameRefused = e.field() == InvalidInfoException.Field.SERVICE_NAME;
-      throw new InvalidEtcdPropertyException(
-          nameRefused
-              ? EtcdGrpcProperties.PREFIX + ".service-name"
-              : EtcdProperties.PREFIX + ".instance.host",
-          nameRefused ? serviceName : instance.host(),
-          e.getMessage(),
-          e);
-    }
   }
 
   private static boolean notBlank(String text) {
