@@ -1,7 +1,7 @@
 package dev.registryetcd.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.demo.echo.Echo;
@@ -31,6 +31,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.AbstractStringAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,14 +164,8 @@ class EtcdChannelTest {
     String service = "echo-empty";
     ManagedChannel channel = channel(service, WEIGHTED);
 
-    assertThatThrownBy(() -> EchoServer.call(channel))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-              assertThat(e.getStatus().getDescription())
-                  .contains("no instance remains for echo-empty");
-            });
+    assertUnavailable(() -> EchoServer.call(channel))
+        .contains("no instance remains for echo-empty");
 
     EchoServer late = server("late");
     register(service, late, 10);
@@ -295,17 +291,11 @@ class EtcdChannelTest {
             List.of(dead), Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       ManagedChannel channel = channel("etcd:///echo-nowhere", unreachable, WEIGHTED);
 
-      assertThatThrownBy(() -> EchoServer.call(channel))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                assertThat(e.getStatus().getDescription())
-                    .contains("cannot read service echo-nowhere from etcd")
-                    .contains("etcd at http://" + dead)
-                    .contains("did not answer")
-                    .doesNotContain("null");
-              });
+      assertUnavailable(() -> EchoServer.call(channel))
+          .contains("cannot read service echo-nowhere from etcd")
+          .contains("etcd at http://" + dead)
+          .contains("did not answer")
+          .doesNotContain("null");
     }
   }
 
@@ -332,6 +322,18 @@ class EtcdChannelTest {
     EchoServer server = EchoServer.start(name);
     toClose.add(server);
     return server;
+  }
+
+  /**
+   * Asserts that {@code call} fails with {@code UNAVAILABLE}; the description is left to the
+   * caller's assertions.
+   */
+  private static AbstractStringAssert<?> assertUnavailable(ThrowingCallable call) {
+    Throwable thrown = catchThrowable(call);
+    assertThat(thrown).isInstanceOf(StatusRuntimeException.class);
+    Status status = ((StatusRuntimeException) thrown).getStatus();
+    assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    return assertThat(status.getDescription());
   }
 
   private Info register(String service, EchoServer server, int weight) {

@@ -210,18 +210,6 @@ class ProvidersTest {
   }
 
   private static NameResolver.Args args() {
-    return NameResolver.Args.newBuilder()
-        .setDefaultPort(443)
-        .setProxyDetector(address -> null)
-        .setSynchronizationContext(new SynchronizationContext((thread, error) -> {}))
-        .setServiceConfigParser(
-            new NameResolver.ServiceConfigParser() {
-              @Override
-              public NameResolver.ConfigOrError parseServiceConfig(
-                  Map<String, ?> rawServiceConfig) {
-                return NameResolver.ConfigOrError.fromConfig(rawServiceConfig);
-              }
-            })
-        .build();
+    return ResolverArgs.with(new SynchronizationContext((thread, error) -> {})).build();
   }
 }

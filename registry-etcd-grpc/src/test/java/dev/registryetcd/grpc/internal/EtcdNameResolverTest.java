@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.grpc.EtcdAttributes;
+import dev.registryetcd.grpc.ResolverArgs;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.Status;
@@ -181,20 +182,7 @@ class EtcdNameResolverTest {
   }
 
   private NameResolver.Args args() {
-    return NameResolver.Args.newBuilder()
-        .setDefaultPort(443)
-        .setProxyDetector(address -> null)
-        .setSynchronizationContext(syncContext)
-        .setOffloadExecutor(offload)
-        .setServiceConfigParser(
-            new NameResolver.ServiceConfigParser() {
-              @Override
-              public NameResolver.ConfigOrError parseServiceConfig(
-                  Map<String, ?> rawServiceConfig) {
-                return NameResolver.ConfigOrError.fromConfig(rawServiceConfig);
-              }
-            })
-        .build();
+    return ResolverArgs.with(syncContext).setOffloadExecutor(offload).build();
   }
 
   /** Runs its tasks only when the test says so, on the test's thread. */
