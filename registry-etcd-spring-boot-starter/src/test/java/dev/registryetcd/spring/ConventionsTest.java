@@ -1,24 +1,15 @@
 package dev.registryetcd.spring;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.options.GetOption;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,20 +30,10 @@ import org.springframework.web.client.RestClient;
 class ConventionsTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static Client client;
-
-  @BeforeAll
-  static void connect() {
-    client = EtcdClients.newClient(etcd.clientEndpoints());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    client.close();
-  }
+  @RegisterExtension static final EtcdKeys keys = new EtcdKeys(etcd);
 
   private static String endpoints() {
-    return "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort());
+    return keys.endpointsProperty();
   }
 
   @Test
@@ -147,19 +128,10 @@ class ConventionsTest {
   }
 
   private static List<String> keysUnder(String prefix) throws Exception {
-    return client
-        .getKVClient()
-        .get(ByteSequence.from(prefix, UTF_8), GetOption.builder().isPrefix(true).build())
-        .get(10, TimeUnit.SECONDS)
-        .getKvs()
-        .stream()
-        .map(kv -> kv.getKey().toString(UTF_8))
-        .toList();
+    return List.copyOf(keys.under(prefix).keySet());
   }
 
   private static String valueOf(String key) throws Exception {
-    List<KeyValue> kvs =
-        client.getKVClient().get(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS).getKvs();
-    return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(UTF_8);
+    return keys.value(key);
   }
 }

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.spring.discovery.EtcdDiscoveryClient;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,20 +34,20 @@ import org.springframework.web.client.RestClient;
 class DiscoveryTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
+  @RegisterExtension static final EtcdKeys keys = new EtcdKeys(etcd);
+
   private static final List<HttpServer> backends = new ArrayList<>();
-  private static Client client;
   private static EtcdRegistry registry;
   private static ConfigurableApplicationContext app;
 
   @BeforeAll
   static void start() {
-    client = EtcdClients.newClient(etcd.clientEndpoints());
     registry = EtcdRegistry.newEtcdRegistry(etcd.clientEndpointsAsHostPort());
     app =
         TestApp.start(
             List.of(),
             "spring.application.name=caller",
-            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            keys.endpointsProperty(),
             "registry.etcd.registration.enabled=false",
             "spring.cloud.loadbalancer.configurations=weighted");
   }
@@ -62,7 +58,6 @@ class DiscoveryTest {
       app.close();
     }
     registry.close();
-    client.close();
     backends.forEach(server -> server.stop(0));
   }
 
@@ -100,34 +95,23 @@ class DiscoveryTest {
     DiscoveryClient discovery =
         app.getBean(DiscoveryClient.class); // Spring Cloud's composite of all clients
     String key = "kitex/registry-etcd/go-echo/127.0.0.1:9001";
-    put(
+    keys.put(
         key,
         "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":3,\"tags\":{\"lang\":\"go\"}}");
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(discovery.getInstances("go-echo"))
-                    .extracting(ServiceInstance::getMetadata)
-                    .containsExactly(Map.of("lang", "go", "weight", "3")));
+    awaitMetadata(discovery, "go-echo", Map.of("lang", "go", "weight", "3"));
     EtcdDiscoveryClient etcdDiscovery = app.getBean(EtcdDiscoveryClient.class);
     List<ServiceInstance> before = etcdDiscovery.getInstances("go-echo");
     assertThat(etcdDiscovery.getInstances("go-echo"))
         .as("nothing changed: the same list")
         .isSameAs(before);
 
-    put(key, "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":5,\"tags\":null}");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(discovery.getInstances("go-echo"))
-                    .extracting(ServiceInstance::getMetadata)
-                    .containsExactly(Map.of("weight", "5")));
+    keys.put(
+        key, "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9001\",\"weight\":5,\"tags\":null}");
+    awaitMetadata(discovery, "go-echo", Map.of("weight", "5"));
     assertThat(etcdDiscovery.getInstances("go-echo")).isNotSameAs(before);
 
-    client.getKVClient().delete(ByteSequence.from(key, UTF_8)).get(10, TimeUnit.SECONDS);
+    keys.delete(key);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(discovery.getInstances("go-echo")).isEmpty());
@@ -135,7 +119,7 @@ class DiscoveryTest {
 
   @Test
   void listsEveryServiceWithAnInstanceAndAnswersReactively() throws Exception {
-    put(
+    keys.put(
         "kitex/registry-etcd/listed-go/127.0.0.1:9101",
         "{\"network\":\"tcp\",\"address\":\"127.0.0.1:9101\",\"weight\":10,\"tags\":null}");
     registry.register(
@@ -198,11 +182,16 @@ class DiscoveryTest {
     assertThat(ratio).as("heavy:light hits %s", hits).isBetween(3.0, 5.0);
   }
 
-  private static void put(String key, String value) throws Exception {
-    client
-        .getKVClient()
-        .put(ByteSequence.from(key, UTF_8), ByteSequence.from(value, UTF_8))
-        .get(10, TimeUnit.SECONDS);
+  /** Waits until {@code service}'s only instance has exactly {@code metadata}. */
+  private static void awaitMetadata(
+      DiscoveryClient discovery, String service, Map<String, String> metadata) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(discovery.getInstances(service))
+                    .extracting(ServiceInstance::getMetadata)
+                    .containsExactly(metadata));
   }
 
   /** A plain HTTP server on a free loopback port answering {@code /port} with its port. */

@@ -1,25 +1,16 @@
 package dev.registryetcd.spring;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.spring.registration.EtcdRegistration;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,20 +31,11 @@ class ServiceRegistryEndpointTest {
 
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static Client client;
+  @RegisterExtension static final EtcdKeys keys = new EtcdKeys(etcd);
+
   private ConfigurableApplicationContext app;
   private RestClient actuator;
   private String key;
-
-  @BeforeAll
-  static void connect() {
-    client = EtcdClients.newClient(etcd.clientEndpoints());
-  }
-
-  @AfterAll
-  static void disconnect() {
-    client.close();
-  }
 
   @BeforeEach
   void startApplication() {
@@ -61,7 +43,7 @@ class ServiceRegistryEndpointTest {
         TestApp.start(
             List.of(),
             "spring.application.name=status-echo",
-            "registry.etcd.endpoints=" + String.join(",", etcd.clientEndpointsAsHostPort()),
+            keys.endpointsProperty(),
             "registry.etcd.lease-ttl=5s",
             "registry.etcd.retry.retry-delay=200ms",
             "registry.etcd.retry.observe-delay=500ms",
@@ -102,7 +84,7 @@ class ServiceRegistryEndpointTest {
     // a lost lease is recovered without it, and the checks (every 500 ms) leave it out
     EtcdRegistry registry = app.getBean(EtcdRegistry.class);
     long lost = registry.leaseId();
-    client.getLeaseClient().revoke(lost).get(10, TimeUnit.SECONDS);
+    keys.client().getLeaseClient().revoke(lost).get(10, TimeUnit.SECONDS);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> registry.status().leaseRecoveries() > 0 && registry.status().healthy());
@@ -142,15 +124,6 @@ class ServiceRegistryEndpointTest {
 
   /** What a Go resolver reads: every key under the service's prefix, with its raw value. */
   private static Map<String, String> goRead() throws Exception {
-    Map<String, String> found = new TreeMap<>();
-    for (KeyValue kv :
-        client
-            .getKVClient()
-            .get(ByteSequence.from(PREFIX, UTF_8), GetOption.builder().isPrefix(true).build())
-            .get(10, TimeUnit.SECONDS)
-            .getKvs()) {
-      found.put(kv.getKey().toString(UTF_8), kv.getValue().toString(UTF_8));
-    }
-    return found;
+    return keys.under(PREFIX);
   }
 }
