@@ -43,40 +43,50 @@ final class EchoGrpcApps {
       String name, List<String> endpoints, List<Class<?>> sources, String... properties) {
     List<Class<?>> all = new ArrayList<>(List.of(Server.class));
     all.addAll(sources);
-    List<String> props =
-        new ArrayList<>(
-            List.of(
-                "echo.name=" + name,
-                "spring.application.name=echo",
-                "server.port=0",
-                "server.address=127.0.0.1",
-                "spring.grpc.server.host=127.0.0.1",
-                "spring.grpc.server.port=0",
-                "spring.grpc.server.shutdown-grace-period=5s",
-                "spring.main.banner-mode=off",
-                "registry.etcd.endpoints=" + String.join(",", endpoints),
-                "registry.etcd.instance.host=127.0.0.1",
-                "registry.etcd.lease-ttl=10s"));
-    props.addAll(List.of(properties));
-    return new SpringApplicationBuilder(all.toArray(Class<?>[]::new))
-        .properties(props.toArray(String[]::new))
-        .run();
+    return run(
+        all,
+        endpoints,
+        List.of(
+            "echo.name=" + name,
+            "spring.application.name=echo",
+            "server.port=0",
+            "server.address=127.0.0.1",
+            "spring.grpc.server.host=127.0.0.1",
+            "spring.grpc.server.port=0",
+            "spring.grpc.server.shutdown-grace-period=5s",
+            "registry.etcd.instance.host=127.0.0.1",
+            "registry.etcd.lease-ttl=10s"),
+        properties);
   }
 
   /** Starts a client whose channel {@code echo} is {@code etcd:///echo}. */
   static ConfigurableApplicationContext client(List<String> endpoints, String... properties) {
+    return run(
+        List.of(Client.class),
+        endpoints,
+        List.of(
+            "spring.application.name=echo-client",
+            "spring.main.web-application-type=none",
+            "spring.grpc.server.enabled=false",
+            "registry.etcd.registration.enabled=false",
+            "spring.grpc.client.channels.echo.address=etcd:///echo"),
+        properties);
+  }
+
+  /**
+   * Runs {@code sources} on the etcd at {@code endpoints}, without a banner, with the {@code
+   * defaults} and then the test's {@code properties} (which win).
+   */
+  private static ConfigurableApplicationContext run(
+      List<Class<?>> sources, List<String> endpoints, List<String> defaults, String... properties) {
     List<String> props =
         new ArrayList<>(
             List.of(
-                "spring.application.name=echo-client",
-                "spring.main.web-application-type=none",
-                "spring.grpc.server.enabled=false",
                 "spring.main.banner-mode=off",
-                "registry.etcd.endpoints=" + String.join(",", endpoints),
-                "registry.etcd.registration.enabled=false",
-                "spring.grpc.client.channels.echo.address=etcd:///echo"));
+                "registry.etcd.endpoints=" + String.join(",", endpoints)));
+    props.addAll(defaults);
     props.addAll(List.of(properties));
-    return new SpringApplicationBuilder(Client.class)
+    return new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
         .properties(props.toArray(String[]::new))
         .run();
   }
