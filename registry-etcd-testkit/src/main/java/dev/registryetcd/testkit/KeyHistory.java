@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
@@ -266,48 +265,13 @@ public final class KeyHistory {
     }
   }
 
-  private interface Call {
-    EtcdHttp.Response call(String endpoint) throws IOException;
-  }
-
   /** Calls each member that runs, in turn, until one answers 200 or {@code bound} passes. */
-  private EtcdHttp.Response retry(String what, Duration bound, Call call) {
-    long deadline = Durations.deadline(bound);
-    String last = "no member running";
-    while (true) {
-      for (String endpoint : endpoints()) {
-        try {
-          EtcdHttp.Response response = call.call(endpoint);
-          if (response.status() == 200) {
-            return response;
-          }
-          last = endpoint + " answered " + response.status() + ": " + response.body();
-        } catch (IOException | UncheckedIOException e) {
-          last = endpoint + ": " + e;
-        }
-      }
-      if (Durations.passed(deadline)) {
-        throw new IllegalStateException(
-            "KeyHistory could not "
-                + what
-                + " on etcd cluster "
-                + cluster.name()
-                + " within "
-                + Durations.format(bound)
-                + " (last: "
-                + last
-                + ")");
-      }
-      Durations.pause();
-    }
+  private EtcdHttp.Response retry(String what, Duration bound, MemberCalls.Call call) {
+    return MemberCalls.untilAnswered(cluster, "KeyHistory could not " + what, bound, call);
   }
 
   private List<String> endpoints() {
-    cluster.requireStarted();
-    return cluster.members().stream()
-        .filter(m -> m.isRunning() && !m.isFrozen())
-        .map(EtcdMember::directClientEndpoint)
-        .toList();
+    return MemberCalls.endpoints(cluster);
   }
 
   private static EtcdHttp.Response post(String url, String json, Duration timeout)
