@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.retry.RetryConfig;
+import dev.registryetcd.testkit.KeyValues;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.grpc.StatusRuntimeException;
 import java.net.InetSocketAddress;
@@ -37,8 +38,8 @@ class RetryServerTest {
             withMaxAttemptTimes(10),
             withObserveDelay(Duration.ofSeconds(1)),
             withRetryDelay(Duration.ofMillis(200)));
-    try (EtcdKeys keys = new EtcdKeys(etcd.clientEndpoints());
-        RunningServer server = RetryServer.start(endpoints(), ANY_PORT, "r", quick)) {
+    KeyValues keys = KeyValues.of(etcd.cluster());
+    try (RunningServer server = RetryServer.start(endpoints(), ANY_PORT, "r", quick)) {
       String key = EtcdKeys.keyOf(server.listenAddress());
       String value = keys.value(key);
       assertThat(value).isNotNull();

@@ -3,13 +3,13 @@ package dev.registryetcd.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.registryetcd.testkit.KeyValues;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,16 +24,11 @@ class SimpleServerAndClientTest {
   private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  private static EtcdKeys keys;
+  private static KeyValues keys;
 
   @BeforeAll
   static void openKeys() {
-    keys = new EtcdKeys(etcd.clientEndpoints());
-  }
-
-  @AfterAll
-  static void closeKeys() {
-    keys.close();
+    keys = KeyValues.of(etcd.cluster());
   }
 
   @Test

@@ -4,26 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.etcd.EtcdClients;
 import dev.registryetcd.etcd.EtcdRegistry;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.InvalidInfoException;
 import dev.registryetcd.registry.Registry;
+import dev.registryetcd.testkit.KeyValues;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,18 +27,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GrpcRegistrationTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static Client client;
+  private static KeyValues keys;
   private EtcdRegistry registry;
   private EchoServer echo;
 
   @BeforeAll
-  static void openClient() {
-    client = EtcdClients.newClient(etcd.clientEndpoints());
-  }
-
-  @AfterAll
-  static void closeClient() {
-    client.close();
+  static void openKeys() {
+    keys = KeyValues.of(etcd.cluster());
   }
 
   @BeforeEach
@@ -156,13 +145,7 @@ class GrpcRegistrationTest {
     return "kitex/registry-etcd/" + service + "/127.0.0.1:" + address.getPort();
   }
 
-  private static String valueOf(String key) throws Exception {
-    List<KeyValue> kvs =
-        client
-            .getKVClient()
-            .get(ByteSequence.from(key, StandardCharsets.UTF_8))
-            .get(5, TimeUnit.SECONDS)
-            .getKvs();
-    return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+  private static String valueOf(String key) {
+    return keys.value(key);
   }
 }
