@@ -2,7 +2,7 @@ package dev.registryetcd.etcd;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.etcd.internal.ClientSettings;
+import dev.registryetcd.etcd.internal.ClientHandle;
 import dev.registryetcd.etcd.internal.RegistrationAddress;
 import dev.registryetcd.etcd.internal.ServiceKeys;
 import dev.registryetcd.etcd.internal.registry.Registrar;
@@ -15,8 +15,6 @@ import dev.registryetcd.retry.RetryConfig;
 import io.etcd.jetcd.Client;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,32 +62,29 @@ public final class EtcdRegistry implements Registry {
   private final Duration leaseTtl;
   private final RetryConfig retry;
   private final Function<String, String> env;
-  private final Client client;
-  private final boolean ownsClient;
+  private final ClientHandle client;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final Registrar registrar;
   private volatile SocketAddress fixedAddress;
 
   private EtcdRegistry(Builder builder) {
-    Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
-    ClientSettings clientSettings = settings.clientSettings();
+    Settings settings = builder.common.settings();
     this.prefix = settings.prefix();
     this.env = builder.env;
     this.leaseTtl = settings.leaseTtl(env);
     this.retry = builder.retry;
     this.fixedAddress = builder.fixedAddress;
-    if (builder.client != null) {
-      this.client = builder.client;
-      this.ownsClient = false;
-    } else {
-      clientSettings.endpointUris(); // refuses bad endpoints before anything starts
-      this.client = clientSettings.newClient();
-      this.ownsClient = true;
-    }
+    this.client = builder.common.connect(settings);
     String name = "registry-etcd-registry-" + IDS.incrementAndGet();
     this.registrar =
         new Registrar(
-            client, prefix, settings.dialTimeout(), leaseTtl, retry, builder.events, name);
+            client.client(),
+            prefix,
+            settings.dialTimeout(),
+            leaseTtl,
+            retry,
+            builder.common.events(),
+            name);
     log.debug("Created etcd registry {} with {}", name, settings);
   }
 
@@ -290,9 +285,7 @@ public final class EtcdRegistry implements Registry {
     try {
       registrar.close();
     } finally {
-      if (ownsClient) {
-        client.close();
-      }
+      client.close();
     }
   }
 
@@ -321,24 +314,21 @@ public final class EtcdRegistry implements Registry {
 
   /** Builds an {@link EtcdRegistry}. Not thread-safe. */
   public static final class Builder {
-    private List<String> endpoints = List.of();
-    private final List<Option> options = new ArrayList<>();
+    private final BuilderSettings common = new BuilderSettings();
     private RetryConfig retry = RetryConfig.newRetryConfig();
     private SocketAddress fixedAddress;
-    private Client client;
     private Function<String, String> env = System::getenv;
-    private EtcdEvents events = EtcdEvents.NONE;
 
     private Builder() {}
 
     /** etcd endpoints, {@code host:port} or {@code http(s)://host:port}. */
     public Builder endpoints(List<String> endpoints) {
-      this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      common.endpoints(endpoints);
       return this;
     }
 
     public Builder options(Option... options) {
-      this.options.addAll(Arrays.asList(options));
+      common.options(options);
       return this;
     }
 
@@ -358,7 +348,7 @@ public final class EtcdRegistry implements Registry {
      * not close it; endpoint, TLS and auth options then have no effect.
      */
     public Builder client(Client client) {
-      this.client = Objects.requireNonNull(client, "client");
+      common.client(client);
       return this;
     }
 
@@ -373,7 +363,7 @@ public final class EtcdRegistry implements Registry {
      * dev.registryetcd.metrics.EtcdMetrics}.
      */
     public Builder events(EtcdEvents events) {
-      this.events = Objects.requireNonNull(events, "events");
+      common.events(events);
       return this;
     }
 

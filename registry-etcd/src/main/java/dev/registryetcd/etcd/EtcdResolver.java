@@ -7,7 +7,7 @@ import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Resolver;
 import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
-import dev.registryetcd.etcd.internal.ClientSettings;
+import dev.registryetcd.etcd.internal.ClientHandle;
 import dev.registryetcd.etcd.internal.resolver.ResolverContext;
 import dev.registryetcd.etcd.internal.resolver.RevisionGuard;
 import dev.registryetcd.etcd.internal.resolver.ServiceCache;
@@ -22,8 +22,6 @@ import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -89,8 +87,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final String prefix;
   private final int defaultWeight;
   private final Duration timeout;
-  private final Client client;
-  private final boolean ownsClient;
+  private final ClientHandle client;
   private final ScheduledExecutorService executor;
   private final ExecutorLoop loop;
   private final ExecutorService listeners;
@@ -102,24 +99,17 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final ServiceNames names;
 
   private EtcdResolver(Builder builder) {
-    Settings settings = new Settings(builder.endpoints, builder.options.toArray(new Option[0]));
-    ClientSettings clientSettings = settings.clientSettings();
+    Settings settings = builder.common.settings();
     this.prefix = settings.prefix();
     this.defaultWeight = settings.defaultWeight();
     this.timeout = settings.dialTimeout();
-    if (builder.client != null) {
-      this.client = builder.client;
-      this.ownsClient = false;
-    } else {
-      this.client = clientSettings.newClient();
-      this.ownsClient = true;
-    }
+    this.client = builder.common.connect(settings);
     int id = IDS.incrementAndGet();
     this.executor = ExecutorLoop.singleThread("registry-etcd-resolver-" + id);
     this.loop = new ExecutorLoop(executor, log, "The resolver");
     this.listeners =
         Executors.newCachedThreadPool(ExecutorLoop.daemons("registry-etcd-listener-" + id));
-    this.source = new StreamRangeSource(client, timeout);
+    this.source = new StreamRangeSource(client.client(), timeout);
     Liveness liveness = builder.liveness;
     RevisionGuard revisions =
         new RevisionGuard(
@@ -135,9 +125,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     this.context =
         new ResolverContext(
             prefix,
-            builder.client != null
-                ? "etcd (through the client given to the builder)"
-                : clientSettings.describe(),
+            client.description(),
             defaultWeight,
             timeout,
             source,
@@ -145,7 +133,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
             listeners,
             Backoff.DEFAULT,
             liveness,
-            builder.events,
+            builder.common.events(),
             watchRestarts,
             revisions,
             log);
@@ -312,9 +300,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
       executor.shutdownNow();
       listeners.shutdownNow();
       source.close();
-      if (ownsClient) {
-        client.close();
-      }
+      client.close();
     }
   }
 
@@ -354,23 +340,20 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
 
   /** Builds an {@link EtcdResolver}. Not thread-safe. */
   public static final class Builder {
-    private List<String> endpoints = List.of();
-    private final List<Option> options = new ArrayList<>();
-    private Client client;
+    private final BuilderSettings common = new BuilderSettings();
     private Duration idleTimeout = Duration.ofMinutes(10);
-    private EtcdEvents events = EtcdEvents.NONE;
     private Liveness liveness = Liveness.DEFAULT;
 
     private Builder() {}
 
     /** etcd endpoints, {@code host:port} or {@code http(s)://host:port}. */
     public Builder endpoints(List<String> endpoints) {
-      this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      common.endpoints(endpoints);
       return this;
     }
 
     public Builder options(Option... options) {
-      this.options.addAll(Arrays.asList(options));
+      common.options(options);
       return this;
     }
 
@@ -379,7 +362,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
      * not close it; endpoint, TLS and auth options then have no effect.
      */
     public Builder client(Client client) {
-      this.client = Objects.requireNonNull(client, "client");
+      common.client(client);
       return this;
     }
 
@@ -415,7 +398,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
      * dev.registryetcd.metrics.EtcdMetrics}.
      */
     public Builder events(EtcdEvents events) {
-      this.events = Objects.requireNonNull(events, "events");
+      common.events(events);
       return this;
     }
 
