@@ -2,8 +2,8 @@ package dev.registryetcd.cli;
 
 import dev.registryetcd.cli.StoredValue.Skipped;
 import dev.registryetcd.cli.StoredValue.StoredInstance;
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
-import dev.registryetcd.etcd.internal.watch.Backoff;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;

@@ -71,14 +71,18 @@ public final class Registrar {
     this.prefix = prefix;
     this.timeout = timeout;
     this.leaseTtl = leaseTtl;
-    Backoff backoff = Backoff.jittered();
     this.loop = new SerialLoop(name, this::publishStatus);
     this.events = new GuardedEvents(observer, "registry");
     this.writer = new KeyWriter(client, prefix, timeout, table);
     this.lease = new LeaseKeeper(client, leaseTtl, timeout, loop);
     this.recovery =
         new LeaseRecovery(
-            retry, loop, backoff, this::recoverLease, this::etcdAnswers, new LoggedRecovery());
+            retry,
+            loop,
+            Backoff.DEFAULT,
+            this::recoverLease,
+            this::etcdAnswers,
+            new LoggedRecovery());
     this.watchSource = new StreamRangeSource(client, timeout);
     this.ownKeys = new OwnKeyWatch(watchSource, prefix, loop, events);
     this.reconciler =

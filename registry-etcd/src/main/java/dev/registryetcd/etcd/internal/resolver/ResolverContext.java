@@ -2,7 +2,7 @@ package dev.registryetcd.etcd.internal.resolver;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.UntrustedText;
-import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.TaskLoop;

@@ -1,7 +1,7 @@
 package dev.registryetcd.etcd.internal.stream;
 
 import com.google.protobuf.ByteString;
-import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import io.etcd.jetcd.ByteSequence;

@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal.watch;
 
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import io.etcd.jetcd.common.exception.CompactedException;
 import java.time.Duration;
 import java.util.List;

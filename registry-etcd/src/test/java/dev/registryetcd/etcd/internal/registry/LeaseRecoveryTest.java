@@ -34,7 +34,7 @@ class LeaseRecoveryTest {
     return new LeaseRecovery(
         retry,
         clock,
-        new Backoff(() -> 0.5),
+        Backoff.DEFAULT.withRandom(() -> 0.5),
         () -> {
           attempts++;
           if (nextFailure != null) {

@@ -6,7 +6,7 @@ import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
-import dev.registryetcd.etcd.internal.watch.Backoff;
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.watch.FakeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;

@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.grpc.Status;
 import java.time.Duration;
@@ -205,15 +206,6 @@ class RangeWatchTest {
     assertThat(source.watches.get(0).closed).isTrue();
     assertThat(source.reads).hasSize(2);
     assertThat(watch.isClosed()).isTrue();
-  }
-
-  @Test
-  void theBackoffDoublesFromTheFirstWaitToTheMostWithJitter() {
-    Backoff backoff = Backoff.DEFAULT;
-    for (int failures = 1; failures <= 12; failures++) {
-      long base = Math.min(5000, 100L << (failures - 1));
-      assertThat(backoff.delay(failures).toMillis()).isBetween(base * 8 / 10, base * 12 / 10);
-    }
   }
 
   @Test
