@@ -3,13 +3,12 @@ package dev.registryetcd.cli;
 import dev.registryetcd.cli.StoredValue.Skipped;
 import dev.registryetcd.cli.StoredValue.StoredInstance;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
-import dev.registryetcd.etcd.internal.watch.TaskLoop;
-import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
@@ -19,10 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Follows every instance under the registry prefix with a raw etcd watch and reports each change as
@@ -43,7 +38,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   private final EtcdTarget target;
   private final WatchCommand.ChangeSink lines;
   private final PrintWriter err;
-  private final ScheduledThreadPoolExecutor executor;
+  private final SerialLoop loop;
   private final StreamRangeSource source;
   private final RangeWatch watch;
 
@@ -63,31 +58,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
     this.target = target;
     this.lines = lines;
     this.err = err;
-    this.executor =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread thread = new Thread(task, "registry-etcd-watch");
-              thread.setDaemon(true);
-              return thread;
-            });
-    executor.setRemoveOnCancelPolicy(true);
-    TaskLoop loop =
-        new TaskLoop() {
-          @Override
-          public void execute(Runnable task) {
-            try {
-              executor.execute(task);
-            } catch (RejectedExecutionException closedAlready) {
-              // closed: nothing left to report
-            }
-          }
-
-          @Override
-          public void schedule(Runnable task, Duration delay) {
-            PrefixWatch.this.schedule(task, delay);
-          }
-        };
+    this.loop = new SerialLoop("registry-etcd-watch", () -> {});
     this.source = new StreamRangeSource(client, target.dialTimeout());
     // The first re-read after a watch ends is at once; then 200 ms doubling to 5 s.
     this.watch =
@@ -106,16 +77,14 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
     try {
       RangeRead first = StreamRangeSource.toRead(watch.read());
       // the current instances come first
-      watch.executor.submit(() -> watch.watch.accept(first)).get();
+      watch.loop.call(
+          () -> {
+            watch.watch.accept(first);
+            return null;
+          },
+          target.dialTimeout(),
+          "watch " + target.rootKey());
       return watch;
-    } catch (InterruptedException e) {
-      watch.close();
-      Thread.currentThread().interrupt();
-      throw new RegistryException("watch " + target.rootKey() + ": interrupted", e);
-    } catch (ExecutionException e) {
-      watch.close();
-      throw new RegistryException(
-          "watch " + target.rootKey() + ": " + e.getCause().getMessage(), e.getCause());
     } catch (RuntimeException e) {
       watch.close();
       throw e;
@@ -184,7 +153,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
       return;
     }
     long restart = ++restarts;
-    schedule(
+    loop.schedule(
         () -> {
           if (restart == restarts && !complained && !watch.hasAnsweredSinceRestart()) {
             complained = true;
@@ -201,7 +170,7 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
 
   /** After "lost etcd": says it is back once the watch answers, read or resumed. */
   private void awaitAnswer() {
-    schedule(
+    loop.schedule(
         () -> {
           if (watch.hasAnsweredSinceRestart()) {
             saidBackIfComplained();
@@ -217,14 +186,6 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
       complained = false;
       err.println("registry-etcd: etcd answers again; following changes");
       err.flush();
-    }
-  }
-
-  private void schedule(Runnable task, Duration delay) {
-    try {
-      executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException closed) {
-      // closing
     }
   }
 
@@ -260,13 +221,8 @@ final class PrefixWatch implements AutoCloseable, RangeWatch.Listener {
   @Override
   public void close() {
     try {
-      executor.submit(watch::close).get(target.dialTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception alreadyClosedOrStuck) {
-      // closing anyway below
+      loop.close(watch::close, target.dialTimeout());
     } finally {
-      executor.shutdownNow();
       source.close();
     }
   }

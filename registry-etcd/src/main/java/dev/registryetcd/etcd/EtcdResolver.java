@@ -9,6 +9,7 @@ import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.internal.ClientHandle;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.resolver.ResolverContext;
 import dev.registryetcd.etcd.internal.resolver.RevisionGuard;
 import dev.registryetcd.etcd.internal.resolver.ServiceCache;
@@ -16,7 +17,6 @@ import dev.registryetcd.etcd.internal.resolver.ServiceCaches;
 import dev.registryetcd.etcd.internal.resolver.ServiceNames;
 import dev.registryetcd.etcd.internal.resolver.Subscriber;
 import dev.registryetcd.etcd.internal.stream.StreamRangeSource;
-import dev.registryetcd.etcd.internal.watch.ExecutorLoop;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
@@ -26,14 +26,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,8 +83,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final int defaultWeight;
   private final Duration timeout;
   private final ClientHandle client;
-  private final ScheduledExecutorService executor;
-  private final ExecutorLoop loop;
+  private final SerialLoop loop;
   private final ExecutorService listeners;
   private final StreamRangeSource source;
   private final ResolverContext context;
@@ -105,10 +99,9 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     this.timeout = settings.dialTimeout();
     this.client = builder.common.connect(settings);
     int id = IDS.incrementAndGet();
-    this.executor = ExecutorLoop.singleThread("registry-etcd-resolver-" + id);
-    this.loop = new ExecutorLoop(executor, log, "The resolver");
+    this.loop = new SerialLoop("registry-etcd-resolver-" + id, () -> {});
     this.listeners =
-        Executors.newCachedThreadPool(ExecutorLoop.daemons("registry-etcd-listener-" + id));
+        Executors.newCachedThreadPool(SerialLoop.daemonThreads("registry-etcd-listener-" + id));
     this.source = new StreamRangeSource(client.client(), timeout);
     Liveness liveness = builder.liveness;
     RevisionGuard revisions =
@@ -144,8 +137,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
         idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
             ? Duration.ofMillis(Math.max(50, idleTimeout.toMillis() / 4))
             : idleTimeout.dividedBy(4);
-    loop.every(sweep, caches::dropIdle, "dropping idle services");
-    loop.every(liveness.interval(), revisions::check, "checking etcd's revision");
+    loop.every(sweep, caches::dropIdle);
+    loop.every(liveness.interval(), revisions::check);
   }
 
   /**
@@ -285,19 +278,15 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
       return;
     }
     try {
-      executor
-          .submit(
-              () -> {
-                caches.closeAll();
-                names.close();
-              })
-          .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-      log.warn("Closing the etcd resolver did not finish cleanly: {}", e.toString());
+      Runnable stopWatching =
+          () -> {
+            caches.closeAll();
+            names.close();
+          };
+      if (!loop.close(stopWatching, timeout)) {
+        log.warn("The etcd resolver's watches did not close within {}", timeout);
+      }
     } finally {
-      executor.shutdownNow();
       listeners.shutdownNow();
       source.close();
       client.close();

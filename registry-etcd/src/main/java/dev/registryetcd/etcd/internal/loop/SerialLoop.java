@@ -9,8 +9,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,18 +38,23 @@ public final class SerialLoop implements Scheduler {
   public SerialLoop(String name, Runnable afterEachTask) {
     this.name = name;
     this.afterEachTask = afterEachTask;
-    this.executor =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread created = new Thread(task, name);
-              created.setDaemon(true);
-              return created;
-            });
+    this.executor = new ScheduledThreadPoolExecutor(1, daemonThreads(name));
+    // a component may cancel many timers (the resolver one per service change): forget them at once
     executor.setRemoveOnCancelPolicy(true);
   }
 
-  /** Runs {@code task} on the loop soon; drops it when the loop is closed. */
+  /** Daemon threads named {@code name}, then {@code name-2}, {@code name-3}, ... */
+  public static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread =
+          new Thread(task, count.getAndIncrement() == 0 ? name : name + "-" + count.get());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
   public void execute(Runnable task) {
     try {
       executor.execute(guarded(task));

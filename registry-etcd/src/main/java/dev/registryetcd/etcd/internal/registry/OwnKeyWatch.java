@@ -10,9 +10,7 @@ import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
-import dev.registryetcd.etcd.internal.watch.TaskLoop;
 import dev.registryetcd.events.EtcdEvents;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +46,7 @@ public final class OwnKeyWatch {
 
   private final RangeSource source;
   private final String prefix;
-  private final TaskLoop tasks;
+  private final SerialLoop tasks;
   private final GuardedEvents events;
   private final Map<String, RangeWatch> watches = new HashMap<>();
   private Handler handler;
@@ -58,18 +56,7 @@ public final class OwnKeyWatch {
     this.source = source;
     this.prefix = prefix;
     this.events = events;
-    this.tasks =
-        new TaskLoop() {
-          @Override
-          public void execute(Runnable task) {
-            loop.execute(task);
-          }
-
-          @Override
-          public void schedule(Runnable task, Duration delay) {
-            loop.schedule(task, delay);
-          }
-        };
+    this.tasks = loop;
   }
 
   /** Who hears about deletions and reads; set once, before the first watch. */

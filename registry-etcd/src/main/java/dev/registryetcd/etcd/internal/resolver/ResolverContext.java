@@ -3,9 +3,9 @@ package dev.registryetcd.etcd.internal.resolver;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.UntrustedText;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.Scheduler;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
-import dev.registryetcd.etcd.internal.watch.TaskLoop;
 import dev.registryetcd.etcd.internal.watch.WatchUnconfirmedException;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.RegistryException;
@@ -45,7 +45,7 @@ public record ResolverContext(
     int defaultWeight,
     Duration timeout,
     RangeSource source,
-    TaskLoop loop,
+    Scheduler loop,
     Executor listeners,
     Backoff backoff,
     Liveness liveness,

@@ -1,9 +1,9 @@
 package dev.registryetcd.etcd.internal.resolver;
 
+import dev.registryetcd.etcd.internal.loop.Scheduler;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
-import dev.registryetcd.etcd.internal.watch.TaskLoop;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 public final class RevisionGuard {
   private final RangeSource source;
   private final String key;
-  private final TaskLoop loop;
+  private final Scheduler loop;
   private final Logger log;
   private final Liveness liveness;
   private final BooleanSupplier nothingWatched;
@@ -53,7 +53,7 @@ public final class RevisionGuard {
   public RevisionGuard(
       RangeSource source,
       String key,
-      TaskLoop loop,
+      Scheduler loop,
       Logger log,
       Liveness liveness,
       BooleanSupplier nothingWatched,

@@ -1,6 +1,7 @@
 package dev.registryetcd.etcd.internal.watch;
 
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.Scheduler;
 import io.etcd.jetcd.common.exception.CompactedException;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * whose stream broke is resumed the same way by the source (no read): its new stream must show,
  * within the bound, the revision the old one had shown.
  *
- * <p>Threads: all state is owned by the {@link TaskLoop}; call every method on it. The listener is
+ * <p>Threads: all state is owned by the {@link Scheduler}; call every method on it. The listener is
  * called on it too; the source's callbacks only hand work to it.
  */
 public final class RangeWatch {
@@ -84,7 +85,7 @@ public final class RangeWatch {
 
   private final Range range;
   private final RangeSource source;
-  private final TaskLoop loop;
+  private final Scheduler loop;
   private final Backoff backoff;
   private final Liveness liveness;
   private final Listener listener;
@@ -117,14 +118,14 @@ public final class RangeWatch {
 
   /** A watch with the {@link Liveness#DEFAULT} bound. */
   public RangeWatch(
-      Range range, RangeSource source, TaskLoop loop, Backoff backoff, Listener listener) {
+      Range range, RangeSource source, Scheduler loop, Backoff backoff, Listener listener) {
     this(range, source, loop, backoff, Liveness.DEFAULT, listener);
   }
 
   public RangeWatch(
       Range range,
       RangeSource source,
-      TaskLoop loop,
+      Scheduler loop,
       Backoff backoff,
       Liveness liveness,
       Listener listener) {

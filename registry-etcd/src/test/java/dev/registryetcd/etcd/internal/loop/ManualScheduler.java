@@ -6,11 +6,13 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A {@link Scheduler} whose clock moves only when a test says so: {@link #advance} runs, on the
- * test's thread, every task that falls due, in time order.
+ * A {@link Scheduler} whose clock moves only when a test says so: tasks run on the test's thread
+ * when it calls {@link #runReady()} or {@link #advance}, in time order (and in the order given when
+ * due together), so time-based rules are checked in milliseconds without sleeping.
  */
 public final class ManualScheduler implements Scheduler {
   private final List<Task> tasks = new ArrayList<>();
+  private final List<Duration> delays = new ArrayList<>();
   private long now;
   private long sequence;
 
@@ -18,7 +20,6 @@ public final class ManualScheduler implements Scheduler {
     final long due;
     final long order = sequence++;
     final Runnable work;
-    boolean cancelled;
 
     Task(long due, Runnable work) {
       this.due = due;
@@ -27,13 +28,18 @@ public final class ManualScheduler implements Scheduler {
 
     @Override
     public void cancel() {
-      cancelled = true;
       tasks.remove(this);
     }
   }
 
   @Override
+  public void execute(Runnable task) {
+    tasks.add(new Task(now, task));
+  }
+
+  @Override
   public Cancellable schedule(Runnable task, Duration delay) {
+    delays.add(delay);
     Task scheduled = new Task(now + delay.toNanos(), task);
     tasks.add(scheduled);
     return scheduled;
@@ -42,6 +48,11 @@ public final class ManualScheduler implements Scheduler {
   @Override
   public long nanoTime() {
     return now;
+  }
+
+  /** Runs every task due now, including those they hand over. */
+  public void runReady() {
+    advance(Duration.ZERO);
   }
 
   /** Moves the clock by {@code by}, running every task due on the way. */
@@ -71,7 +82,12 @@ public final class ManualScheduler implements Scheduler {
         .orElse(null);
   }
 
-  /** How many tasks are scheduled. */
+  /** The delays given to {@link #schedule}, in order. */
+  public List<Duration> delays() {
+    return delays;
+  }
+
+  /** How many tasks are waiting. */
   public int pending() {
     return tasks.size();
   }

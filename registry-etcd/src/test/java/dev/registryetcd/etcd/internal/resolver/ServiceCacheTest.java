@@ -7,11 +7,11 @@ import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.ManualScheduler;
 import dev.registryetcd.etcd.internal.watch.FakeSource;
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.Liveness;
-import dev.registryetcd.etcd.internal.watch.ManualLoop;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.events.EtcdEvents;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 class ServiceCacheTest {
   private static final String PREFIX = "kitex/registry-etcd/echo/";
 
-  private final ManualLoop loop = new ManualLoop();
+  private final ManualScheduler loop = new ManualScheduler();
   private final FakeSource source = new FakeSource();
   private final List<ServiceCache> gaveUp = new ArrayList<>();
   private final List<EtcdEvents.WatchEnd> restarts = new ArrayList<>();

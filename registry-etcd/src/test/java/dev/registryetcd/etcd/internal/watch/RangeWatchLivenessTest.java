@@ -3,6 +3,7 @@ package dev.registryetcd.etcd.internal.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.ManualScheduler;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ class RangeWatchLivenessTest {
   private static final Liveness LIVENESS =
       new Liveness(Duration.ofSeconds(1), Duration.ofMillis(500));
 
-  private final ManualLoop loop = new ManualLoop();
+  private final ManualScheduler loop = new ManualScheduler();
   private final FakeSource source = new FakeSource();
   private final List<String> heard = new ArrayList<>();
   private RangeWatch watch;

@@ -3,6 +3,7 @@ package dev.registryetcd.etcd.internal.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.ManualScheduler;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.grpc.Status;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class RangeWatchTest {
   private static final Kv KEY = new Kv("p/echo/a", new byte[] {1}, 7, 0);
 
-  private final ManualLoop loop = new ManualLoop();
+  private final ManualScheduler loop = new ManualScheduler();
   private final FakeSource source = new FakeSource();
   private final List<String> heard = new ArrayList<>();
   private RangeWatch watch;
