@@ -47,11 +47,7 @@ class EtcdAuthTest {
         EtcdResolver resolver =
             EtcdResolver.newEtcdResolverWithAuth(
                 etcd.clientEndpointsAsHostPort(), USER, PASSWORD)) {
-      registry.register(
-          Info.builder()
-              .serviceName("echo")
-              .address(new InetSocketAddress("127.0.0.1", 8888))
-              .build());
+      registry.register(EtcdFixture.echoAt(8888));
 
       assertThat(resolver.resolve("echo").instances())
           .extracting(Instance::address)
@@ -63,13 +59,7 @@ class EtcdAuthTest {
   void aWrongPasswordFailsWithAnAuthenticationErrorThatDoesNotShowThePassword() {
     String wrong = "not-the-Pa55word";
     try (EtcdRegistry registry = fixture.registry(Option.withAuthOpt(USER, wrong))) {
-      assertThatThrownBy(
-              () ->
-                  registry.register(
-                      Info.builder()
-                          .serviceName("echo")
-                          .address(new InetSocketAddress("127.0.0.1", 1))
-                          .build()))
+      assertThatThrownBy(() -> registry.register(EtcdFixture.echoAt(1)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("credentials")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong))
@@ -82,13 +72,7 @@ class EtcdAuthTest {
     try (EtcdRegistry registry =
         fixture.registry(
             Option.withAuthOpt(USER, PASSWORD), Option.withEtcdServicePrefix("other/prefix"))) {
-      assertThatThrownBy(
-              () ->
-                  registry.register(
-                      Info.builder()
-                          .serviceName("echo")
-                          .address(new InetSocketAddress("127.0.0.1", 8888))
-                          .build()))
+      assertThatThrownBy(() -> registry.register(EtcdFixture.echoAt(8888)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("other/prefix/echo/127.0.0.1:8888")
           .hasMessageContaining("permission denied")

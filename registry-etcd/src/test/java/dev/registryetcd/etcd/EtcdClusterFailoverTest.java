@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd;
 
+import static dev.registryetcd.etcd.EtcdFixture.echoAt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,13 +23,8 @@ class EtcdClusterFailoverTest {
 
   @Test
   void killingTheLeaderLosesNoRegistrationAndTheResolverSeesLaterChanges() {
-    RetryConfig fast =
-        RetryConfig.newRetryConfig(
-            RetryConfig.withMaxAttemptTimes(0),
-            RetryConfig.withRetryDelay(Duration.ofMillis(500)),
-            RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
     try (EtcdRegistry registry =
-            fixture.registry(fast, Option.withLeaseTtl(Duration.ofSeconds(5)));
+            fixture.registry(fast(), Option.withLeaseTtl(Duration.ofSeconds(5)));
         EtcdResolver resolver = fixture.resolver()) {
       registry.register(
           Info.builder()
@@ -77,12 +73,12 @@ class EtcdClusterFailoverTest {
     try (EtcdRegistry registry =
             fixture.registry(fast(), Option.withLeaseTtl(Duration.ofSeconds(3)));
         EtcdResolver resolver = fixture.resolver()) {
-      registry.register(echo(1));
+      registry.register(echoAt(1));
       long lease = registry.leaseId();
       assertThat(resolver.resolve("echo").instances()).hasSize(1);
 
       etcd.cluster().followers().get(0).kill();
-      registry.register(echo(2));
+      registry.register(echoAt(2));
 
       await()
           .atMost(Duration.ofSeconds(10))
@@ -104,8 +100,8 @@ class EtcdClusterFailoverTest {
                 Option.withLeaseTtl(ttl),
                 Option.withDialTimeoutOpt(Duration.ofSeconds(1)));
         EtcdResolver resolver = fixture.resolver()) {
-      registry.register(echo(1));
-      registry.register(echo(2));
+      registry.register(echoAt(1));
+      registry.register(echoAt(2));
       assertThat(resolver.resolve("echo").instances()).hasSize(2);
 
       List<EtcdMember> down = etcd.cluster().followers();
@@ -142,12 +138,5 @@ class EtcdClusterFailoverTest {
         RetryConfig.withMaxAttemptTimes(0),
         RetryConfig.withRetryDelay(Duration.ofMillis(500)),
         RetryConfig.withObserveDelay(Duration.ofSeconds(2)));
-  }
-
-  private static Info echo(int port) {
-    return Info.builder()
-        .serviceName("echo")
-        .address(new InetSocketAddress("127.0.0.1", port))
-        .build();
   }
 }

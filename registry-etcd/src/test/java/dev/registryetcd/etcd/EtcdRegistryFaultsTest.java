@@ -1,21 +1,20 @@
 package dev.registryetcd.etcd;
 
+import static dev.registryetcd.etcd.EtcdFixture.echoAt;
+import static dev.registryetcd.etcd.EtcdFixture.registryThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.events.EtcdEvents;
-import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,13 +37,6 @@ class EtcdRegistryFaultsTest {
         Option.withDialTimeoutOpt(Duration.ofSeconds(2)));
   }
 
-  private static Info echo(int port) {
-    return Info.builder()
-        .serviceName("echo")
-        .address(new InetSocketAddress("127.0.0.1", port))
-        .build();
-  }
-
   private static String key(int port) {
     return PREFIX + "127.0.0.1:" + port;
   }
@@ -59,7 +51,7 @@ class EtcdRegistryFaultsTest {
               () -> {
                 for (int port = 1000; port < 1150; port++) {
                   try {
-                    registry.register(echo(port));
+                    registry.register(echoAt(port));
                     synchronized (succeeded) {
                       succeeded.add(key(port));
                     }
@@ -98,8 +90,8 @@ class EtcdRegistryFaultsTest {
   void freezingTheOnlyEtcdLongerThanTheTtlLosesNothingAfterTheThaw() {
     try (EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(1));
         EtcdResolver resolver = fixture.resolver()) {
-      registry.register(echo(1));
-      registry.register(echo(2));
+      registry.register(echoAt(1));
+      registry.register(echoAt(2));
       assertThat(resolver.resolve("echo").instances()).hasSize(2);
 
       etcd.member(0).freeze();
@@ -107,18 +99,15 @@ class EtcdRegistryFaultsTest {
       await().atMost(TTL.multipliedBy(5)).until(() -> registry.leaseId() == 0);
       etcd.member(0).thaw();
 
-      try (EtcdProbe probe = fixture.probe()) {
-        await()
-            .atMost(Duration.ofSeconds(15))
-            .untilAsserted(
-                () -> {
-                  Map<String, Long> leases = probe.leasesUnder(PREFIX);
-                  assertThat(leases).containsOnlyKeys(key(1), key(2));
-                  assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
-                  assertThat(probe.ttlOf(registry.leaseId())).isPositive();
-                  assertThat(resolver.resolve("echo").instances()).hasSize(2);
-                });
-      }
+      fixture.awaitInEtcd(
+          Duration.ofSeconds(15),
+          probe -> {
+            Map<String, Long> leases = probe.leasesUnder(PREFIX);
+            assertThat(leases).containsOnlyKeys(key(1), key(2));
+            assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
+            assertThat(probe.ttlOf(registry.leaseId())).isPositive();
+            assertThat(resolver.resolve("echo").instances()).hasSize(2);
+          });
     }
   }
 
@@ -143,7 +132,7 @@ class EtcdRegistryFaultsTest {
             .options(Option.withLeaseTtl(TTL), Option.withDialTimeoutOpt(Duration.ofSeconds(2)))
             .events(events)
             .build()) {
-      registry.register(echo(1));
+      registry.register(echoAt(1));
 
       etcd.member(0).kill();
       // lease lost after the TTL without answers, then 2 failed attempts: exhausted
@@ -153,15 +142,12 @@ class EtcdRegistryFaultsTest {
       assertThat(registry.status().healthy()).isFalse();
       etcd.member(0).restart();
 
-      try (EtcdProbe probe = fixture.probe()) {
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .untilAsserted(
-                () -> {
-                  assertThat(probe.leasesUnder(PREFIX)).containsOnlyKeys(key(1));
-                  assertThat(probe.kv(key(1)).getLease()).isEqualTo(registry.leaseId());
-                });
-      }
+      fixture.awaitInEtcd(
+          Duration.ofSeconds(20),
+          probe -> {
+            assertThat(probe.leasesUnder(PREFIX)).containsOnlyKeys(key(1));
+            assertThat(probe.kv(key(1)).getLease()).isEqualTo(registry.leaseId());
+          });
       assertThat(recoveries).hasValue(1);
       assertThat(registry.status().healthy()).isTrue();
       assertThat(registry.status().leaseRecoveries()).isEqualTo(1);
@@ -171,8 +157,8 @@ class EtcdRegistryFaultsTest {
   @Test
   void closingWhileEtcdDoesNotAnswerNamesTheKeysThatStayAndTheirExpiry() {
     EtcdRegistry registry = newRegistry(0, Duration.ofSeconds(30));
-    registry.register(echo(1));
-    registry.register(echo(2));
+    registry.register(echoAt(1));
+    registry.register(echoAt(2));
     long lease = registry.leaseId();
 
     etcd.member(0).freeze();
@@ -201,7 +187,7 @@ class EtcdRegistryFaultsTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .untilAsserted(() -> registry.register(echo(1)));
+        .untilAsserted(() -> registry.register(echoAt(1)));
     etcd.member(0).kill();
     await().atMost(Duration.ofSeconds(10)).until(() -> registryThreads().size() > 0);
 
@@ -220,13 +206,5 @@ class EtcdRegistryFaultsTest {
           .atMost(Duration.ofSeconds(5))
           .until(() -> probe.leasesUnder(PREFIX).isEmpty());
     }
-  }
-
-  private static Set<String> registryThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(name -> name.startsWith("registry-etcd-registry-"))
-        .collect(Collectors.toSet());
   }
 }

@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd;
 
+import static dev.registryetcd.etcd.EtcdFixture.registryThreads;
 import static dev.registryetcd.etcd.EtcdFixture.uniqueService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,27 +18,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdRegistryTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+  @RegisterExtension static final EtcdFixture fixture = new EtcdFixture(etcd);
 
-  private static EtcdProbe probe;
-
-  @BeforeAll
-  static void openProbe() {
-    probe = fixture.probe();
-  }
-
-  @AfterAll
-  static void closeProbe() {
-    probe.close();
+  private static EtcdProbe probe() {
+    return fixture.sharedProbe();
   }
 
   @Test
@@ -53,7 +43,7 @@ class EtcdRegistryTest {
               .tag("a&b", "<x>")
               .build());
 
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:8888"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/127.0.0.1:8888"))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"127.0.0.1:8888\",\"weight\":7,"
                   + "\"tags\":{\"a\\u0026b\":\"\\u003cx\\u003e\",\"zone\":\"b\"}}");
@@ -78,7 +68,7 @@ class EtcdRegistryTest {
 
       // the key holds the name's UTF-8 bytes as they are; the value escapes as Go's encoding/json
       // does
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":{"
                   + "\"ctl\":\"a\\u0001\\tb\\n\",\"html\":\"\\u003ca href=\\\"x\\\"\\u003e\\u0026\\u003c/a\\u003e\","
@@ -97,7 +87,7 @@ class EtcdRegistryTest {
               .address(new InetSocketAddress("127.0.0.1", 1))
               .build());
 
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/127.0.0.1:1"))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":10,\"tags\":null}");
     }
@@ -138,8 +128,8 @@ class EtcdRegistryTest {
       registry.register(none);
       registry.register(empty);
 
-      String noneValue = probe.value(registry.keyOf(none));
-      String emptyValue = probe.value(registry.keyOf(empty));
+      String noneValue = probe().value(registry.keyOf(none));
+      String emptyValue = probe().value(registry.keyOf(empty));
       assertThat(noneValue)
           .isEqualTo(
               new String(InstanceCodec.encode(registry.instanceOf(none)), StandardCharsets.UTF_8))
@@ -172,11 +162,11 @@ class EtcdRegistryTest {
                 .build());
       }
 
-      Map<String, Long> leases = probe.leasesUnder("kitex/registry-etcd/" + a + "/");
-      leases.putAll(probe.leasesUnder("kitex/registry-etcd/" + b + "/"));
+      Map<String, Long> leases = probe().leasesUnder("kitex/registry-etcd/" + a + "/");
+      leases.putAll(probe().leasesUnder("kitex/registry-etcd/" + b + "/"));
       assertThat(leases).hasSize(10);
       assertThat(Set.copyOf(leases.values())).containsExactly(registry.leaseId());
-      assertThat(probe.ttlOf(registry.leaseId())).isPositive();
+      assertThat(probe().ttlOf(registry.leaseId())).isPositive();
     }
   }
 
@@ -193,9 +183,9 @@ class EtcdRegistryTest {
       registry.register(info);
       registry.register(info.toBuilder().weight(99).build());
 
-      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).weight())
+      assertThat(InstanceCodec.decode(probe().value(key).getBytes(StandardCharsets.UTF_8)).weight())
           .isEqualTo(99);
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
     }
   }
 
@@ -218,7 +208,7 @@ class EtcdRegistryTest {
 
       registry.deregister(one);
 
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
           .containsExactly("kitex/registry-etcd/" + service + "/127.0.0.1:2");
     }
   }
@@ -236,8 +226,8 @@ class EtcdRegistryTest {
     registry.close();
     registry.close(); // idempotent
 
-    assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
-    assertThat(probe.ttlOf(lease)).isEqualTo(-1);
+    assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+    assertThat(probe().ttlOf(lease)).isEqualTo(-1);
     assertThatThrownBy(
             () ->
                 registry.register(
@@ -259,12 +249,12 @@ class EtcdRegistryTest {
               .serviceName(service)
               .address(new InetSocketAddress("127.0.0.1", 4000))
               .build());
-      String written = probe.value(key);
+      String written = probe().value(key);
 
-      probe.delete(key);
+      probe().delete(key);
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> written.equals(probe.value(key)));
-      assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
+      await().atMost(Duration.ofSeconds(10)).until(() -> written.equals(probe().value(key)));
+      assertThat(probe().kv(key).getLease()).isEqualTo(registry.leaseId());
     }
   }
 
@@ -282,18 +272,21 @@ class EtcdRegistryTest {
               .serviceName(service)
               .address(new InetSocketAddress("127.0.0.1", 4001))
               .build());
-      String written = probe.value(key);
+      String written = probe().value(key);
 
-      probe.put(
-          key, "{\"network\":\"tcp\",\"address\":\"10.9.9.9:1\"}".getBytes(StandardCharsets.UTF_8));
-      assertThat(probe.kv(key).getLease()).isZero();
+      fixture
+          .sharedProbe()
+          .put(
+              key,
+              "{\"network\":\"tcp\",\"address\":\"10.9.9.9:1\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(probe().kv(key).getLease()).isZero();
 
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
-                assertThat(probe.value(key)).isEqualTo(written);
-                assertThat(probe.kv(key).getLease()).isEqualTo(registry.leaseId());
+                assertThat(probe().value(key)).isEqualTo(written);
+                assertThat(probe().kv(key).getLease()).isEqualTo(registry.leaseId());
               });
       assertThat(registry.status().leaseRecoveries()).as("one key put back, no new lease").isZero();
     }
@@ -310,8 +303,8 @@ class EtcdRegistryTest {
               .address(new InetSocketAddress("127.0.0.1", 5))
               .build());
 
-      assertThat(probe.value("hertz/registry-etcd/" + service + "/127.0.0.1:5")).isNotNull();
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:5")).isNull();
+      assertThat(probe().value("hertz/registry-etcd/" + service + "/127.0.0.1:5")).isNotNull();
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/127.0.0.1:5")).isNull();
     }
   }
 
@@ -329,7 +322,7 @@ class EtcdRegistryTest {
               .address(new InetSocketAddress("0.0.0.0", 8888))
               .build());
 
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/").keySet())
           .containsExactly("kitex/registry-etcd/" + service + "/" + local + ":8888");
     }
   }
@@ -348,7 +341,8 @@ class EtcdRegistryTest {
               .build());
 
       String key = "kitex/registry-etcd/" + service + "/10.1.2.3:9999";
-      assertThat(InstanceCodec.decode(probe.value(key).getBytes(StandardCharsets.UTF_8)).address())
+      assertThat(
+              InstanceCodec.decode(probe().value(key).getBytes(StandardCharsets.UTF_8)).address())
           .isEqualTo("10.1.2.3:9999");
     }
   }
@@ -374,7 +368,7 @@ class EtcdRegistryTest {
       assertThat(instance.socketAddress())
           .isEqualTo(InetSocketAddress.createUnresolved("10.1.2.3", 9999));
       assertThat(registry.keyOf(info)).endsWith("/" + instance.address());
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
     }
   }
 
@@ -389,7 +383,7 @@ class EtcdRegistryTest {
               .address(new InetSocketAddress("127.0.0.1", 1))
               .build());
 
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/192.0.2.10:7777"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/192.0.2.10:7777"))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"192.0.2.10:7777\",\"weight\":10,\"tags\":null}");
     }
@@ -407,7 +401,7 @@ class EtcdRegistryTest {
 
       registry.deregister(info);
 
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
       assertThat(registry.status().registrations()).isZero();
     }
   }
@@ -424,10 +418,10 @@ class EtcdRegistryTest {
               .address(UnixDomainSocketAddress.of("/tmp/echo.sock"))
               .build());
 
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/[::1]:8888"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/[::1]:8888"))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"[::1]:8888\",\"weight\":10,\"tags\":null}");
-      assertThat(probe.value("kitex/registry-etcd/" + service + "//tmp/echo.sock"))
+      assertThat(probe().value("kitex/registry-etcd/" + service + "//tmp/echo.sock"))
           .isEqualTo(
               "{\"network\":\"unix\",\"address\":\"/tmp/echo.sock\",\"weight\":10,\"tags\":null}");
     }
@@ -444,7 +438,7 @@ class EtcdRegistryTest {
                 .serviceName(service)
                 .address(new InetSocketAddress("127.0.0.1", 1))
                 .build());
-        assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
+        assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).hasSize(1);
       }
     }
   }
@@ -466,7 +460,7 @@ class EtcdRegistryTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("info");
 
-      assertThat(probe.leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
+      assertThat(probe().leasesUnder("kitex/registry-etcd/" + service + "/")).isEmpty();
       assertThat(registry.leaseId()).isZero();
     }
   }
@@ -481,7 +475,7 @@ class EtcdRegistryTest {
               .serviceName(service)
               .address(new InetSocketAddress("127.0.0.1", 1))
               .build());
-      assertThat(probe.value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isNotNull();
+      assertThat(probe().value("kitex/registry-etcd/" + service + "/127.0.0.1:1")).isNotNull();
     }
   }
 
@@ -501,13 +495,5 @@ class EtcdRegistryTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(registryThreads()).doesNotContainAnyElementsOf(during));
-  }
-
-  private static Set<String> registryThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(name -> name.startsWith("registry-etcd-registry-"))
-        .collect(Collectors.toSet());
   }
 }

@@ -38,31 +38,24 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdResolverTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
 
-  private static final EtcdFixture fixture = new EtcdFixture(etcd);
+  @RegisterExtension static final EtcdFixture fixture = new EtcdFixture(etcd);
 
-  private static EtcdProbe probe;
-
-  @BeforeAll
-  static void openProbe() {
-    probe = fixture.probe();
-  }
-
-  @AfterAll
-  static void closeProbe() {
-    probe.close();
+  private static EtcdProbe probe() {
+    return fixture.sharedProbe();
   }
 
   private static void putRaw(String service, String address, String json) {
-    probe.put(
-        "kitex/registry-etcd/" + service + "/" + address, json.getBytes(StandardCharsets.UTF_8));
+    fixture
+        .sharedProbe()
+        .put(
+            "kitex/registry-etcd/" + service + "/" + address,
+            json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String value(String address, int weight) {
@@ -129,7 +122,7 @@ class EtcdResolverTest {
     int i = 0;
     for (JsonNode vector : decodes) {
       String key = "kitex/registry-etcd/" + service + "/vector-" + String.format("%03d", i++);
-      probe.put(key, Base64.getDecoder().decode(vector.get("rawBase64").asText()));
+      probe().put(key, Base64.getDecoder().decode(vector.get("rawBase64").asText()));
       byKey.put(key, vector);
     }
     try (EtcdResolver resolver = fixture.resolver()) {
@@ -158,7 +151,7 @@ class EtcdResolverTest {
     // anyone who can write under the prefix chooses the key: a line break, ESC and a bidi override
     String badKey = "kitex/registry-etcd/" + service + "/garbage\n\u001b[31m\u202e";
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
-    probe.put(badKey, "127.0.0.1:8888".getBytes(StandardCharsets.UTF_8));
+    probe().put(badKey, "127.0.0.1:8888".getBytes(StandardCharsets.UTF_8));
     List<String> skipped = new CopyOnWriteArrayList<>();
     EtcdEvents events =
         new EtcdEvents() {
@@ -188,7 +181,9 @@ class EtcdResolverTest {
           .startsWith(escapedKey + " | value is ")
           .contains("JSON");
 
-      probe.put(badKey, "{\"weight\":\"x\"}".getBytes(StandardCharsets.UTF_8)); // a new revision
+      fixture
+          .sharedProbe()
+          .put(badKey, "{\"weight\":\"x\"}".getBytes(StandardCharsets.UTF_8)); // a new revision
       await().atMost(Duration.ofSeconds(5)).until(() -> skipped.size() == 2);
       assertThat(skipped.get(1))
           .isEqualTo(escapedKey + " | weight is a string, expected an integer");
@@ -213,9 +208,11 @@ class EtcdResolverTest {
   @Test
   void hertzPrefixReadsHertzRegistrations() {
     String service = uniqueService();
-    probe.put(
-        "hertz/registry-etcd/" + service + "/127.0.0.1:3",
-        value("127.0.0.1:3", 5).getBytes(StandardCharsets.UTF_8));
+    fixture
+        .sharedProbe()
+        .put(
+            "hertz/registry-etcd/" + service + "/127.0.0.1:3",
+            value("127.0.0.1:3", 5).getBytes(StandardCharsets.UTF_8));
     try (EtcdResolver resolver =
             fixture.resolver(Option.withEtcdServicePrefix("hertz/registry-etcd"));
         EtcdResolver kitex = fixture.resolver()) {
@@ -287,7 +284,7 @@ class EtcdResolverTest {
           .containsExactly(new Instance("tcp", "127.0.0.1:2", 50, Map.of("v", "2")));
       assertThat(changes.get(2).added()).isEmpty();
 
-      probe.delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
+      probe().delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
       await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
       assertThat(changes.get(3).removed())
           .extracting(Instance::address)
@@ -351,7 +348,7 @@ class EtcdResolverTest {
       assertThatThrownBy(() -> discovery.instances("a/b"))
           .isInstanceOf(IllegalArgumentException.class);
 
-      probe.delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
+      probe().delete("kitex/registry-etcd/" + service + "/127.0.0.1:1");
       await().atMost(Duration.ofSeconds(5)).until(() -> discovery.instances(service).isEmpty());
     }
   }

@@ -3,10 +3,8 @@ package dev.registryetcd.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.registryetcd.registry.Info;
 import dev.registryetcd.registry.RegistryException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,13 +114,7 @@ class OptionTest {
             List.of("127.0.0.1:" + closedPort),
             Option.withDialTimeoutOpt(Duration.ofMillis(500)))) {
       long start = System.nanoTime();
-      assertThatThrownBy(
-              () ->
-                  registry.register(
-                      Info.builder()
-                          .serviceName("echo")
-                          .address(new InetSocketAddress("127.0.0.1", 1))
-                          .build()))
+      assertThatThrownBy(() -> registry.register(EtcdFixture.echoAt(1)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("etcd");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
