@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * Runs every vector of {@code instance-info.jsonl}, made by Go's own {@code encoding/json} (a copy
@@ -28,52 +29,52 @@ class GoldenVectorsTest {
     assertThat(GoldenVectors.of("decode")).hasSizeGreaterThanOrEqualTo(35);
   }
 
+  /** One dynamic test per vector of {@code kind}, named by the vector's name. */
+  private static Stream<DynamicTest> eachVector(String kind, ThrowingConsumer<JsonNode> check)
+      throws IOException {
+    return GoldenVectors.of(kind).stream()
+        .map(v -> dynamicTest(v.get("name").asText(), () -> check.accept(v)));
+  }
+
   @TestFactory
   Stream<DynamicTest> encodeWritesGoBytes() throws IOException {
-    return GoldenVectors.of("encode").stream()
-        .map(
-            v ->
-                dynamicTest(
-                    v.get("name").asText(),
-                    () -> {
-                      JsonNode input = v.get("input");
-                      Instance instance =
-                          new Instance(
-                              input.get("network").asText(),
-                              input.get("address").asText(),
-                              input.get("weight").asLong(),
-                              GoldenVectors.tags(input.get("tags")));
-                      String encoded =
-                          new String(InstanceCodec.encode(instance), StandardCharsets.UTF_8);
-                      assertThat(encoded).isEqualTo(v.get("expected").asText());
-                    }));
+    return eachVector(
+        "encode",
+        v -> {
+          JsonNode input = v.get("input");
+          Instance instance =
+              new Instance(
+                  input.get("network").asText(),
+                  input.get("address").asText(),
+                  input.get("weight").asLong(),
+                  GoldenVectors.tags(input.get("tags")));
+          String encoded = new String(InstanceCodec.encode(instance), StandardCharsets.UTF_8);
+          assertThat(encoded).isEqualTo(v.get("expected").asText());
+        });
   }
 
   @TestFactory
   Stream<DynamicTest> decodeAcceptsExactlyWhatGoAccepts() throws IOException {
-    return GoldenVectors.of("decode").stream()
-        .map(
-            v ->
-                dynamicTest(
-                    v.get("name").asText(),
-                    () -> {
-                      byte[] raw = Base64.getDecoder().decode(v.get("rawBase64").asText());
-                      if (!v.get("ok").asBoolean()) {
-                        assertThatThrownBy(() -> InstanceCodec.decode(raw))
-                            .isInstanceOf(MalformedInstanceException.class);
-                        return;
-                      }
-                      Instance decoded = InstanceCodec.decode(raw);
-                      JsonNode expected = v.get("decoded");
-                      Map<String, String> tags = GoldenVectors.tags(expected.get("tags"));
-                      assertThat(decoded.network()).isEqualTo(expected.get("network").asText());
-                      assertThat(decoded.address()).isEqualTo(expected.get("address").asText());
-                      // Go's int is 64 bits: every weight Go reads is kept whole, none clamped
-                      assertThat(decoded.weight()).isEqualTo(expected.get("weight").asLong());
-                      assertThat(decoded.tags()).isEqualTo(tags == null ? Map.of() : tags);
-                      assertThat(decoded.hasNullTags()).isEqualTo(tags == null);
-                      assertThat(decoded.withDefaultWeight(GO_DEFAULT_WEIGHT).weight())
-                          .isEqualTo(v.get("effectiveWeight").asLong());
-                    }));
+    return eachVector(
+        "decode",
+        v -> {
+          byte[] raw = Base64.getDecoder().decode(v.get("rawBase64").asText());
+          if (!v.get("ok").asBoolean()) {
+            assertThatThrownBy(() -> InstanceCodec.decode(raw))
+                .isInstanceOf(MalformedInstanceException.class);
+            return;
+          }
+          Instance decoded = InstanceCodec.decode(raw);
+          JsonNode expected = v.get("decoded");
+          Map<String, String> tags = GoldenVectors.tags(expected.get("tags"));
+          assertThat(decoded.network()).isEqualTo(expected.get("network").asText());
+          assertThat(decoded.address()).isEqualTo(expected.get("address").asText());
+          // Go's int is 64 bits: every weight Go reads is kept whole, none clamped
+          assertThat(decoded.weight()).isEqualTo(expected.get("weight").asLong());
+          assertThat(decoded.tags()).isEqualTo(tags == null ? Map.of() : tags);
+          assertThat(decoded.hasNullTags()).isEqualTo(tags == null);
+          assertThat(decoded.withDefaultWeight(GO_DEFAULT_WEIGHT).weight())
+              .isEqualTo(v.get("effectiveWeight").asLong());
+        });
   }
 }

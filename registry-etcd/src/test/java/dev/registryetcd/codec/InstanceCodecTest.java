@@ -36,6 +36,11 @@ class InstanceCodecTest {
         .isInstanceOf(MalformedInstanceException.class);
   }
 
+  /** {@code json}, written in UTF-8, decoded. */
+  private static Instance decode(String json) {
+    return InstanceCodec.decode(json.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** An instance whose unknown field nests arrays so the document is {@code depth} levels deep. */
   private static byte[] nested(int depth) {
     int arrays = depth - 1; // the top-level object is one level
@@ -46,19 +51,14 @@ class InstanceCodecTest {
   @Test
   void fieldNamesMatchAsGoMatchesThemIncludingKelvinSignAndLongS() {
     Instance info =
-        InstanceCodec.decode(
-            "{\"NETWOR\u212A\":\"unix\",\"addre\u017Fs\":\"/a\",\"WeIgHt\":3,\"weıght\":9}"
-                .getBytes(StandardCharsets.UTF_8));
+        decode("{\"NETWOR\u212A\":\"unix\",\"addre\u017Fs\":\"/a\",\"WeIgHt\":3,\"weıght\":9}");
 
     assertThat(info).isEqualTo(new Instance("unix", "/a", 3, null));
   }
 
   @Test
   void aRepeatedTagsObjectMergesIntoTheFirstAsGoDecodesIntoAnExistingMap() {
-    Instance info =
-        InstanceCodec.decode(
-            "{\"tags\":{\"a\":\"1\"},\"tags\":{\"b\":\"2\",\"c\":null}}"
-                .getBytes(StandardCharsets.UTF_8));
+    Instance info = decode("{\"tags\":{\"a\":\"1\"},\"tags\":{\"b\":\"2\",\"c\":null}}");
 
     assertThat(info.tags()).isEqualTo(Map.of("a", "1", "b", "2", "c", ""));
   }

@@ -31,6 +31,17 @@ class EtcdResolverHostileInputTest {
         new Instance("tcp", address, 10, tagValue == null ? null : Map.of("t", tagValue)));
   }
 
+  /** An instance at {@code address} with an unknown field of {@code arrays} nested arrays. */
+  private static byte[] nestedArrays(String address, int arrays) {
+    return ("{\"address\":\""
+            + address
+            + "\",\"x\":"
+            + "[".repeat(arrays)
+            + "]".repeat(arrays)
+            + "}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
   @Test
   void hostileValuesAreSkippedValidOnesServedAndTheWatchSurvives() {
     Map<String, byte[]> written = new TreeMap<>();
@@ -53,18 +64,8 @@ class EtcdResolverHostileInputTest {
       byte[] hugeGarbage = new byte[1_400_000];
       random.nextBytes(hugeGarbage);
       write(probe, written, PREFIX + "huge-garbage", hugeGarbage);
-      write(
-          probe,
-          written,
-          PREFIX + "deep-valid",
-          ("{\"address\":\"127.0.0.1:3\",\"x\":" + "[".repeat(9000) + "]".repeat(9000) + "}")
-              .getBytes(StandardCharsets.UTF_8));
-      write(
-          probe,
-          written,
-          PREFIX + "deep-invalid",
-          ("{\"address\":\"127.0.0.1:4\",\"x\":" + "[".repeat(20000) + "]".repeat(20000) + "}")
-              .getBytes(StandardCharsets.UTF_8));
+      write(probe, written, PREFIX + "deep-valid", nestedArrays("127.0.0.1:3", 9000));
+      write(probe, written, PREFIX + "deep-invalid", nestedArrays("127.0.0.1:4", 20000));
       write(probe, written, PREFIX + "extra/segments/here", json("127.0.0.1:5", "a/b"));
       write(probe, written, PREFIX, json("127.0.0.1:6", null)); // nothing after the service name
       write(

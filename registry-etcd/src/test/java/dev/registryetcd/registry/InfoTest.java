@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 class InfoTest {
   private static final InetSocketAddress ADDRESS = new InetSocketAddress("127.0.0.1", 8888);
 
+  /** A builder for {@code echo} at {@link #ADDRESS}, which a test completes or breaks. */
+  private static Info.Builder echo() {
+    return Info.builder().serviceName("echo").address(ADDRESS);
+  }
+
   @Test
   void builderAppliesKitexDefaults() {
-    Info info = Info.builder().serviceName("echo").address(ADDRESS).build();
+    Info info = echo().build();
 
     assertThat(info.weight()).isEqualTo(10);
     assertThat(info.tags()).isNull();
@@ -47,18 +52,11 @@ class InfoTest {
         .isInstanceOfSatisfying(
             InvalidInfoException.class,
             e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.ADDRESS));
-    assertThatThrownBy(
-            () ->
-                Info.builder()
-                    .serviceName("echo")
-                    .address(ADDRESS)
-                    .warmUp(Duration.ofSeconds(-1))
-                    .build())
+    assertThatThrownBy(() -> echo().warmUp(Duration.ofSeconds(-1)).build())
         .isInstanceOfSatisfying(
             InvalidInfoException.class,
             e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.WARM_UP));
-    assertThatThrownBy(
-            () -> Info.builder().serviceName("echo").address(ADDRESS).tags(nullValue).build())
+    assertThatThrownBy(() -> echo().tags(nullValue).build())
         .isInstanceOfSatisfying(
             InvalidInfoException.class,
             e -> assertThat(e.field()).isEqualTo(InvalidInfoException.Field.TAGS));
@@ -100,20 +98,14 @@ class InfoTest {
   void nullTagKeyOrValueIsRefusedNamingTheTag() {
     Map<String, String> tags = new HashMap<>();
     tags.put("zone", null);
-    assertThatThrownBy(() -> Info.builder().serviceName("echo").address(ADDRESS).tags(tags).build())
+    assertThatThrownBy(() -> echo().tags(tags).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zone");
   }
 
   @Test
   void negativeWarmUpIsRefused() {
-    assertThatThrownBy(
-            () ->
-                Info.builder()
-                    .serviceName("echo")
-                    .address(ADDRESS)
-                    .warmUp(Duration.ofSeconds(-1))
-                    .build())
+    assertThatThrownBy(() -> echo().warmUp(Duration.ofSeconds(-1)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("warmUp");
   }
@@ -121,7 +113,7 @@ class InfoTest {
   @Test
   void tagsAreCopiedAndCannotChangeAfterwards() {
     Map<String, String> tags = new HashMap<>(Map.of("zone", "a"));
-    Info info = Info.builder().serviceName("echo").address(ADDRESS).tags(tags).build();
+    Info info = echo().tags(tags).build();
     tags.put("zone", "b");
 
     assertThat(info.tag("zone")).isEqualTo("a");
@@ -132,9 +124,7 @@ class InfoTest {
   @Test
   void toBuilderKeepsEveryField() {
     Info info =
-        Info.builder()
-            .serviceName("echo")
-            .address(ADDRESS)
+        echo()
             .weight(3)
             .tag("k", "v")
             .payloadCodec("thrift")

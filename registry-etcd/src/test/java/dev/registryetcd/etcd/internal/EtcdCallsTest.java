@@ -10,27 +10,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /** Hedged attempts: a stalled member holds one attempt, a slow answer still counts. */
 class EtcdCallsTest {
   private static final Duration TIMEOUT = Duration.ofMillis(1500); // attempts of 500 ms
 
+  /**
+   * {@link EtcdCalls#awaitRetrying} of {@code "put k"} within {@link #TIMEOUT}: each attempt is
+   * made by {@code attempt}, told how many came before it, and kept in {@code calls}.
+   */
+  private static String putRetrying(
+      List<CompletableFuture<String>> calls, IntFunction<CompletableFuture<String>> attempt) {
+    return EtcdCalls.awaitRetrying(
+        () -> {
+          CompletableFuture<String> call = attempt.apply(calls.size());
+          calls.add(call);
+          return call;
+        },
+        TIMEOUT,
+        "put k");
+  }
+
   @Test
   void aCallNotAnsweredInTimeIsMadeAgainAndTheSecondAnswerCounts() {
     List<CompletableFuture<String>> calls = new ArrayList<>();
     String answer =
-        EtcdCalls.awaitRetrying(
-            () -> {
-              CompletableFuture<String> call = new CompletableFuture<>();
-              if (!calls.isEmpty()) {
-                call.complete("from the second member");
-              }
-              calls.add(call);
-              return call;
-            },
-            TIMEOUT,
-            "put k");
+        putRetrying(
+            calls,
+            before ->
+                before == 0
+                    ? new CompletableFuture<>()
+                    : CompletableFuture.completedFuture("from the second member"));
 
     assertThat(answer).isEqualTo("from the second member");
     assertThat(calls).hasSize(2);
@@ -42,10 +54,11 @@ class EtcdCallsTest {
     List<CompletableFuture<String>> calls = new ArrayList<>();
     assertThatThrownBy(
             () ->
-                EtcdCalls.awaitRetrying(
-                    () -> {
+                putRetrying(
+                    calls,
+                    before -> {
                       CompletableFuture<String> call = new CompletableFuture<>();
-                      if (calls.isEmpty()) {
+                      if (before == 0) {
                         CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS)
                             .execute(
                                 () ->
@@ -54,11 +67,8 @@ class EtcdCallsTest {
                                             .withDescription("permission denied")
                                             .asRuntimeException()));
                       }
-                      calls.add(call);
                       return call;
-                    },
-                    TIMEOUT,
-                    "put k"))
+                    }))
         .isInstanceOfSatisfying(
             RegistryException.class,
             e -> assertThat(e.reason()).isEqualTo(RegistryException.Reason.PERMISSION));
@@ -70,18 +80,13 @@ class EtcdCallsTest {
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
-                EtcdCalls.awaitRetrying(
-                    () -> {
-                      CompletableFuture<String> call =
-                          CompletableFuture.failedFuture(
-                              Status.UNAVAILABLE
-                                  .withDescription("connection refused")
-                                  .asRuntimeException());
-                      calls.add(call);
-                      return call;
-                    },
-                    TIMEOUT,
-                    "put k"))
+                putRetrying(
+                    calls,
+                    before ->
+                        CompletableFuture.failedFuture(
+                            Status.UNAVAILABLE
+                                .withDescription("connection refused")
+                                .asRuntimeException())))
         .isInstanceOfSatisfying(
             RegistryException.class,
             e -> {
