@@ -6,15 +6,14 @@ import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.etcd.internal.loop.Scheduler;
+import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,13 +92,7 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   private void watchService(EtcdTarget target, PrintWriter err, Lines lines, StopSignal stop) {
-    ScheduledExecutorService checks =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "registry-etcd-watch-check");
-              thread.setDaemon(true);
-              return thread;
-            });
+    SerialLoop checks = new SerialLoop("registry-etcd-watch-check", () -> {});
     try (EtcdResolver resolver = target.newResolver()) {
       AtomicBoolean started = new AtomicBoolean();
       AtomicReference<Throwable> unreachable = new AtomicReference<>();
@@ -164,7 +157,7 @@ final class WatchCommand implements Callable<Integer> {
                 RegistryException.Reason.UNREACHABLE, failure.getMessage(), failure);
       }
     } finally {
-      checks.shutdownNow();
+      checks.close(() -> {}, target.dialTimeout());
     }
   }
 
@@ -196,14 +189,10 @@ final class WatchCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final EtcdTarget target;
     private final BooleanSupplier failing;
-    private final ScheduledExecutorService checks;
+    private final Scheduler checks;
     private final AtomicBoolean checking = new AtomicBoolean();
 
-    Outage(
-        PrintWriter err,
-        EtcdTarget target,
-        BooleanSupplier failing,
-        ScheduledExecutorService checks) {
+    Outage(PrintWriter err, EtcdTarget target, BooleanSupplier failing, Scheduler checks) {
       this.err = err;
       this.target = target;
       this.failing = failing;
@@ -215,7 +204,7 @@ final class WatchCommand implements Callable<Integer> {
       if (!checking.compareAndSet(false, true)) {
         return; // already being checked
       }
-      schedule(
+      checks.schedule(
           () -> {
             if (!failing.getAsBoolean()) {
               checking.set(false);
@@ -232,7 +221,7 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     private void awaitBack() {
-      schedule(
+      checks.schedule(
           () -> {
             if (failing.getAsBoolean()) {
               awaitBack();
@@ -243,14 +232,6 @@ final class WatchCommand implements Callable<Integer> {
             checking.set(false);
           },
           Duration.ofMillis(500));
-    }
-
-    private void schedule(Runnable check, Duration delay) {
-      try {
-        checks.schedule(check, delay.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closed) {
-        // the command is ending
-      }
     }
   }
 
