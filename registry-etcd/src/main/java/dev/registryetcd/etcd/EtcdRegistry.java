@@ -152,9 +152,7 @@ public final class EtcdRegistry implements Registry {
    */
   @Override
   public void register(Info info) {
-    Registration registration = registrationOf(info);
-    ensureOpen();
-    registrar.register(registration);
+    registrar.register(openRegistrationOf(info));
   }
 
   /**
@@ -167,9 +165,7 @@ public final class EtcdRegistry implements Registry {
    *     nothing is held
    */
   public void registerEventually(Info info) {
-    Registration registration = registrationOf(info);
-    ensureOpen();
-    registrar.registerEventually(registration);
+    registrar.registerEventually(openRegistrationOf(info));
   }
 
   /**
@@ -185,8 +181,7 @@ public final class EtcdRegistry implements Registry {
    */
   public void setStatus(Info info, InstanceStatus status) {
     Objects.requireNonNull(status, "status");
-    Registration registration = registrationOf(info);
-    ensureOpen();
+    Registration registration = openRegistrationOf(info);
     if (!registrar.setOutOfService(registration, status == InstanceStatus.OUT_OF_SERVICE)) {
       throw new IllegalStateException(
           "cannot set the status of "
@@ -202,9 +197,7 @@ public final class EtcdRegistry implements Registry {
    * nothing from etcd.
    */
   public InstanceStatus statusOf(Info info) {
-    Registration registration = registrationOf(info);
-    ensureOpen();
-    Boolean outOfService = registrar.isOutOfService(registration);
+    Boolean outOfService = registrar.isOutOfService(openRegistrationOf(info));
     if (outOfService == null) {
       return null;
     }
@@ -220,9 +213,7 @@ public final class EtcdRegistry implements Registry {
    */
   @Override
   public void deregister(Info info) {
-    Registration registration = registrationOf(info);
-    ensureOpen();
-    registrar.deregister(registration);
+    registrar.deregister(openRegistrationOf(info));
   }
 
   /**
@@ -296,6 +287,16 @@ public final class EtcdRegistry implements Registry {
   }
 
   // ---- plumbing ----
+
+  /**
+   * {@link #registrationOf} for a call that needs the registry open: bad {@code info} is refused
+   * first (IllegalArgumentException), then a closed registry (IllegalStateException).
+   */
+  private Registration openRegistrationOf(Info info) {
+    Registration registration = registrationOf(info);
+    ensureOpen();
+    return registration;
+  }
 
   /** What is written for {@code info}: exactly the bytes of {@link #instanceOf}. */
   private Registration registrationOf(Info info) {
