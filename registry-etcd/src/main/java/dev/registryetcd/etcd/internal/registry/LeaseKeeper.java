@@ -1,8 +1,8 @@
 package dev.registryetcd.etcd.internal.registry;
 
 import dev.registryetcd.etcd.internal.EtcdCalls;
-import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
+import dev.registryetcd.etcd.internal.loop.SingleTimer;
 import dev.registryetcd.events.EtcdEvents.KeepAliveFailure;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
@@ -186,7 +186,7 @@ public final class LeaseKeeper {
     private long attempt;
     private int failuresInARow;
     private boolean stopped;
-    private Cancellable next = Cancellable.NONE;
+    private final SingleTimer next = new SingleTimer(keepAlives);
 
     KeepAlive(Lease lease) {
       this.lease = lease;
@@ -194,7 +194,7 @@ public final class LeaseKeeper {
 
     void start() {
       renewedAtNanos = keepAlives.nanoTime();
-      next = keepAlives.schedule(this::renew, renewEvery);
+      next.schedule(this::renew, renewEvery);
     }
 
     void stop() {
@@ -207,7 +207,7 @@ public final class LeaseKeeper {
         return;
       }
       long sent = ++attempt;
-      next = keepAlives.schedule(() -> unanswered(sent), answerBound);
+      next.schedule(() -> unanswered(sent), answerBound);
       client
           .getLeaseClient()
           .keepAliveOnce(lease.id)
@@ -223,7 +223,7 @@ public final class LeaseKeeper {
       if (error == null) {
         renewedAtNanos = keepAlives.nanoTime();
         failuresInARow = 0;
-        next = keepAlives.schedule(this::renew, renewEvery);
+        next.schedule(this::renew, renewEvery);
       } else if (EtcdCalls.isLeaseNotFound(error)) {
         stopped = true;
         report(listener -> listener.leaseNotFound(lease.id));
@@ -259,7 +259,7 @@ public final class LeaseKeeper {
               FIRST_RETRY.toMillis() << Math.min(failuresInARow - 1, 5), answerBound.toMillis());
       Duration wait = Duration.ofMillis(backoffMillis);
       Duration left = ttl.minus(sinceRenewal);
-      next = keepAlives.schedule(this::renew, wait.compareTo(left) < 0 ? wait : left);
+      next.schedule(this::renew, wait.compareTo(left) < 0 ? wait : left);
     }
 
     /** Tells the listener on the registry's loop, if this lease is still the one held. */

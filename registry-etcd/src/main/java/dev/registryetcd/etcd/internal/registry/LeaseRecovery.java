@@ -2,7 +2,7 @@ package dev.registryetcd.etcd.internal.registry;
 
 import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.Scheduler;
-import dev.registryetcd.etcd.internal.loop.Scheduler.Cancellable;
+import dev.registryetcd.etcd.internal.loop.SingleTimer;
 import dev.registryetcd.registry.RegistryException;
 import dev.registryetcd.retry.RetryConfig;
 import java.time.Duration;
@@ -59,8 +59,8 @@ public final class LeaseRecovery {
   private long lostAtNanos;
   private long recoveries;
   private String problem;
-  private Cancellable nextAttempt = Cancellable.NONE;
-  private Cancellable nextProbe = Cancellable.NONE;
+  private final SingleTimer nextAttempt;
+  private final SingleTimer nextProbe;
 
   /**
    * @param attempt what one attempt does; runs on the scheduler's thread
@@ -80,6 +80,8 @@ public final class LeaseRecovery {
     this.attempt = attempt;
     this.etcdAnswers = etcdAnswers;
     this.log = log;
+    this.nextAttempt = new SingleTimer(scheduler);
+    this.nextProbe = new SingleTimer(scheduler);
   }
 
   public State state() {
@@ -145,8 +147,6 @@ public final class LeaseRecovery {
   public RuntimeException attemptNow() {
     nextAttempt.cancel();
     nextProbe.cancel();
-    nextAttempt = Cancellable.NONE;
-    nextProbe = Cancellable.NONE;
     if (state != State.RECOVERING) {
       return null;
     }
@@ -185,14 +185,13 @@ public final class LeaseRecovery {
       retryIn = backoff.spread(retry.retryDelay());
       log.attemptFailed(failedAttempts, retry.maxAttemptTimes(), failure, retryIn);
     }
-    nextAttempt = scheduler.schedule(this::attemptNow, retryIn);
+    nextAttempt.schedule(this::attemptNow, retryIn);
     if (isUnreachable(failure)) {
-      nextProbe = scheduler.schedule(this::probe, PROBE_INTERVAL);
+      nextProbe.schedule(this::probe, PROBE_INTERVAL);
     }
   }
 
   private void probe() {
-    nextProbe = Cancellable.NONE;
     if (state != State.RECOVERING) {
       return;
     }
@@ -204,7 +203,7 @@ public final class LeaseRecovery {
       // coming back while a probe hangs is seen within one interval, not two
       Duration waited = Duration.ofNanos(scheduler.nanoTime() - started);
       Duration rest = PROBE_INTERVAL.minus(waited);
-      nextProbe = scheduler.schedule(this::probe, rest.isNegative() ? Duration.ZERO : rest);
+      nextProbe.schedule(this::probe, rest.isNegative() ? Duration.ZERO : rest);
     }
   }
 

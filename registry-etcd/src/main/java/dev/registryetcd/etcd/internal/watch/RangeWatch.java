@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal.watch;
 
 import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.Scheduler;
+import dev.registryetcd.etcd.internal.loop.SingleTimer;
 import io.etcd.jetcd.common.exception.CompactedException;
 import java.time.Duration;
 import java.util.List;
@@ -110,10 +111,9 @@ public final class RangeWatch {
   /** etcd's revision that a pending confirmation waits for, 0 when none is pending. */
   private long wanted;
 
-  /** Whether a deadline for {@link #wanted} is scheduled; its generation is {@link #round}. */
-  private boolean deadlinePending;
+  /** The bound for showing {@link #wanted}, while one is waited for. */
+  private final SingleTimer deadline;
 
-  private int round;
   private int moves;
 
   /** A watch with the {@link Liveness#DEFAULT} bound. */
@@ -135,6 +135,7 @@ public final class RangeWatch {
     this.backoff = backoff;
     this.liveness = liveness;
     this.listener = listener;
+    this.deadline = new SingleTimer(loop);
   }
 
   /** Reads the whole range (starting or restarting the cycle); the answer comes on the loop. */
@@ -237,7 +238,7 @@ public final class RangeWatch {
       return;
     }
     wanted = Math.max(wanted, revision);
-    if (!deadlinePending) {
+    if (!deadline.isPending()) {
       moves = 0;
       watching.requestProgress();
       awaitWanted();
@@ -291,23 +292,19 @@ public final class RangeWatch {
   private void confirmed() {
     confirmed = true;
     wanted = 0;
-    deadlinePending = false;
+    deadline.cancel(); // it has nothing left to decide
     moves = 0;
-    ++round; // the pending deadline, if any, has nothing left to decide
   }
 
   private void awaitWanted() {
-    int deadlineRound = ++round;
-    deadlinePending = true;
-    loop.schedule(() -> deadline(deadlineRound), liveness.bound());
+    deadline.schedule(this::deadlinePassed, liveness.bound());
   }
 
   /** The bound passed without the watch showing {@link #wanted}: move it to another member. */
-  private void deadline(int deadlineRound) {
-    if (closed || deadlineRound != round || watching == null) {
+  private void deadlinePassed() {
+    if (closed || watching == null) {
       return;
     }
-    deadlinePending = false;
     confirmed = false;
     answered = false;
     Throwable why =
@@ -334,14 +331,14 @@ public final class RangeWatch {
    * one, which must show it again within the bound.
    */
   private void resumed(Throwable cause) {
-    boolean reportedByDeadline = cause instanceof WatchUnconfirmedException && deadlinePending;
+    boolean reportedByDeadline = cause instanceof WatchUnconfirmedException && deadline.isPending();
     answered = false;
     long shown = heardRevision;
     heardRevision = appliedRevision;
     if (shown > heardRevision) {
       wanted = Math.max(wanted, shown);
     }
-    if (wanted > 0 && !deadlinePending) {
+    if (wanted > 0 && !deadline.isPending()) {
       moves = 0;
       awaitWanted();
     }
@@ -412,8 +409,7 @@ public final class RangeWatch {
     confirmed = false; // until the read after it answers
     answered = false;
     wanted = 0;
-    deadlinePending = false;
-    ++round;
+    deadline.cancel();
     listener.onRestart(error);
     if (error instanceof CompactedException) {
       read();
