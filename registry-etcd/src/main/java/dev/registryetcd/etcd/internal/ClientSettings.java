@@ -78,13 +78,11 @@ public record ClientSettings(
       String lower = endpoint.toLowerCase(Locale.ROOT);
       if (lower.startsWith("http://") && caFile != null) {
         // jetcd picks TLS for every endpoint from the client's settings, not from the scheme.
-        throw new InvalidSettingException(
-            "endpoints",
-            "endpoints["
-                + i
-                + "] "
-                + endpoint
-                + " says http:// but withTLSOpt asks for TLS: write https:// or host:port");
+        throw badEndpoint(
+            i,
+            endpoint,
+            "says http:// but withTLSOpt asks for TLS: write https:// or host:port",
+            null);
       }
       if (lower.startsWith("http://") && tls) {
         throw new InvalidSettingException(
@@ -99,31 +97,26 @@ public record ClientSettings(
             URI.create(
                 lower.contains("://") ? endpoint : (tls ? "https://" : "http://") + endpoint);
       } catch (IllegalArgumentException e) {
-        throw new InvalidSettingException(
-            "endpoints",
-            "endpoints[" + i + "] " + endpoint + " is not host:port or an http(s):// URL",
-            e);
+        throw badEndpoint(i, endpoint, "is not host:port or an http(s):// URL", e);
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
-        throw new InvalidSettingException(
-            "endpoints",
-            "endpoints["
-                + i
-                + "] "
-                + endpoint
-                + " has scheme "
-                + scheme
-                + ": use host:port, http:// or https://");
+        throw badEndpoint(
+            i, endpoint, "has scheme " + scheme + ": use host:port, http:// or https://", null);
       }
       if (uri.getHost() == null || uri.getPort() < 1) {
-        throw new InvalidSettingException(
-            "endpoints",
-            "endpoints[" + i + "] " + endpoint + " needs a host and a port, e.g. 127.0.0.1:2379");
+        throw badEndpoint(i, endpoint, "needs a host and a port, e.g. 127.0.0.1:2379", null);
       }
       uris.add(uri);
     }
     return uris;
+  }
+
+  /** The error for {@code endpoints[index]}: names it, then says {@code problem} and the fix. */
+  private static InvalidSettingException badEndpoint(
+      int index, String endpoint, String problem, Throwable cause) {
+    return new InvalidSettingException(
+        "endpoints", "endpoints[" + index + "] " + endpoint + " " + problem, cause);
   }
 
   /**
