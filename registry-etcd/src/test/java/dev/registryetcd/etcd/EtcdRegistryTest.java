@@ -107,7 +107,7 @@ class EtcdRegistryTest {
       registry.register(heavy);
 
       // Go's json.Marshal of instanceInfo{Weight: 1 << 40}: the decimal digits, never clamped
-      assertThat(probe.value(registry.keyOf(heavy)))
+      assertThat(probe().value(registry.keyOf(heavy)))
           .isEqualTo(
               "{\"network\":\"tcp\",\"address\":\"127.0.0.1:1\",\"weight\":1099511627776,"
                   + "\"tags\":null}");
