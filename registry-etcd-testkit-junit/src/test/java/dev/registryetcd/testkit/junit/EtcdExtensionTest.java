@@ -122,7 +122,7 @@ class EtcdExtensionTest {
     return runningExamples;
   }
 
-  @EnabledIf("dev.registryetcd.testkit.EtcdExtensionTest#examplesEnabled")
+  @EnabledIf("dev.registryetcd.testkit.junit.EtcdExtensionTest#examplesEnabled")
   static class FailingExample {
     @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
     static volatile Path root;
@@ -136,7 +136,7 @@ class EtcdExtensionTest {
     }
   }
 
-  @EnabledIf("dev.registryetcd.testkit.EtcdExtensionTest#examplesEnabled")
+  @EnabledIf("dev.registryetcd.testkit.junit.EtcdExtensionTest#examplesEnabled")
   static class PerTestExample {
     static final List<Path> roots = new CopyOnWriteArrayList<>();
 
