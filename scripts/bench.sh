@@ -4,7 +4,7 @@
 #   scripts/bench.sh quick                  a few minutes: smaller sizes, fewer samples, short JMH
 #   scripts/bench.sh all                    the published sizes (about 12 minutes)
 #   scripts/bench.sh all --update-docs      also writes table, machine and chart into docs/benchmarks.md
-#   scripts/bench.sh quick --only resolve,propagation    some of: resolve propagation failure churn scale gray-failure
+#   scripts/bench.sh quick --only resolve,propagation    some of: resolve propagation failure churn scale gray-failure fleet
 # Results go to benchmarks/target/results/: summary.json, summary.csv, table.md, one <scenario>.json
 # each, propagation-latency.png, and logs/. Exits 1 if a scenario could not run (a missed target is
 # reported in the table, not as a failure).

@@ -2,6 +2,7 @@ package dev.registryetcd.benchmarks;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.fleet.FleetScenario;
 import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
 import dev.registryetcd.benchmarks.report.DocsUpdater;
@@ -46,7 +47,8 @@ public final class BenchMain {
         new FailureScenario(),
         new ChurnScenario(),
         new ScaleScenario(),
-        new GrayFailureScenario());
+        new GrayFailureScenario(),
+        new FleetScenario());
   }
 
   public static void main(String[] args) {
@@ -71,7 +73,7 @@ public final class BenchMain {
     } catch (IllegalArgumentException e) {
       System.err.println("bench: " + e.getMessage());
       System.err.println(
-          "usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale,gray-failure]"
+          "usage: java -jar benchmarks.jar quick|all [--only resolve,propagation,failure,churn,scale,gray-failure,fleet]"
               + " [--results DIR] [--docs docs/benchmarks.md]");
       System.exit(2);
       return;

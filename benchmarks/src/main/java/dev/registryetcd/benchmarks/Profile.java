@@ -2,6 +2,7 @@ package dev.registryetcd.benchmarks;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.fleet.FleetScenario;
 import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
 import dev.registryetcd.benchmarks.gray.GrayFailureScenario.Fault;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
@@ -23,7 +24,8 @@ public record Profile(
     FailureScenario.Sizes failure,
     ScaleScenario.Sizes scale,
     ChurnScenario.Sizes churn,
-    GrayFailureScenario.Sizes grayFailure) {
+    GrayFailureScenario.Sizes grayFailure,
+    FleetScenario.Sizes fleet) {
 
   /** A few minutes: short JMH, 1,000 instances at scale, 10 s of churn. */
   public static Profile quick() {
@@ -50,7 +52,19 @@ public record Profile(
             6,
             Duration.ofSeconds(20),
             Duration.ofSeconds(10),
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(60)),
+        // fewer clients than the issue's 200, to stay within a few minutes on 2 cores
+        new FleetScenario.Sizes(
+            100,
+            50,
+            100,
+            Duration.ofMillis(50),
+            50,
+            60,
+            Duration.ofMillis(200),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10)));
   }
 
   /** The issue's sizes: 10,000 instances at scale, 60 s of churn, 1,000 propagation samples. */
@@ -79,7 +93,19 @@ public record Profile(
             6,
             Duration.ofSeconds(45),
             Duration.ofSeconds(100),
-            Duration.ofSeconds(75)));
+            Duration.ofSeconds(75)),
+        // issue 16: 200 resolver clients x 50 services; 50 clients through grpc-proxy
+        new FleetScenario.Sizes(
+            200,
+            50,
+            300,
+            Duration.ofMillis(50),
+            50,
+            100,
+            Duration.ofMillis(200),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(10)));
   }
 
   /** Tiny: seconds per scenario, JMH in this JVM. Checks the scenarios run, not how fast. */
@@ -102,7 +128,19 @@ public record Profile(
             2,
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
-            Duration.ofSeconds(8)));
+            Duration.ofSeconds(8)),
+        // one change each way; readings 100 ms apart, memory left unsettled after 0.3 s
+        new FleetScenario.Sizes(
+            3,
+            3,
+            2,
+            Duration.ZERO,
+            2,
+            2,
+            Duration.ZERO,
+            Duration.ofMillis(100),
+            Duration.ofMillis(300),
+            Duration.ofSeconds(5)));
   }
 
   /**

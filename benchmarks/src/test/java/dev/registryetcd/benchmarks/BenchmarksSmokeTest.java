@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registryetcd.benchmarks.churn.ChurnScenario;
 import dev.registryetcd.benchmarks.failure.FailureScenario;
+import dev.registryetcd.benchmarks.fleet.FleetScenario;
 import dev.registryetcd.benchmarks.gray.GrayFailureScenario;
 import dev.registryetcd.benchmarks.propagation.PropagationScenario;
 import dev.registryetcd.benchmarks.report.ResultsWriter;
@@ -102,6 +103,24 @@ class BenchmarksSmokeTest {
     assertThat(result.rows().get(1).values()).containsKeys("oursStaleMs", "plainStaleMs");
     assertThat(result.rows().get(2).values()).containsKeys("oursFailoverMs", "plainFailoverMs");
     assertThat(result.details()).containsKeys("FOLLOWER_FROZEN", "LEADER_BLACKHOLED", "outage");
+  }
+
+  @Test
+  @Timeout(120)
+  void fleetCountsStreamsMemoryAndDeliveryAndGoesThroughGrpcProxy() {
+    ScenarioResult result = run(new FleetScenario());
+
+    // streams, delivery, memory x3, health; then through grpc-proxy: registration, resolution,
+    // delivery, members, health
+    assertThat(result.rows()).hasSize(11);
+    assertThat(result.rows().get(0).values())
+        .containsKeys("oursStreams", "oursWatchers", "plainStreams", "plainWatchers");
+    assertThat(result.rows().get(0).values().get("oursWatchers"))
+        .isEqualTo(
+            (double) (Profile.smoke().fleet().clients() * Profile.smoke().fleet().services()));
+    assertThat(result.rows().get(1).values()).containsKeys("oursP99Ms", "plainP99Ms", "ratioP99");
+    assertThat(result.rows().get(3).values()).containsKeys("oursKibPerClient", "plainKibPerClient");
+    assertThat(result.details()).containsKeys("ours", "plain", "churn", "grpcProxy");
   }
 
   @Test

@@ -1,0 +1,81 @@
+package dev.registryetcd.benchmarks.fleet;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The baseline: {@code clients} plain jetcd clients, each with one jetcd {@code Watcher} per
+ * service (jetcd's watch API: one gRPC stream per watcher), every event going to {@link Arrivals}.
+ */
+final class PlainFleet implements AutoCloseable {
+  private final List<Client> clients = new ArrayList<>();
+  private final List<Watch.Watcher> watchers = new ArrayList<>();
+  private final CountDownLatch created;
+
+  PlainFleet(List<String> endpoints, String prefix, int count, List<String> services, Arrivals to) {
+    created = new CountDownLatch(count * services.size());
+    try {
+      for (int k = 0; k < count; k++) {
+        Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        clients.add(client);
+        int index = k;
+        for (String service : services) {
+          String servicePrefix = prefix + "/" + service + "/";
+          watchers.add(
+              client
+                  .getWatchClient()
+                  .watch(
+                      ByteSequence.from(servicePrefix, StandardCharsets.UTF_8),
+                      WatchOption.builder()
+                          .isPrefix(true)
+                          .withRequireLeader(true)
+                          .withCreateNotify(true)
+                          .build(),
+                      response -> {
+                        if (response.isCreatedNotify()) {
+                          created.countDown();
+                        }
+                        for (WatchEvent event : response.getEvents()) {
+                          String key =
+                              event.getKeyValue().getKey().toString(StandardCharsets.UTF_8);
+                          to.saw(
+                              index,
+                              service,
+                              key.substring(servicePrefix.length()),
+                              event.getEventType() == WatchEvent.EventType.PUT);
+                        }
+                      }));
+        }
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Waits until etcd (or the proxy) has answered every watcher's create. */
+  void awaitCreated(Duration bound) throws InterruptedException {
+    if (!created.await(bound.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new IllegalStateException(
+          created.getCount()
+              + " plain watchers were not created within "
+              + bound.toSeconds()
+              + " s");
+    }
+  }
+
+  @Override
+  public void close() {
+    watchers.forEach(Watch.Watcher::close);
+    clients.forEach(Client::close);
+  }
+}
