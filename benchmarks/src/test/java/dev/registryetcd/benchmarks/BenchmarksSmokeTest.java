@@ -110,9 +110,9 @@ class BenchmarksSmokeTest {
   void fleetCountsStreamsMemoryAndDeliveryAndGoesThroughGrpcProxy() {
     ScenarioResult result = run(new FleetScenario());
 
-    // streams, delivery, memory x3, health; then through grpc-proxy: registration, resolution,
-    // delivery, members, health
-    assertThat(result.rows()).hasSize(11);
+    // streams, delivery, memory x3, the connected floor, health; then through grpc-proxy:
+    // registration, resolution, delivery, members, health
+    assertThat(result.rows()).hasSize(12);
     assertThat(result.rows().get(0).values())
         .containsKeys("oursStreams", "oursWatchers", "plainStreams", "plainWatchers");
     assertThat(result.rows().get(0).values().get("oursWatchers"))
@@ -120,7 +120,8 @@ class BenchmarksSmokeTest {
             (double) (Profile.smoke().fleet().clients() * Profile.smoke().fleet().services()));
     assertThat(result.rows().get(1).values()).containsKeys("oursP99Ms", "plainP99Ms", "ratioP99");
     assertThat(result.rows().get(3).values()).containsKeys("oursKibPerClient", "plainKibPerClient");
-    assertThat(result.details()).containsKeys("ours", "plain", "churn", "grpcProxy");
+    assertThat(result.rows().get(5).values()).containsKey("connectedKibPerClient");
+    assertThat(result.details()).containsKeys("connected", "ours", "plain", "churn", "grpcProxy");
   }
 
   @Test

@@ -123,6 +123,30 @@ final class FleetReport {
             Map.of(
                 "oursMibPerThousand", oursPerThousand, "plainMibPerThousand", plainPerThousand)));
 
+    FleetScenario.Held connected = figures.connected();
+    double connectedKib = connected.rssBytes() / 1024.0 / clients;
+    rows.add(
+        new Row(
+            scenario,
+            "etcd memory per jetcd client connected without watching (the floor of both sides)",
+            Format.decimal(connectedKib, 1)
+                + " KiB ("
+                + Format.decimal(connected.rssBytes() / mib, 1)
+                + " MiB for "
+                + Format.count(clients)
+                + "; "
+                + perMember(connected)
+                + settled(connected)
+                + ")",
+            "-",
+            "-",
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "connectedKibPerClient", connectedKib,
+                "connectedBytes", (double) connected.rssBytes(),
+                "connectedHeapInUseBytes", (double) connected.heapInUseBytes())));
+
     long startedDuringChurn =
         figures.afterChurn().streamsStarted() - figures.beforeChurn().streamsStarted();
     rows.add(
@@ -339,7 +363,8 @@ final class FleetReport {
             + sizes.settleStep().toMillis()
             + " ms until the counts agree and two sums of VmRSS in a row agree within 1 MiB or 1% "
             + "(at least three readings), before and while one side watches; each side alone on a "
-            + "fresh 3-member cluster, so neither reuses heap Go kept from the other. Go's GC cannot "
+            + "fresh 3-member cluster, so neither reuses heap Go kept from the other. The floor: the "
+            + "baseline's clients, each connected by one read, before they watch. Go's GC cannot "
             + "be forced from outside: the settled value includes garbage not yet collected, as any "
             + "reading of a running etcd does.",
         "fleet: the churn is one EtcdRegistry (its own client) registering an instance in one of "

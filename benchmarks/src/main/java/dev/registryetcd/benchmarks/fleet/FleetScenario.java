@@ -106,6 +106,7 @@ public final class FleetScenario implements Scenario {
   /** Everything measured, for the rows and the JSON file. */
   record Figures(
       Sizes sizes,
+      Held connected,
       Held ours,
       Held plain,
       Churn.Outcome churn,
@@ -169,6 +170,7 @@ public final class FleetScenario implements Scenario {
       }
     }
 
+    Held connected;
     Held plain;
     ProxyCheck.Figures proxy;
     System.err.println(
@@ -179,9 +181,10 @@ public final class FleetScenario implements Scenario {
       EtcdSide side = new EtcdSide(cluster, sizes.settleStep(), sizes.settleBound());
       try (EtcdRegistry registry = registry(cluster.clientEndpoints(), services)) {
         EtcdSide.Settled idle = side.settled(r -> true);
-        try (PlainFleet fleet =
-            new PlainFleet(
-                cluster.clientEndpoints(), PREFIX, clients, services, new Arrivals(clients))) {
+        try (PlainFleet fleet = new PlainFleet(cluster.clientEndpoints(), PREFIX, clients)) {
+          EtcdSide.Settled withConnected = side.settled(r -> true);
+          connected = new Held(idle, withConnected);
+          fleet.watch(services, new Arrivals(clients));
           fleet.awaitCreated(Duration.ofMinutes(2));
           EtcdSide.Settled withPlain =
               side.settled(r -> r.watchers() - idle.reading().watchers() >= watched);
@@ -193,7 +196,7 @@ public final class FleetScenario implements Scenario {
       proxy = ProxyCheck.run(cluster, side, sizes, services, context.logDir());
     }
     return FleetReport.result(
-        name(), new Figures(sizes, ours, plain, churn, beforeChurn, afterChurn, proxy));
+        name(), new Figures(sizes, connected, ours, plain, churn, beforeChurn, afterChurn, proxy));
   }
 
   /** The churning registry, with one standing instance in every service (none is empty). */
@@ -221,6 +224,7 @@ public final class FleetScenario implements Scenario {
   static Map<String, Object> details(Figures figures) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("sizes", figures.sizes());
+    details.put("connected", figures.connected());
     details.put("ours", figures.ours());
     details.put("plain", figures.plain());
     details.put("churn", churnDetails(figures.churn()));

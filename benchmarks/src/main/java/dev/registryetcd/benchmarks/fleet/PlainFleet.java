@@ -19,14 +19,43 @@ import java.util.concurrent.TimeUnit;
 final class PlainFleet implements AutoCloseable {
   private final List<Client> clients = new ArrayList<>();
   private final List<Watch.Watcher> watchers = new ArrayList<>();
-  private final CountDownLatch created;
+  private final String prefix;
+  private CountDownLatch created = new CountDownLatch(0);
 
-  PlainFleet(List<String> endpoints, String prefix, int count, List<String> services, Arrivals to) {
-    created = new CountDownLatch(count * services.size());
+  /** Watching at once. */
+  PlainFleet(List<String> endpoints, String prefix, int count, List<String> services, Arrivals to)
+      throws Exception {
+    this(endpoints, prefix, count);
+    watch(services, to);
+  }
+
+  /**
+   * Connected but not watching yet: each client made one read (jetcd's round robin connects it to
+   * every endpoint), the floor that both sides pay.
+   */
+  PlainFleet(List<String> endpoints, String prefix, int count) throws Exception {
+    this.prefix = prefix;
     try {
       for (int k = 0; k < count; k++) {
         Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         clients.add(client);
+        client
+            .getKVClient()
+            .get(ByteSequence.from(prefix + "/", StandardCharsets.UTF_8))
+            .get(30, TimeUnit.SECONDS);
+      }
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Starts one watcher per service on every client. */
+  void watch(List<String> services, Arrivals to) {
+    created = new CountDownLatch(clients.size() * services.size());
+    try {
+      for (int k = 0; k < clients.size(); k++) {
+        Client client = clients.get(k);
         int index = k;
         for (String service : services) {
           String servicePrefix = prefix + "/" + service + "/";
