@@ -247,8 +247,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   }
 
   /**
-   * What the resolver caches right now and whether its watches are healthy. Answers at once,
-   * without asking etcd.
+   * What the resolver caches right now, whether its watches are healthy, and when etcd last
+   * answered it. Answers at once, without asking etcd.
    */
   public ResolverStatus status() {
     int instances = 0;
@@ -262,8 +262,17 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
         failing.add(cache.service());
       }
     }
+    boolean isClosed = closed.get();
+    RevisionGuard revisions = context.revisions();
     return new ResolverStatus(
-        caches.size(), instances, failing, names.isFailing(), watchRestarts.get(), closed.get());
+        caches.size(),
+        instances,
+        failing,
+        names.isFailing(),
+        watchRestarts.get(),
+        isClosed,
+        revisions.lastContact(),
+        isClosed ? null : revisions.contactBound());
   }
 
   /** Services currently cached (for tools and tests). */

@@ -1,5 +1,7 @@
 package dev.registryetcd.etcd;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -15,6 +17,15 @@ import java.util.Set;
  * @param serviceNamesFailing the same for the list behind {@link EtcdResolver#services()}
  * @param watchRestarts how many times one of its watches ended and was started again
  * @param closed whether {@link EtcdResolver#close()} was called
+ * @param lastContact when etcd last answered the resolver (a read, a watch event, or the read of
+ *     etcd's revision it makes every liveness interval while it watches anything), on the system
+ *     clock ({@link java.time.Clock#systemUTC()}: compare it with {@link Instant#now()}); {@code
+ *     null} until etcd first answered
+ * @param contactBound how long the resolver may go without an answer while etcd works: three
+ *     liveness intervals and the liveness bound (see {@link EtcdResolver.Builder#watchLiveness});
+ *     {@code null} while it watches nothing (nothing resolved, subscribed or listed, or closed), as
+ *     it then asks etcd nothing. A {@code lastContact} older than this means etcd has stopped
+ *     answering the resolver.
  */
 public record ResolverStatus(
     int cachedServices,
@@ -22,7 +33,9 @@ public record ResolverStatus(
     Set<String> failingServices,
     boolean serviceNamesFailing,
     long watchRestarts,
-    boolean closed) {
+    boolean closed,
+    Instant lastContact,
+    Duration contactBound) {
 
   public ResolverStatus {
     failingServices = Set.copyOf(failingServices);

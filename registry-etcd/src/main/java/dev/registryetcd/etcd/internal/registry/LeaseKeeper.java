@@ -36,6 +36,9 @@ public final class LeaseKeeper {
 
   /** What the keep-alive of the current lease says, told on the loop thread. */
   public interface Listener {
+    /** etcd answered a keep-alive: the lease is renewed. */
+    void renewed(long leaseId);
+
     /** One keep-alive was not answered in time or failed; it is being sent again. */
     void renewalFailed(long leaseId, KeepAliveFailure cause, Throwable error);
 
@@ -99,6 +102,15 @@ public final class LeaseKeeper {
    */
   public Duration answerBound() {
     return answerBound;
+  }
+
+  /**
+   * How long the registry may go without a keep-alive answer while etcd works: one renewal interval
+   * (a third of the TTL) and two answer bounds, for a keep-alive not answered in time and the one
+   * sent again through the next member. Past it, no member has answered.
+   */
+  public Duration silenceBound() {
+    return renewEvery.plus(answerBound.multipliedBy(2));
   }
 
   /** The lease held now, or 0. */
@@ -224,6 +236,7 @@ public final class LeaseKeeper {
         renewedAtNanos = keepAlives.nanoTime();
         failuresInARow = 0;
         next.schedule(this::renew, renewEvery);
+        report(listener -> listener.renewed(lease.id));
       } else if (EtcdCalls.isLeaseNotFound(error)) {
         stopped = true;
         report(listener -> listener.leaseNotFound(lease.id));

@@ -46,9 +46,11 @@ public final class Reconciler {
   private final LeaseRecovery recovery;
   private final GuardedEvents events;
   private final Consumer<String> leaseLost;
+  private final Runnable etcdAnswered;
 
   /**
    * @param leaseLost what to do when etcd no longer knows the lease, with the reason
+   * @param etcdAnswered told when etcd answered the check's read of the lease
    */
   public Reconciler(
       Client client,
@@ -58,7 +60,8 @@ public final class Reconciler {
       LeaseKeeper lease,
       LeaseRecovery recovery,
       GuardedEvents events,
-      Consumer<String> leaseLost) {
+      Consumer<String> leaseLost,
+      Runnable etcdAnswered) {
     this.client = client;
     this.timeout = timeout;
     this.table = table;
@@ -67,6 +70,7 @@ public final class Reconciler {
     this.recovery = recovery;
     this.events = events;
     this.leaseLost = leaseLost;
+    this.etcdAnswered = etcdAnswered;
   }
 
   /**
@@ -96,6 +100,7 @@ public final class Reconciler {
                               : LeaseOption.DEFAULT),
               timeout,
               "check lease " + LeaseKeeper.hex(leaseId));
+      etcdAnswered.run();
       if (ttl.getTTL() <= 0) {
         leaseLost.accept("lease " + LeaseKeeper.hex(leaseId) + " expired");
         return;

@@ -15,7 +15,9 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * SerialLoop} thread and the parts it owns, wired together here: the {@link RegistrationTable}, the
  * {@link KeyWriter}, the {@link LeaseKeeper} and its {@link LeaseRecovery}, the {@link OwnKeyWatch}
  * and the {@link Reconciler}. Callers wait for the loop at most a bound; every task ends by
- * publishing a new {@link RegistryStatus}.
+ * publishing a new {@link RegistryStatus}, with when etcd last answered: each part's answer is
+ * recorded here, on the loop (keep-alive answers are handed over from their own thread).
  *
  * <p>Longer than most parts because it is the wiring: each of the registry's operations (register,
  * deregister, status, close, and the parts' callbacks) is one short method here that hands to the
@@ -48,13 +51,16 @@ public final class Registrar {
   private final StreamRangeSource watchSource;
   private final OwnKeyWatch ownKeys;
   private final Reconciler reconciler;
+  private final Clock clock = Clock.systemUTC();
 
   /** Published by the loop after each of its tasks, read anywhere. */
-  private volatile RegistryStatus status = new RegistryStatus(0, 0, false, 0, 0, null, false);
+  private volatile RegistryStatus status =
+      new RegistryStatus(0, 0, false, 0, 0, null, false, null, null);
 
   // Owned by the loop thread.
   private long keepAliveFailures;
   private String closeProblem;
+  private Instant lastContact;
 
   /**
    * @param name the loop thread's name
@@ -86,17 +92,28 @@ public final class Registrar {
     this.watchSource = new StreamRangeSource(client, timeout);
     this.ownKeys = new OwnKeyWatch(watchSource, prefix, loop, events);
     this.reconciler =
-        new Reconciler(client, timeout, table, writer, lease, recovery, events, this::leaseLost);
+        new Reconciler(
+            client,
+            timeout,
+            table,
+            writer,
+            lease,
+            recovery,
+            events,
+            this::leaseLost,
+            this::etcdAnswered);
     lease.listener(new KeepAliveFailures());
     ownKeys.handler(
         new OwnKeyWatch.Handler() {
           @Override
           public void deleted(List<OwnKeyWatch.Deletion> deletions) {
+            etcdAnswered();
             reconciler.deleted(deletions);
           }
 
           @Override
           public void read(String service, List<Kv> stored, long revision) {
+            etcdAnswered();
             reconciler.read(service, stored, revision);
           }
         });
@@ -216,7 +233,9 @@ public final class Registrar {
               last.leaseRecoveries(),
               last.keepAliveFailures(),
               problem,
-              true);
+              true,
+              last.lastContact(),
+              null);
     }
   }
 
@@ -239,6 +258,7 @@ public final class Registrar {
           long leaseId = lease.ensure();
           recovery.leased();
           writer.put(registration, leaseId);
+          etcdAnswered();
           ownKeys.watch(registration.service());
         } catch (RegistryException e) {
           if (!EtcdCalls.isLeaseNotFound(e)) {
@@ -271,6 +291,7 @@ public final class Registrar {
       long leaseId = lease.ensure();
       recovery.leased();
       writer.put(registration, leaseId);
+      etcdAnswered();
       ownKeys.watch(registration.service());
       table.settle(key);
       log.info("Registered {} in etcd under lease {}", key, hex(lease.leaseId()));
@@ -308,6 +329,7 @@ public final class Registrar {
       long leaseId = lease.ensure();
       recovery.leased();
       writer.put(registration, leaseId);
+      etcdAnswered();
       ownKeys.watch(registration.service());
       table.settle(registration.key());
     } catch (RegistryException e) {
@@ -327,6 +349,7 @@ public final class Registrar {
   private void deleteOrLeaveToTheCheck(String key) {
     try {
       writer.delete(key);
+      etcdAnswered();
       table.settle(key);
     } catch (RegistryException e) {
       table.unsettle(key);
@@ -370,6 +393,7 @@ public final class Registrar {
         writer.put(registration, fresh.id());
       }
       lease.adopt(fresh);
+      etcdAnswered();
       ownKeys.restart(table.services());
       int recovered = table.size();
       events.emit(e -> e.leaseRecovered(recovered));
@@ -395,6 +419,7 @@ public final class Registrar {
                   GetOption.builder().withCountOnly(true).withLimit(1).build()),
           LeaseRecovery.PROBE_INTERVAL,
           "probe etcd");
+      etcdAnswered();
       return true;
     } catch (RegistryException e) {
       log.debug("etcd does not answer yet: {}", e.getMessage());
@@ -453,7 +478,14 @@ public final class Registrar {
     }
   }
 
+  /** Records that etcd answered the registry just now. Loop only. */
+  private void etcdAnswered() {
+    lastContact = clock.instant();
+  }
+
   private void publishStatus() {
+    boolean keepsSomething =
+        !recovery.isClosed() && (lease.holds() || recovery.isRecovering() || table.size() > 0);
     status =
         new RegistryStatus(
             table.size() + table.outOfServiceCount(),
@@ -462,15 +494,25 @@ public final class Registrar {
             recovery.recoveries(),
             keepAliveFailures,
             recovery.isClosed() ? closeProblem : recovery.problem(),
-            recovery.isClosed());
+            recovery.isClosed(),
+            lastContact,
+            keepsSomething ? lease.silenceBound() : null);
   }
 
   private static String hex(long id) {
     return Long.toHexString(id);
   }
 
-  /** Counts keep-alive failures, tells the observer, and recovers when the lease is gone. */
+  /**
+   * Records keep-alive answers; counts keep-alive failures, tells the observer, and recovers when
+   * the lease is gone.
+   */
   private final class KeepAliveFailures implements LeaseKeeper.Listener {
+    @Override
+    public void renewed(long leaseId) {
+      etcdAnswered();
+    }
+
     @Override
     public void renewalFailed(long leaseId, EtcdEvents.KeepAliveFailure cause, Throwable error) {
       counted(cause);
@@ -482,6 +524,7 @@ public final class Registrar {
 
     @Override
     public void leaseNotFound(long leaseId) {
+      etcdAnswered(); // it answered, with a refusal
       counted(EtcdEvents.KeepAliveFailure.LEASE_NOT_FOUND);
       leaseLost("etcd no longer knows lease " + hex(leaseId));
     }

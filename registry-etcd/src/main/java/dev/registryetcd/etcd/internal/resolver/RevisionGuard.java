@@ -4,6 +4,9 @@ import dev.registryetcd.etcd.internal.loop.Scheduler;
 import dev.registryetcd.etcd.internal.watch.Liveness;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -22,9 +25,14 @@ import org.slf4j.Logger;
  *   <li>Lost data: a revision below the highest one any read or watch has seen means etcd lost or
  *       replaced its data (a watch resumed there waits for a revision that may never come, and says
  *       nothing), so every watch is restarted.
+ *   <li>Last contact: every read and event reports its revision here ({@link #seen}), and the
+ *       revision read answers here too, so the guard knows when etcd last answered the resolver
+ *       ({@link #lastContact()}), and how long it may go without an answer ({@link
+ *       #contactBound()}).
  * </ul>
  *
- * <p>Threads: its state is owned by the resolver's loop; call every method there.
+ * <p>Threads: its state is owned by the resolver's loop; call every method there, except {@link
+ * #lastContact()} and {@link #contactBound()}, which read what the loop published.
  */
 public final class RevisionGuard {
   private final RangeSource source;
@@ -42,6 +50,14 @@ public final class RevisionGuard {
 
   private boolean reading;
   private int failuresInRow;
+
+  private final Clock clock = Clock.systemUTC();
+
+  /** Written by the loop only; read anywhere for the status. */
+  private volatile Instant lastContact;
+
+  /** Whether anything was watched at the last {@link #check()}; written by the loop only. */
+  private volatile boolean watching;
 
   /**
    * @param key the key whose count-only read tells the revision: {@code {prefix}/}
@@ -71,9 +87,27 @@ public final class RevisionGuard {
     this.unconfirmAll = unconfirmAll;
   }
 
-  /** Records that a read or watch saw {@code revision}. */
+  /** Records that a read or watch saw {@code revision}: etcd answered. */
   public void seen(long revision) {
     highestRevision = Math.max(highestRevision, revision);
+    lastContact = clock.instant();
+  }
+
+  /**
+   * When etcd last answered the resolver, or null before its first answer. May be called anywhere.
+   */
+  public Instant lastContact() {
+    return lastContact;
+  }
+
+  /**
+   * How long the resolver may go without an answer while etcd works, or null while nothing is
+   * watched (then the resolver asks etcd nothing): three liveness intervals and the bound, so that
+   * two checks in a row may fail (the first is tried again at once, through another member) before
+   * etcd counts as silent. May be called anywhere.
+   */
+  public Duration contactBound() {
+    return watching ? liveness.interval().multipliedBy(3).plus(liveness.bound()) : null;
   }
 
   /**
@@ -82,7 +116,8 @@ public final class RevisionGuard {
    * Skipped while nothing is watched or a read is still on its way.
    */
   public void check() {
-    if (reading || highestRevision == 0 || nothingWatched.getAsBoolean()) {
+    watching = !nothingWatched.getAsBoolean();
+    if (reading || highestRevision == 0 || !watching) {
       return;
     }
     // A linearizable read sent now answers at least the revision seen so far; events applied while
@@ -110,6 +145,7 @@ public final class RevisionGuard {
   }
 
   private void answered(long revision, long seenBefore) {
+    lastContact = clock.instant();
     if (failuresInRow > 1) {
       log.info("Resolver reads etcd's revision again; confirming its watches");
     }
