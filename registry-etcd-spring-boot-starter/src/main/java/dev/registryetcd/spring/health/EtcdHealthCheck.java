@@ -9,11 +9,14 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -21,6 +24,12 @@ import java.util.TreeSet;
 /**
  * What {@link EtcdHealthIndicator} reports, free of Spring Boot's health API (which Boot 4 moved to
  * another package), so that each Boot line's indicator only hands it to its own {@code Health}.
+ *
+ * <p>It reads the registry's and the resolver's statuses only, never etcd: whether etcd answers is
+ * told by when it last answered them ({@link RegistryStatus#lastContact()}, {@link
+ * ResolverStatus#lastContact()}), which they hear anyway (keep-alives every third of the lease TTL,
+ * the resolver's revision check every second). Only with neither a registry nor a resolver does it
+ * read etcd itself.
  */
 final class EtcdHealthCheck {
   private final Client client;
@@ -28,6 +37,7 @@ final class EtcdHealthCheck {
   private final EtcdResolver resolver;
   private final String prefix;
   private final Duration timeout;
+  private final Clock clock;
 
   EtcdHealthCheck(
       Client client,
@@ -40,6 +50,7 @@ final class EtcdHealthCheck {
     this.resolver = resolver;
     this.prefix = Objects.requireNonNull(prefix, "prefix");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.clock = Clock.systemUTC(); // the clock the statuses' lastContact is on
   }
 
   /**
@@ -54,42 +65,83 @@ final class EtcdHealthCheck {
     }
   }
 
-  /** Reads etcd once (bounded by the dial timeout) and the registry's and resolver's state. */
+  /**
+   * Reads the registry's and resolver's statuses; with neither, reads etcd once (bounded by the
+   * dial timeout).
+   */
   Result run() {
+    if (registry == null && resolver == null) {
+      return ownRead();
+    }
+    return judge(
+        registry == null ? null : registry.status(),
+        resolver == null ? null : resolver.status(),
+        clock.instant());
+  }
+
+  /**
+   * What the statuses say at {@code now}. etcd counts as silent when the most recent answer either
+   * component had is older than the smallest {@code contactBound} of those that ask etcd something
+   * now: that component would have heard etcd within it, had etcd answered. A component that keeps
+   * or watches nothing (no bound) asks etcd nothing, so its silence says nothing; when neither
+   * asks, etcd's silence is not judged (nothing here depends on it).
+   *
+   * @param registry the registry's status, or null without a registry
+   * @param resolver the resolver's status, or null without a resolver
+   */
+  static Result judge(RegistryStatus registry, ResolverStatus resolver, Instant now) {
     Map<String, Object> details = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    Instant lastContact = null;
+    Duration bound = null;
     if (registry != null) {
-      RegistryStatus status = registry.status();
-      details.put("registrations", status.registrations());
-      details.put("leaseId", Long.toHexString(status.leaseId()));
-      details.put("leaseAlive", status.leaseAlive());
-      if (!status.healthy()) {
+      details.put("registrations", registry.registrations());
+      details.put("leaseId", Long.toHexString(registry.leaseId()));
+      details.put("leaseAlive", registry.leaseAlive());
+      if (!registry.healthy()) {
         problems.add(
-            status.closed()
+            registry.closed()
                 ? "the registry is closed"
-                : status.problem() != null
-                    ? status.problem()
+                : registry.problem() != null
+                    ? registry.problem()
                     : "the registry's lease is not alive");
       }
+      lastContact = latest(lastContact, registry.lastContact());
+      bound = smallest(bound, registry.contactBound());
     }
     if (resolver != null) {
-      ResolverStatus status = resolver.status();
-      details.put("cachedServices", status.cachedServices());
-      details.put("cachedInstances", status.cachedInstances());
-      details.put("failingServices", new TreeSet<>(status.failingServices()));
-      details.put("serviceNamesFailing", status.serviceNamesFailing());
-      details.put("watchRestarts", status.watchRestarts());
-      if (status.closed()) {
+      details.put("cachedServices", resolver.cachedServices());
+      details.put("cachedInstances", resolver.cachedInstances());
+      details.put("failingServices", new TreeSet<>(resolver.failingServices()));
+      details.put("serviceNamesFailing", resolver.serviceNamesFailing());
+      details.put("watchRestarts", resolver.watchRestarts());
+      if (resolver.closed()) {
         problems.add("the resolver is closed");
       } else {
-        if (!status.failingServices().isEmpty()) {
-          problems.add("cannot read etcd for " + new TreeSet<>(status.failingServices()));
+        if (!resolver.failingServices().isEmpty()) {
+          problems.add("cannot read etcd for " + new TreeSet<>(resolver.failingServices()));
         }
-        if (status.serviceNamesFailing()) {
+        if (resolver.serviceNamesFailing()) {
           problems.add("cannot read the service names from etcd");
         }
       }
+      lastContact = latest(lastContact, resolver.lastContact());
+      bound = smallest(bound, resolver.contactBound());
     }
+    Duration age = lastContact == null ? null : ageAt(lastContact, now);
+    details.put("lastContact", age == null ? "never" : seconds(age) + " ago");
+    if (age != null && bound != null && age.compareTo(bound) > 0) {
+      problems.add(0, "etcd has not answered for " + seconds(age));
+    }
+    if (!problems.isEmpty()) {
+      details.put("problem", String.join("; ", problems));
+    }
+    return new Result(problems.isEmpty(), details);
+  }
+
+  /** With neither a registry nor a resolver, nothing hears etcd: one count-only read of its own. */
+  private Result ownRead() {
+    Map<String, Object> details = new LinkedHashMap<>();
     try {
       EtcdClients.await(
           client
@@ -100,11 +152,27 @@ final class EtcdHealthCheck {
           timeout,
           "read " + prefix + "/");
     } catch (RuntimeException e) {
-      problems.add(0, String.valueOf(e.getMessage()));
+      details.put("problem", String.valueOf(e.getMessage()));
     }
-    if (!problems.isEmpty()) {
-      details.put("problem", String.join("; ", problems));
-    }
-    return new Result(problems.isEmpty(), details);
+    return new Result(details.isEmpty(), details);
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a == null ? b : b == null || a.isAfter(b) ? a : b;
+  }
+
+  private static Duration smallest(Duration a, Duration b) {
+    return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** How long ago {@code then} was at {@code now}; zero when the system clock went back since. */
+  private static Duration ageAt(Instant then, Instant now) {
+    Duration age = Duration.between(then, now);
+    return age.isNegative() ? Duration.ZERO : age;
+  }
+
+  /** {@code 3.6s}. */
+  private static String seconds(Duration duration) {
+    return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
   }
 }
