@@ -158,7 +158,7 @@ public final class InstanceCodec {
       if (json.nextToken() != null) {
         throw new MalformedInstanceException("unexpected data after the JSON value");
       }
-      return new Instance(network, address, weight, tags);
+      return new Instance(sharedNetwork(network), address, weight, tags);
     } catch (JsonProcessingException e) {
       throw new MalformedInstanceException("value is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
@@ -183,6 +183,21 @@ public final class InstanceCodec {
           "value names no address (\"address\" is missing, null or empty): no client can dial it");
     }
     return instance;
+  }
+
+  /**
+   * The usual network names as one string each: a resolver holds thousands of instances, and a
+   * decoded {@code "tcp"} would otherwise be a string of its own in every one of them.
+   */
+  private static String sharedNetwork(String network) {
+    return switch (network) {
+      case "tcp" -> "tcp";
+      case "tcp4" -> "tcp4";
+      case "tcp6" -> "tcp6";
+      case "udp" -> "udp";
+      case "unix" -> "unix";
+      default -> network;
+    };
   }
 
   private static String stringOr(JsonParser json, JsonToken token, String field, String previous)

@@ -36,6 +36,13 @@ public record Instance(String network, String address, long weight, Map<String, 
   private static final Map<String, String> NULL_TAGS = Collections.unmodifiableMap(new HashMap<>());
 
   /**
+   * The tags of every instance made with an empty map: one map for all of them, as a resolver holds
+   * thousands of instances and most carry no tags.
+   */
+  private static final Map<String, String> EMPTY_TAGS =
+      Collections.unmodifiableMap(new LinkedHashMap<>());
+
+  /**
    * @throws NullPointerException when {@code network}, {@code address}, a tag key or value is null
    */
   public Instance {
@@ -43,6 +50,8 @@ public record Instance(String network, String address, long weight, Map<String, 
     Objects.requireNonNull(address, "address");
     if (tags == null || tags == NULL_TAGS) {
       tags = NULL_TAGS;
+    } else if (tags.isEmpty()) {
+      tags = EMPTY_TAGS;
     } else {
       Map<String, String> copy = new LinkedHashMap<>();
       tags.forEach(

@@ -29,6 +29,22 @@ class InstanceCodecTest {
     }
   }
 
+  /** A resolver holds thousands of instances: what most of them repeat is held once. */
+  @Test
+  void decodedInstancesShareTheirNetworkNameAndAnEmptyTagsMap() {
+    byte[] value =
+        "{\"network\":\"tcp\",\"address\":\"10.0.0.1:1\",\"weight\":1,\"tags\":{}}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    Instance one = InstanceCodec.decode(value);
+    Instance other = InstanceCodec.decode(value);
+
+    assertThat(one.network()).isSameAs(other.network());
+    assertThat(one.tags()).isSameAs(other.tags()).isEmpty();
+    assertThat(one.hasNullTags()).isFalse();
+    assertThat(InstanceCodec.encode(one)).isEqualTo(value);
+  }
+
   @Test
   void nestingUpToGosLimitInAnUnknownFieldIsAcceptedAndBeyondItRefused() {
     assertThat(InstanceCodec.decode(nested(10_000)).address()).isEqualTo("127.0.0.1:1");

@@ -20,10 +20,15 @@ import java.util.TreeMap;
  * One service's decoded keys in key order, and the {@link Change} each batch of watch events makes,
  * built from the keys the events touched rather than by comparing the whole list before and after.
  *
- * <p>A change compares instances by address, as {@link Diff#defaultDiff} does. While no two keys
- * hold the same address, before or after the batch, the touched keys alone decide it; in the rare
- * other case (two keys, one address) the whole lists are compared, so the change is always the one
- * {@link Diff#defaultDiff} would give.
+ * <p>A change compares instances by address, as {@link Diff#defaultDiff} does. While every key is
+ * named after its instance's address ({@code {prefix}/{service}/{address}}, as both registries
+ * write them), no two keys hold the same address and the touched keys alone decide it; in the rare
+ * other case (a key named otherwise, which may share an address with another) the whole lists are
+ * compared, so the change is always the one {@link Diff#defaultDiff} would give.
+ *
+ * <p>Memory: this table is most of what a resolver holds per instance, so it keeps one map entry
+ * per key and the decoded {@link Instance}, nothing else: the key is held without the service's
+ * prefix, and when named after the address it is the instance's own address string.
  *
  * <p>Threads: owned by its {@link ServiceCache}, on the resolver's loop; not thread-safe.
  */
@@ -33,21 +38,26 @@ final class InstanceTable {
     void skipped(String key, String why);
   }
 
-  /** One decoded key. */
-  private record Entry(Instance instance, long modRevision) {}
-
   private final String service;
+  private final String keyPrefix;
   private final int defaultWeight;
   private final SkipListener skips;
-  private final TreeMap<String, Entry> entries = new TreeMap<>();
-  private final Set<String> warned = new HashSet<>();
-  private final Map<String, Integer> keysPerAddress = new HashMap<>();
 
-  /** How many addresses more than one key holds. */
-  private int sharedAddresses;
+  /** Each key's instance, by the key without {@link #keyPrefix}: in key order. */
+  private final TreeMap<String, Instance> entries = new TreeMap<>();
 
-  InstanceTable(String service, int defaultWeight, SkipListener skips) {
+  /** The keys and revisions already warned about; made at the first value that does not decode. */
+  private Set<String> warned;
+
+  /** How many keys are not named after their instance's address. */
+  private int keysNamedOtherwise;
+
+  /**
+   * @param keyPrefix {@code {prefix}/{service}/}, which every key of the service starts with
+   */
+  InstanceTable(String service, String keyPrefix, int defaultWeight, SkipListener skips) {
     this.service = service;
+    this.keyPrefix = keyPrefix;
     this.defaultWeight = defaultWeight;
     this.skips = skips;
   }
@@ -55,8 +65,7 @@ final class InstanceTable {
   /** Replaces every key with those of a read and returns the instances. */
   Result replaceAll(List<Kv> kvs) {
     entries.clear();
-    keysPerAddress.clear();
-    sharedAddresses = 0;
+    keysNamedOtherwise = 0;
     for (Kv kv : kvs) {
       put(kv);
     }
@@ -69,54 +78,55 @@ final class InstanceTable {
    * weight, tags or network an update, a deletion (or a value that no longer decodes) a removal.
    */
   Change apply(List<KvEvent> events, Result previous) {
-    boolean sharedBefore = sharedAddresses > 0;
-    // Each touched key's entry before the batch (null: it had none), in key order.
-    TreeMap<String, Entry> before = new TreeMap<>();
+    boolean namedOtherwiseBefore = keysNamedOtherwise > 0;
+    // Each touched key's instance before the batch (null: it had none), in key order.
+    TreeMap<String, Instance> before = new TreeMap<>();
     for (KvEvent event : events) {
       Kv kv = event.kv();
-      if (!before.containsKey(kv.key())) {
-        before.put(kv.key(), entries.get(kv.key()));
+      String name = nameOf(kv.key());
+      if (!before.containsKey(name)) {
+        before.put(name, entries.get(name));
       }
       if (event.type() == KvEvent.Type.PUT) {
         put(kv);
       } else {
-        remove(kv.key());
+        remove(name);
       }
     }
     Result next = result();
-    if (sharedBefore || sharedAddresses > 0) {
+    if (namedOtherwiseBefore || keysNamedOtherwise > 0) {
       return Diff.defaultDiff(service, previous, next);
     }
     // Addresses are unique on both sides, so an address only untouched keys hold is unchanged.
     Map<String, Instance> was = new HashMap<>();
     Map<String, Instance> now = new HashMap<>();
-    for (Map.Entry<String, Entry> touched : before.entrySet()) {
-      if (touched.getValue() != null) {
-        Instance old = touched.getValue().instance;
+    for (Map.Entry<String, Instance> touched : before.entrySet()) {
+      Instance old = touched.getValue();
+      if (old != null) {
         was.put(old.address(), old);
       }
-      Entry current = entries.get(touched.getKey());
+      Instance current = entries.get(touched.getKey());
       if (current != null) {
-        now.put(current.instance.address(), current.instance);
+        now.put(current.address(), current);
       }
     }
     List<Instance> added = new ArrayList<>();
     List<Instance> updated = new ArrayList<>();
     List<Instance> removed = new ArrayList<>();
-    for (Map.Entry<String, Entry> touched : before.entrySet()) {
-      Entry current = entries.get(touched.getKey());
+    for (String touched : before.keySet()) {
+      Instance current = entries.get(touched);
       if (current != null) {
-        Instance old = was.get(current.instance.address());
+        Instance old = was.get(current.address());
         if (old == null) {
-          added.add(current.instance);
-        } else if (!old.equals(current.instance)) {
-          updated.add(current.instance);
+          added.add(current);
+        } else if (!old.equals(current)) {
+          updated.add(current);
         }
       }
     }
-    for (Entry old : before.values()) {
-      if (old != null && !now.containsKey(old.instance.address())) {
-        removed.add(old.instance);
+    for (Instance old : before.values()) {
+      if (old != null && !now.containsKey(old.address())) {
+        removed.add(old);
       }
     }
     return new Change(next, added, updated, removed);
@@ -127,45 +137,46 @@ final class InstanceTable {
   }
 
   private Result result() {
-    List<Instance> instances = new ArrayList<>(entries.size());
-    for (Entry entry : entries.values()) {
-      instances.add(entry.instance);
-    }
-    return new Result(true, service, instances);
+    return new Result(true, service, List.copyOf(entries.values()));
+  }
+
+  /**
+   * The key without the service's prefix, which every key of the service's range has; only the
+   * table's order needs the rest, and it is the same for every key.
+   */
+  private String nameOf(String key) {
+    return key.startsWith(keyPrefix) ? key.substring(keyPrefix.length()) : key;
   }
 
   /** Decodes one key's value into the entries, or skips it, telling once per key and revision. */
   private void put(Kv kv) {
+    String name = nameOf(kv.key());
     try {
       Instance instance = InstanceCodec.decodeInstance(kv.value()).withDefaultWeight(defaultWeight);
-      forget(entries.put(kv.key(), new Entry(instance, kv.modRevision())));
-      count(instance.address());
+      // Removed first: a put to a present key would keep the old key string beside the new
+      // instance's address.
+      remove(name);
+      if (name.equals(instance.address())) {
+        entries.put(instance.address(), instance);
+      } else {
+        entries.put(name, instance);
+        keysNamedOtherwise++;
+      }
     } catch (MalformedInstanceException e) {
-      remove(kv.key());
+      remove(name);
+      if (warned == null) {
+        warned = new HashSet<>();
+      }
       if (warned.add(kv.key() + "@" + kv.modRevision())) {
         skips.skipped(kv.key(), e.getMessage());
       }
     }
   }
 
-  private void remove(String key) {
-    forget(entries.remove(key));
-  }
-
-  private void count(String address) {
-    if (keysPerAddress.merge(address, 1, Integer::sum) == 2) {
-      sharedAddresses++;
-    }
-  }
-
-  private void forget(Entry gone) {
-    if (gone == null) {
-      return;
-    }
-    Integer left =
-        keysPerAddress.merge(gone.instance.address(), -1, (a, b) -> a + b == 0 ? null : a + b);
-    if (left != null && left == 1) {
-      sharedAddresses--;
+  private void remove(String name) {
+    Instance gone = entries.remove(name);
+    if (gone != null && !name.equals(gone.address())) {
+      keysNamedOtherwise--;
     }
   }
 }

@@ -55,10 +55,12 @@ public final class ServiceCache implements RangeWatch.Listener {
     this.context = context;
     this.service = service;
     this.gaveUp = gaveUp;
-    this.table = new InstanceTable(service, context.defaultWeight(), context::valueSkipped);
+    String keyPrefix = ServiceKeys.servicePrefix(context.prefix(), service);
+    this.table =
+        new InstanceTable(service, keyPrefix, context.defaultWeight(), context::valueSkipped);
     this.watch =
         new RangeWatch(
-            RangeWatch.Range.of(ServiceKeys.servicePrefix(context.prefix(), service)),
+            RangeWatch.Range.of(keyPrefix),
             context.source(),
             context.loop(),
             context.backoff(),
