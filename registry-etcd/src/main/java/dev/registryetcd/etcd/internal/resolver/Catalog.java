@@ -6,14 +6,12 @@ import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
-import dev.registryetcd.registry.RegistryException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The names behind the resolver's {@code services()}: a keys-only read of the whole prefix, then a
@@ -22,34 +20,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threads: {@link #names()}, {@link #loaded()} and {@link #reportedOutage()} may be read
  * anywhere; everything else is owned by the resolver's loop and called only there.
  */
-public final class Catalog implements RangeWatch.Listener {
+public final class Catalog extends FollowedRange {
   private final ResolverContext context;
-  private final RangeWatch watch;
-  private final CompletableFuture<Void> loaded = new CompletableFuture<>();
   private volatile Set<String> names;
-
-  /** Written on the loop, read by the resolver's status. */
-  private volatile boolean reportedOutage;
 
   private final Set<String> keys = new HashSet<>();
   private final Map<String, Integer> keysPerService = new HashMap<>();
 
   /** Makes the catalog; {@link #start()} reads it. */
   public Catalog(ResolverContext context) {
+    super(context, RangeWatch.Range.keysOf(context.prefix() + "/"));
     this.context = context;
-    this.watch =
-        new RangeWatch(
-            RangeWatch.Range.keysOf(context.prefix() + "/"),
-            context.source(),
-            context.loop(),
-            context.backoff(),
-            context.liveness(),
-            this);
-  }
-
-  /** Starts the first read. Loop only. */
-  public void start() {
-    watch.read();
   }
 
   /** Every service name with a key, sorted; {@code null} before the first read answered. */
@@ -57,46 +38,9 @@ public final class Catalog implements RangeWatch.Listener {
     return names;
   }
 
-  /**
-   * Completes when the first read answered, exceptionally when it failed or the catalog was closed.
-   */
-  public CompletableFuture<Void> loaded() {
-    return loaded;
-  }
-
-  public boolean reportedOutage() {
-    return reportedOutage;
-  }
-
-  /**
-   * Whether it is followed but not known to be up to date: its last read failed, or its watch is
-   * unconfirmed or being read again. May be called on any thread.
-   */
-  public boolean failing() {
-    return reportedOutage || (names != null && !watch.isConfirmed());
-  }
-
-  /**
-   * Confirms its watch against etcd's {@code revision}, see {@link RangeWatch#confirm}. Loop only.
-   */
-  public void confirm(long revision) {
-    watch.confirm(revision);
-  }
-
-  /** Marks its watch unconfirmed, see {@link RangeWatch#unconfirm}. Loop only. */
-  public void unconfirm() {
-    watch.unconfirm();
-  }
-
-  /** Ends the watch for {@code why} and reads the names again. Loop only. */
-  public void restart(Throwable why) {
-    watch.restart(why);
-  }
-
-  /** Stops the watch for good. Loop only. */
-  public void close() {
-    watch.close();
-    loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+  @Override
+  boolean served() {
+    return names != null;
   }
 
   @Override

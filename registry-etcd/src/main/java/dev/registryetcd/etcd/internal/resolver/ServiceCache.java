@@ -12,7 +12,6 @@ import dev.registryetcd.registry.RegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -26,17 +25,12 @@ import java.util.function.Consumer;
  * #reportedOutage()} may be read anywhere and {@link #touch()} called anywhere; everything else is
  * owned by the resolver's loop and called only there.
  */
-public final class ServiceCache implements RangeWatch.Listener {
+public final class ServiceCache extends FollowedRange {
   private final ResolverContext context;
   private final String service;
   private final Consumer<ServiceCache> gaveUp;
-  private final RangeWatch watch;
-  private final CompletableFuture<Void> loaded = new CompletableFuture<>();
   private volatile Snapshot snapshot;
   private volatile long lastAccessNanos = System.nanoTime();
-
-  /** Written on the loop, read by the resolver's status. */
-  private volatile boolean reportedOutage;
 
   private final InstanceTable table;
   private final List<Subscriber> subscribers = new ArrayList<>();
@@ -52,29 +46,21 @@ public final class ServiceCache implements RangeWatch.Listener {
    *     closed and the next resolve makes a new one
    */
   public ServiceCache(ResolverContext context, String service, Consumer<ServiceCache> gaveUp) {
+    this(context, service, ServiceKeys.servicePrefix(context.prefix(), service), gaveUp);
+  }
+
+  private ServiceCache(
+      ResolverContext context, String service, String keyPrefix, Consumer<ServiceCache> gaveUp) {
+    super(context, RangeWatch.Range.of(keyPrefix));
     this.context = context;
     this.service = service;
     this.gaveUp = gaveUp;
-    String keyPrefix = ServiceKeys.servicePrefix(context.prefix(), service);
     this.table =
         new InstanceTable(service, keyPrefix, context.defaultWeight(), context::valueSkipped);
-    this.watch =
-        new RangeWatch(
-            RangeWatch.Range.of(keyPrefix),
-            context.source(),
-            context.loop(),
-            context.backoff(),
-            context.liveness(),
-            this);
   }
 
   public String service() {
     return service;
-  }
-
-  /** Starts the first read. Loop only. */
-  public void start() {
-    watch.read();
   }
 
   /** The service's instances, or {@code null} before the first read answered. */
@@ -83,19 +69,8 @@ public final class ServiceCache implements RangeWatch.Listener {
     return current == null ? null : current.result;
   }
 
-  /**
-   * Completes when the first read answered, exceptionally when it failed or the cache was closed.
-   */
-  public CompletableFuture<Void> loaded() {
-    return loaded;
-  }
-
   public long lastAccessNanos() {
     return lastAccessNanos;
-  }
-
-  public boolean reportedOutage() {
-    return reportedOutage;
   }
 
   /** Notes a resolve, so the cache is not dropped as idle. */
@@ -132,35 +107,15 @@ public final class ServiceCache implements RangeWatch.Listener {
     return watch.isClosed();
   }
 
-  /**
-   * Whether it is followed but not known to be up to date: its last read failed, or its watch is
-   * unconfirmed or being read again. May be called on any thread.
-   */
-  public boolean failing() {
-    return reportedOutage || (snapshot != null && !watch.isConfirmed());
+  @Override
+  boolean served() {
+    return snapshot != null;
   }
 
-  /**
-   * Confirms its watch against etcd's {@code revision}, see {@link RangeWatch#confirm}. Loop only.
-   */
-  public void confirm(long revision) {
-    watch.confirm(revision);
-  }
-
-  /** Marks its watch unconfirmed, see {@link RangeWatch#unconfirm}. Loop only. */
-  public void unconfirm() {
-    watch.unconfirm();
-  }
-
-  /** Ends the watch for {@code why} and reads the service again. Loop only. */
-  public void restart(Throwable why) {
-    watch.restart(why);
-  }
-
-  /** Stops the watch for good and fails resolves still waiting for the first read. Loop only. */
+  /** Stops the watch for good, fails resolves still waiting and forgets subscribers. Loop only. */
+  @Override
   public void close() {
-    watch.close();
-    loaded.completeExceptionally(new RegistryException("the resolver is closed"));
+    super.close();
     subscribers.clear();
   }
 
