@@ -31,6 +31,7 @@ abstract class ClusterSettings {
   private Path binary;
   private EtcdTls tls;
   private boolean networkFaults;
+  private Duration authTokenTtl;
 
   ClusterSettings() {}
 
@@ -53,6 +54,7 @@ abstract class ClusterSettings {
     b.binary = binary;
     b.tls = tls;
     b.networkFaults = networkFaults;
+    b.authTokenTtl = authTokenTtl;
   }
 
   /**
@@ -69,7 +71,11 @@ abstract class ClusterSettings {
               + heartbeatInterval.toMillis()
               + "ms)");
     }
-    List<String> flags = new ArrayList<>(extraFlags);
+    List<String> flags = new ArrayList<>();
+    if (authTokenTtl != null) {
+      flags.add("--auth-token-ttl=" + authTokenTtl.toSeconds());
+    }
+    flags.addAll(extraFlags);
     if (compactionMode != null) {
       flags.add("--auto-compaction-mode=" + compactionMode);
       flags.add("--auto-compaction-retention=" + compactionRetention);
@@ -186,6 +192,26 @@ abstract class ClusterSettings {
    */
   public EtcdCluster.Builder tls(EtcdTls tls) {
     this.tls = Objects.requireNonNull(tls, "tls");
+    return self();
+  }
+
+  /**
+   * {@code --auth-token-ttl}: how long etcd keeps a simple auth token that is not used (each
+   * request carrying it starts the time again); etcd's default is 5 minutes. A short one (a few
+   * seconds) lets a test see clients outlive their token once {@link EtcdCluster#enableAuth} is on.
+   *
+   * @throws IllegalArgumentException unless a whole number of seconds, at least 1 (etcd's flag
+   *     takes seconds)
+   */
+  public EtcdCluster.Builder authTokenTtl(Duration ttl) {
+    Durations.requirePositive(ttl, "authTokenTtl");
+    if (ttl.getNano() != 0) {
+      throw new IllegalArgumentException(
+          "authTokenTtl must be a whole number of seconds (etcd's --auth-token-ttl takes seconds),"
+              + " got "
+              + ttl);
+    }
+    this.authTokenTtl = ttl;
     return self();
   }
 
