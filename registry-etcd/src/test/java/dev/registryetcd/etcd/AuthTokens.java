@@ -2,11 +2,13 @@ package dev.registryetcd.etcd;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdMember;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +24,17 @@ public final class AuthTokens {
   public static final String DEBUG_LOG = "--log-level=debug";
 
   private AuthTokens() {}
+
+  /**
+   * One member whose tokens expire after 2 s unused, logging what these waits read, behind the
+   * kit's proxies so that a test can break its connections.
+   */
+  public static EtcdCluster.Builder expiringAfterTwoSeconds() {
+    return EtcdCluster.builder()
+        .authTokenTtl(Duration.ofSeconds(2))
+        .extraFlags(List.of(DEBUG_LOG))
+        .networkFaults();
+  }
 
   /** Waits (at most 30 s) until every token etcd has given {@code user} so far has expired. */
   public static void awaitAllExpired(EtcdMember member, String user) {

@@ -7,7 +7,6 @@ import dev.registryetcd.discovery.Change;
 import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
-import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -47,12 +46,7 @@ class EtcdAuthTokenExpiryTest {
   private static final String RANGE = "etcdserverpb.KV/Range";
 
   @RegisterExtension
-  static final EtcdExtension etcd =
-      EtcdExtension.of(
-          EtcdCluster.builder()
-              .authTokenTtl(Duration.ofSeconds(2))
-              .extraFlags(List.of(AuthTokens.DEBUG_LOG))
-              .networkFaults());
+  static final EtcdExtension etcd = EtcdExtension.of(AuthTokens.expiringAfterTwoSeconds());
 
   @Test
   void aResolverOutlivesItsTokenAndItsStreamAuthenticatesAgainForNewAndResumedWatches() {

@@ -21,16 +21,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * watch with a permission error; the other watches on the stream go on with nothing lost.
  */
 class WatchStreamAuthTest {
-  private static final String USER = "watcher";
-  private static final String PASSWORD = "watcher-password";
+  static final String USER = "watcher";
+  static final String PASSWORD = "watcher-password";
 
   @RegisterExtension final EtcdExtension etcd = EtcdExtension.single();
 
   @Test
   void aRefusedWatchEndsAloneAfterOneNewAuthenticationAndTheOthersGoOn() throws Exception {
     etcd.cluster().enableAuth(USER, PASSWORD, "auth/");
-    try (Client client = authenticated();
-        Client writer = authenticated()) {
+    try (Client client = authenticated(etcd.member(0).clientEndpoint());
+        Client writer = authenticated(etcd.member(0).clientEndpoint())) {
       WatchStream stream = WatchStreams.acquire(client);
       try {
         long from = put(writer, "auth/other", "x") + 1;
@@ -66,15 +66,13 @@ class WatchStreamAuthTest {
     }
   }
 
-  private Client authenticated() {
-    return Client.builder()
-        .endpoints(etcd.member(0).clientEndpoint())
-        .user(bytes(USER))
-        .password(bytes(PASSWORD))
-        .build();
+  /** A client of {@code endpoint} that authenticates as {@link #USER}. */
+  static Client authenticated(String endpoint) {
+    return Client.builder().endpoints(endpoint).user(bytes(USER)).password(bytes(PASSWORD)).build();
   }
 
-  private static long put(Client client, String key, String value) throws Exception {
+  /** Puts through {@code client}, retried while it authenticates again; returns the revision. */
+  static long put(Client client, String key, String value) throws Exception {
     return await()
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
@@ -89,7 +87,7 @@ class WatchStreamAuthTest {
             revision -> revision > 0);
   }
 
-  private static ByteSequence bytes(String text) {
+  static ByteSequence bytes(String text) {
     return ByteSequence.from(text, StandardCharsets.UTF_8);
   }
 }

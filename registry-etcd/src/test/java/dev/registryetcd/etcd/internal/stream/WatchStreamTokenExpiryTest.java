@@ -1,20 +1,20 @@
 package dev.registryetcd.etcd.internal.stream;
 
+import static dev.registryetcd.etcd.internal.stream.WatchStreamAuthTest.PASSWORD;
+import static dev.registryetcd.etcd.internal.stream.WatchStreamAuthTest.USER;
+import static dev.registryetcd.etcd.internal.stream.WatchStreamAuthTest.authenticated;
+import static dev.registryetcd.etcd.internal.stream.WatchStreamAuthTest.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.etcd.AuthTokens;
 import dev.registryetcd.etcd.internal.stream.WatchStreamTest.Recorder;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
-import dev.registryetcd.testkit.EtcdCluster;
 import dev.registryetcd.testkit.EtcdMember;
 import dev.registryetcd.testkit.junit.EtcdExtension;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,24 +26,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * every watch resuming from its own revision.
  */
 class WatchStreamTokenExpiryTest {
-  private static final String USER = "watcher";
-  private static final String PASSWORD = "watcher-password";
-
   @RegisterExtension
-  final EtcdExtension etcd =
-      EtcdExtension.of(
-          EtcdCluster.builder()
-              .authTokenTtl(Duration.ofSeconds(2))
-              .extraFlags(List.of(AuthTokens.DEBUG_LOG))
-              .networkFaults());
+  final EtcdExtension etcd = EtcdExtension.of(AuthTokens.expiringAfterTwoSeconds());
 
   @Test
-  void watchesOutliveTheirTokenAndTheStreamAuthenticatesAgainForNewAndRecreatedWatches() {
+  void watchesOutliveTheirTokenAndTheStreamAuthenticatesAgainForNewAndRecreatedWatches()
+      throws Exception {
     etcd.cluster().enableAuth(USER, PASSWORD, "auth/");
     EtcdMember member = etcd.member(0);
+    String endpoint = member.clientEndpoint();
     // Two clients, so the watching one sends nothing but the stream and its token can expire.
-    try (Client client = authenticated();
-        Client writer = authenticated()) {
+    try (Client client = authenticated(endpoint);
+        Client writer = authenticated(endpoint)) {
       WatchStream stream = WatchStreams.acquire(client);
       try {
         long from = put(writer, "auth/start", "x") + 1;
@@ -90,33 +84,5 @@ class WatchStreamTokenExpiryTest {
 
   private static List<Long> revisions(List<KvEvent> events) {
     return events.stream().map(event -> event.kv().modRevision()).toList();
-  }
-
-  private Client authenticated() {
-    return Client.builder()
-        .endpoints(etcd.member(0).clientEndpoint())
-        .user(bytes(USER))
-        .password(bytes(PASSWORD))
-        .build();
-  }
-
-  /** Puts through {@code client}, which authenticates again if its token expired meanwhile. */
-  private static long put(Client client, String key, String value) {
-    return await()
-        .atMost(Duration.ofSeconds(20))
-        .ignoreExceptions()
-        .until(
-            () ->
-                client
-                    .getKVClient()
-                    .put(bytes(key), bytes(value))
-                    .get(5, TimeUnit.SECONDS)
-                    .getHeader()
-                    .getRevision(),
-            revision -> revision > 0);
-  }
-
-  private static ByteSequence bytes(String text) {
-    return ByteSequence.from(text, StandardCharsets.UTF_8);
   }
 }
