@@ -114,7 +114,8 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
             this::nothingWatched,
             this::restartEveryWatch,
             this::confirmEveryWatch,
-            this::unconfirmEveryWatch);
+            this::unconfirmEveryWatch,
+            this::tellSubscribersEtcdIsSilent);
     this.context =
         new ResolverContext(
             prefix,
@@ -323,6 +324,11 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private void unconfirmEveryWatch() {
     caches.unconfirmAll();
     names.unconfirm();
+  }
+
+  /** For the revision guard, on the loop: etcd has not answered two checks in a row. */
+  private void tellSubscribersEtcdIsSilent(Throwable error) {
+    caches.etcdSilent(error);
   }
 
   @Override

@@ -243,6 +243,46 @@ class EtcdResolverRecoveryTest {
     }
   }
 
+  @Test
+  void aSubscriberHearsOnceWhenEtcdGoesAwayAfterItsFirstChangeAndChangesFollowOnceEtcdIsBack() {
+    try (EtcdProbe probe = fixture.probe()) {
+      probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
+    }
+    List<Change> changes = new CopyOnWriteArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (EtcdResolver resolver =
+            fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
+        Subscription subscription =
+            resolver.subscribe(
+                SERVICE,
+                new ChangeListener() {
+                  @Override
+                  public void onChange(Change change) {
+                    changes.add(change);
+                  }
+
+                  @Override
+                  public void onError(Throwable error) {
+                    errors.add(error);
+                  }
+                })) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
+
+      etcd.member(0).kill(); // the watch's stream breaks; it resumes without a read
+      await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
+      assertThat(errors.get(0)).hasMessageContaining("echo");
+      assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1"); // the last instances, served
+
+      etcd.member(0).restart();
+      try (EtcdProbe probe = fixture.probe()) {
+        probe.put(PREFIX + "b", value("127.0.0.1:2", 20));
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> view(resolver).containsKey("127.0.0.1:2"));
+      awaitLastChangeHolds(changes, "127.0.0.1:1", "127.0.0.1:2");
+      assertThat(errors).hasSize(1);
+    }
+  }
+
   /** Waits until the last change delivered lists exactly these addresses. */
   private static void awaitLastChangeHolds(List<Change> changes, String... addresses) {
     await()

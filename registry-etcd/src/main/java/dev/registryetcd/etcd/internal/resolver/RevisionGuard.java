@@ -44,6 +44,7 @@ public final class RevisionGuard {
   private final Consumer<Throwable> restartAll;
   private final LongConsumer confirmAll;
   private final Runnable unconfirmAll;
+  private final Consumer<Throwable> silent;
 
   /** The highest revision any read or watch of the resolver has seen. */
   private long highestRevision;
@@ -65,6 +66,8 @@ public final class RevisionGuard {
    * @param restartAll restarts every watch of the resolver for the given reason
    * @param confirmAll {@link RangeWatch#confirm}s every watch of the resolver with the revision
    * @param unconfirmAll {@link RangeWatch#unconfirm}s every watch of the resolver
+   * @param silent told once, with the error, when two checks in a row failed; not again until a
+   *     check succeeded
    */
   public RevisionGuard(
       RangeSource source,
@@ -75,7 +78,8 @@ public final class RevisionGuard {
       BooleanSupplier nothingWatched,
       Consumer<Throwable> restartAll,
       LongConsumer confirmAll,
-      Runnable unconfirmAll) {
+      Runnable unconfirmAll,
+      Consumer<Throwable> silent) {
     this.source = source;
     this.key = key;
     this.loop = loop;
@@ -85,6 +89,7 @@ public final class RevisionGuard {
     this.restartAll = restartAll;
     this.confirmAll = confirmAll;
     this.unconfirmAll = unconfirmAll;
+    this.silent = silent;
   }
 
   /** Records that a read or watch saw {@code revision}: etcd answered. */
@@ -175,6 +180,9 @@ public final class RevisionGuard {
           "Resolver cannot read etcd's revision ({}); its watches count as unconfirmed (their "
               + "services report failing) until it can",
           error.toString());
+      // A watch resumed on a new stream reads nothing, so no failed read tells subscribers that
+      // etcd is gone: this does, once per outage.
+      silent.accept(error);
     }
   }
 }

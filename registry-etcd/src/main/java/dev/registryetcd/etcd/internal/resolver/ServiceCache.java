@@ -34,6 +34,10 @@ public final class ServiceCache extends FollowedRange {
 
   private final InstanceTable table;
   private final List<Subscriber> subscribers = new ArrayList<>();
+
+  /** Whether subscribers were told of etcd's silence since etcd last confirmed the watch. */
+  private boolean toldSilence;
+
   private int firstReadRetries;
 
   /** An immutable view of the service: what a resolve returns, and the revision it is at. */
@@ -132,6 +136,7 @@ public final class ServiceCache extends FollowedRange {
               revision);
     }
     reportedOutage = false;
+    toldSilence = false;
     Snapshot previous = snapshot;
     publish(next, revision);
     if (previous == null) {
@@ -170,20 +175,48 @@ public final class ServiceCache extends FollowedRange {
               service,
               EtcdCalls.describe(error),
               snapshot == null ? 0 : snapshot.result.instances().size());
-      // Subscribers (a gRPC channel, a Spring client) show this to users: say what was read
-      // from which etcd and why it failed, never a bare TimeoutException without a message.
-      RegistryException failure =
-          EtcdCalls.failure(
-              "read "
-                  + ServiceKeys.servicePrefix(context.prefix(), service)
-                  + " from "
-                  + context.etcd(),
-              error);
-      for (Subscriber subscriber : subscribers) {
-        subscriber.deliverError(failure);
+      if (!toldSilence) {
+        tellSubscribers(error);
       }
     }
     watch.readAfterFailure();
+  }
+
+  /**
+   * etcd did not answer the resolver's checks: tells subscribers once, until etcd confirms the
+   * watch again, unless a failed read told them already. A watch resumed on a new stream reads
+   * nothing, so without this a subscriber would not hear of an outage that began after its first
+   * read. Loop only.
+   */
+  public void etcdSilent(Throwable error) {
+    if (toldSilence || reportedOutage || snapshot == null) {
+      return; // told already, or the first read is pending and its failure tells them
+    }
+    toldSilence = true;
+    tellSubscribers(error);
+  }
+
+  @Override
+  public void confirm(long revision) {
+    toldSilence = false;
+    super.confirm(revision);
+  }
+
+  /**
+   * Subscribers (a gRPC channel, a Spring client) show this to users: says what was read from which
+   * etcd and why it failed, never a bare TimeoutException without a message.
+   */
+  private void tellSubscribers(Throwable error) {
+    RegistryException failure =
+        EtcdCalls.failure(
+            "read "
+                + ServiceKeys.servicePrefix(context.prefix(), service)
+                + " from "
+                + context.etcd(),
+            error);
+    for (Subscriber subscriber : subscribers) {
+      subscriber.deliverError(failure);
+    }
   }
 
   @Override

@@ -166,6 +166,15 @@ public final class ServiceCaches {
     }
   }
 
+  /**
+   * Tells every cache that etcd does not answer, see {@link ServiceCache#etcdSilent}. Loop only.
+   */
+  public void etcdSilent(Throwable error) {
+    for (ServiceCache cache : caches.values()) {
+      cache.etcdSilent(error);
+    }
+  }
+
   /** Marks every cache's watch unconfirmed. Loop only. */
   public void unconfirmAll() {
     for (ServiceCache cache : caches.values()) {

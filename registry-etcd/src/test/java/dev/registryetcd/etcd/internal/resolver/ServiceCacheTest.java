@@ -47,7 +47,8 @@ class ServiceCacheTest {
           caches::isEmpty,
           why -> caches.forEach(cache -> cache.restart(why)),
           revision -> caches.forEach(cache -> cache.confirm(revision)),
-          () -> caches.forEach(ServiceCache::unconfirm));
+          () -> caches.forEach(ServiceCache::unconfirm),
+          error -> caches.forEach(cache -> cache.etcdSilent(error)));
   private final ResolverContext context =
       new ResolverContext(
           "kitex/registry-etcd",
@@ -193,6 +194,45 @@ class ServiceCacheTest {
     assertThat(cache.failing()).isFalse();
     assertThat(source.lastWatch().progressRequests).isZero();
     assertThat(restarts).isEmpty();
+  }
+
+  @Test
+  void subscribersHearOnceWhenEtcdStopsAnsweringAfterTheirFirstReadAndAgainAfterItAnswered() {
+    subscribe();
+    cache.start();
+    answerRead(50, kv("a", "10.0.0.1:1", 5));
+    // the watch is resumed on a new stream, so no read fails: only the checks tell of the outage
+    failRevisionChecks(0, 2);
+    assertThat(heard.stream().filter(Throwable.class::isInstance)).hasSize(1);
+
+    failRevisionChecks(2, 3); // the same outage goes on: no second error
+    assertThat(heard.stream().filter(Throwable.class::isInstance)).hasSize(1);
+    assertThat(cache.result().instances()).containsExactly(instance("10.0.0.1:1", 5));
+
+    guard.check();
+    source.revisions.get(5).complete(50L);
+    loop.runReady();
+    assertThat(cache.failing()).isFalse();
+
+    failRevisionChecks(6, 2); // a new outage is told again
+    assertThat(heard.stream().filter(Throwable.class::isInstance)).hasSize(2);
+    assertThat((Throwable) heard.get(heard.size() - 1)).hasMessageContaining("echo");
+  }
+
+  /** {@code count} revision checks fail, the first of them the {@code first}-th read. */
+  private void failRevisionChecks(int first, int count) {
+    int failed = 0;
+    while (failed < count) {
+      if (source.revisions.size() <= first + failed) {
+        guard.check();
+      }
+      source
+          .revisions
+          .get(first + failed)
+          .completeExceptionally(new java.util.concurrent.TimeoutException());
+      loop.runReady();
+      failed++;
+    }
   }
 
   @Test
