@@ -3,9 +3,6 @@ package dev.registryetcd.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registryetcd.discovery.Change;
-import dev.registryetcd.discovery.ChangeListener;
-import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -26,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,8 +61,8 @@ class EtcdAuthTokenExpiryTest {
   }
 
   private void registerAndResolveAcrossExpiry() {
-    Recorder echo = new Recorder();
-    Recorder other = new Recorder();
+    RecordingListener echo = new RecordingListener();
+    RecordingListener other = new RecordingListener();
     MethodCounter sent = new MethodCounter();
     try (Client resolverClient =
             Client.builder()
@@ -170,36 +166,5 @@ class EtcdAuthTokenExpiryTest {
         .serviceName(service)
         .address(new InetSocketAddress("127.0.0.1", port))
         .build();
-  }
-
-  /** What one subscriber was told. */
-  private static final class Recorder implements ChangeListener {
-    final List<Change> changes = new CopyOnWriteArrayList<>();
-    final List<Throwable> errors = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void onChange(Change change) {
-      changes.add(change);
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      errors.add(error);
-    }
-
-    List<String> addresses() {
-      return changes.isEmpty()
-          ? List.of()
-          : changes.get(changes.size() - 1).result().instances().stream()
-              .map(Instance::address)
-              .toList();
-    }
-
-    List<String> added() {
-      return changes.stream()
-          .flatMap(change -> change.added().stream())
-          .map(Instance::address)
-          .toList();
-    }
   }
 }

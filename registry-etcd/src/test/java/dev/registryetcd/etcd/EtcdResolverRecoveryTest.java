@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.codec.InstanceCodec;
 import dev.registryetcd.discovery.Change;
-import dev.registryetcd.discovery.ChangeListener;
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.discovery.NoInstanceException;
 import dev.registryetcd.discovery.Subscription;
@@ -212,24 +211,12 @@ class EtcdResolverRecoveryTest {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
     }
     etcd.member(0).kill();
-    List<Change> changes = new CopyOnWriteArrayList<>();
-    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    RecordingListener heard = new RecordingListener();
+    List<Change> changes = heard.changes;
+    List<Throwable> errors = heard.errors;
     try (EtcdResolver resolver =
             fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
-        Subscription subscription =
-            resolver.subscribe(
-                SERVICE,
-                new ChangeListener() {
-                  @Override
-                  public void onChange(Change change) {
-                    changes.add(change);
-                  }
-
-                  @Override
-                  public void onError(Throwable error) {
-                    errors.add(error);
-                  }
-                })) {
+        Subscription subscription = resolver.subscribe(SERVICE, heard)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
       assertThat(changes).isEmpty();
 
@@ -248,24 +235,12 @@ class EtcdResolverRecoveryTest {
     try (EtcdProbe probe = fixture.probe()) {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
     }
-    List<Change> changes = new CopyOnWriteArrayList<>();
-    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    RecordingListener heard = new RecordingListener();
+    List<Change> changes = heard.changes;
+    List<Throwable> errors = heard.errors;
     try (EtcdResolver resolver =
             fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
-        Subscription subscription =
-            resolver.subscribe(
-                SERVICE,
-                new ChangeListener() {
-                  @Override
-                  public void onChange(Change change) {
-                    changes.add(change);
-                  }
-
-                  @Override
-                  public void onError(Throwable error) {
-                    errors.add(error);
-                  }
-                })) {
+        Subscription subscription = resolver.subscribe(SERVICE, heard)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
 
       etcd.member(0).kill(); // the watch's stream breaks; it resumes without a read
