@@ -16,8 +16,10 @@ import java.time.Duration;
  * @param streamsStarted {@code grpc_server_started_total{grpc_method="Watch"}}: streams ever
  *     started
  * @param residentBytes {@code process_resident_memory_bytes}: the member's resident memory
+ * @param heapInUseBytes {@code go_memstats_heap_inuse_bytes}: Go's heap spans in use
  */
-public record WatchMetrics(long streams, long watchers, long streamsStarted, long residentBytes) {
+public record WatchMetrics(
+    long streams, long watchers, long streamsStarted, long residentBytes, long heapInUseBytes) {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -59,6 +61,7 @@ public record WatchMetrics(long streams, long watchers, long streamsStarted, lon
     long watchers = 0;
     long started = 0;
     long resident = 0;
+    long heap = 0;
     for (String line : text.split("\n")) {
       if (line.startsWith("#")) {
         continue;
@@ -72,9 +75,11 @@ public record WatchMetrics(long streams, long watchers, long streamsStarted, lon
         started += value(line);
       } else if (line.startsWith("process_resident_memory_bytes ")) {
         resident = value(line);
+      } else if (line.startsWith("go_memstats_heap_inuse_bytes ")) {
+        heap = value(line);
       }
     }
-    return new WatchMetrics(streams, watchers, started, resident);
+    return new WatchMetrics(streams, watchers, started, resident, heap);
   }
 
   private static long value(String line) {

@@ -1,5 +1,6 @@
 package dev.registryetcd.benchmarks.fleet;
 
+import dev.registryetcd.testkit.WatchMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,28 +35,14 @@ record MemberReading(
 
   /** Reads {@code base + "/metrics"} and the status of process {@code pid}. */
   static MemberReading of(String base, long pid) {
-    String text = get(base + "/metrics");
-    long streams = 0;
-    long watchers = 0;
-    long started = 0;
-    long heap = 0;
-    for (String line : text.split("\n")) {
-      if (line.startsWith("#")) {
-        continue;
-      }
-      if (line.startsWith("etcd_debugging_mvcc_watch_stream_total ")) {
-        streams = value(line);
-      } else if (line.startsWith("etcd_debugging_mvcc_watcher_total ")) {
-        watchers = value(line);
-      } else if (line.startsWith("grpc_server_started_total{")
-          && line.contains("grpc_method=\"Watch\"")) {
-        started += value(line);
-      } else if (line.startsWith("go_memstats_heap_inuse_bytes ")) {
-        heap = value(line);
-      }
-    }
+    WatchMetrics metrics = WatchMetrics.of(base);
     return new MemberReading(
-        streams, watchers, started, status(pid, "VmRSS:"), status(pid, "RssAnon:"), heap);
+        metrics.streams(),
+        metrics.watchers(),
+        metrics.streamsStarted(),
+        status(pid, "VmRSS:"),
+        status(pid, "RssAnon:"),
+        metrics.heapInUseBytes());
   }
 
   /** {@code VmRSS} of {@code pid} in bytes. */
@@ -89,9 +76,5 @@ record MemberReading(
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted reading " + url, e);
     }
-  }
-
-  private static long value(String line) {
-    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
   }
 }

@@ -160,13 +160,15 @@ final class WatchStreamCount {
     long watchers = 0;
     long started = 0;
     long resident = 0;
+    long heap = 0;
     for (String endpoint : endpoints) {
       WatchMetrics member = WatchMetrics.of(endpoint);
       streams += member.streams();
       watchers += member.watchers();
       started += member.streamsStarted();
       resident += member.residentBytes();
+      heap += member.heapInUseBytes();
     }
-    return new WatchMetrics(streams, watchers, started, resident);
+    return new WatchMetrics(streams, watchers, started, resident, heap);
   }
 }
