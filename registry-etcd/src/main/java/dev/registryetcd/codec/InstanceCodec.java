@@ -36,6 +36,10 @@ import java.util.Map;
  * stays as it is here, and a resolver hands out its default weight instead ({@link
  * Instance#withDefaultWeight}).
  *
+ * <p>One file for both directions, a little over 400 lines, because encoder and decoder are the two
+ * halves of one byte-exact contract with Go's {@code encoding/json} and are read against each
+ * other; most of the length is Go's escaping and case-folding rules, each with its reason.
+ *
  * <p>Thread-safe and stateless.
  */
 public final class InstanceCodec {
