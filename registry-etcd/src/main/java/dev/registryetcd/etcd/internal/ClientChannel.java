@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.WatchGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
@@ -14,16 +15,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the project needs from inside a jetcd {@link Client}: its gRPC channel (to make it reconnect
- * at once when etcd is known to answer again), a Watch stub on that channel with jetcd's auth
- * credentials, its auth token (to drop when etcd says it expired) and its namespace.
+ * at once when etcd is known to answer again), Watch and Lease stubs on that channel with jetcd's
+ * auth credentials, its auth token (to drop when etcd says it expired) and its namespace.
  *
  * <p>Why: after an outage, gRPC waits out its connect backoff (growing to two minutes) before it
  * tries a member again, so a registry would see etcd back only up to two minutes after it serves.
  * And jetcd opens one gRPC stream per watch, while etcd's Watch API carries any number of watches
  * on one stream ({@code dev.registryetcd.etcd.internal.stream.WatchStream}), which needs a stub on
- * the client's own channel, TLS and credentials included. jetcd does not expose either; this
- * reaches them by reflection (its {@code connectionManager}), against the jetcd version the project
- * is built and tested with (0.8.7).
+ * the client's own channel, TLS and credentials included; and jetcd's {@code keepAliveOnce} sends
+ * its request twice ({@code dev.registryetcd.etcd.internal.registry.KeepAliveOnce}). jetcd does not
+ * expose either; this reaches them by reflection (its {@code connectionManager}), against the jetcd
+ * version the project is built and tested with (0.8.7).
  */
 public final class ClientChannel {
   private static final Logger log = LoggerFactory.getLogger(ClientChannel.class);
@@ -55,15 +57,31 @@ public final class ClientChannel {
    * @throws IllegalStateException when this jetcd does not have what 0.8.7 has
    */
   public static WatchGrpc.WatchStub watchStub(Client client) {
+    return stub(client, WatchGrpc::newStub, "open its watch stream");
+  }
+
+  /**
+   * An async Lease stub on the client's channel, made as {@link #watchStub} is.
+   *
+   * @throws IllegalStateException when this jetcd does not have what 0.8.7 has
+   */
+  public static LeaseGrpc.LeaseStub leaseStub(Client client) {
+    return stub(client, LeaseGrpc::newStub, "send its keep-alives");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <S extends AbstractStub<S>> S stub(
+      Client client, Function<ManagedChannel, S> make, String purpose) {
     try {
       Object connections = connectionManager(client);
       Method newStub = connections.getClass().getDeclaredMethod("newStub", Function.class);
       newStub.setAccessible(true);
-      Function<ManagedChannel, AbstractStub<?>> stub = WatchGrpc::newStub;
-      return (WatchGrpc.WatchStub) newStub.invoke(connections, stub);
+      return (S) newStub.invoke(connections, make);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException(
-          "registry-etcd cannot open its watch stream on this jetcd client ("
+          "registry-etcd cannot "
+              + purpose
+              + " on this jetcd client ("
               + client.getClass().getName()
               + ": "
               + e

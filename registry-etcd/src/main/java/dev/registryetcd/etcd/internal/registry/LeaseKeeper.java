@@ -1,13 +1,16 @@
 package dev.registryetcd.etcd.internal.registry;
 
+import dev.registryetcd.etcd.internal.ClientChannel;
 import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.loop.SingleTimer;
 import dev.registryetcd.events.EtcdEvents.KeepAliveFailure;
 import dev.registryetcd.registry.RegistryException;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,12 +18,12 @@ import org.slf4j.LoggerFactory;
  * The registry's lease: grants it, keeps it alive, revokes it.
  *
  * <p>Keep-alives are the registry's own, not one long-lived jetcd stream: every TTL/3 (as Go's
- * client) one keep-alive request on a stream of its own, which must be answered within {@link
- * #answerBound()}; one that is not, or fails, is sent again at once (after a short backoff for
- * refusals), and gRPC's round-robin sends it through the next member. Any member can renew a lease,
- * so a member that stalls or is cut off (its port still accepting) costs one bound, not the lease:
- * a stream held on it would wait, silently, until the lease expired. Only when no renewal was
- * answered for a whole TTL is the lease taken as lost.
+ * client) one keep-alive request on a stream of its own ({@link KeepAliveOnce}), which must be
+ * answered within {@link #answerBound()}; one that is not, or fails, is sent again at once (after a
+ * short backoff for refusals), and gRPC's round-robin sends it through the next member. Any member
+ * can renew a lease, so a member that stalls or is cut off (its port still accepting) costs one
+ * bound, not the lease: a stream held on it would wait, silently, until the lease expired. Only
+ * when no renewal was answered for a whole TTL is the lease taken as lost.
  *
  * <p>Threads: the lease held ({@link #ensure}, {@link #adopt}, {@link #drop}, {@link #revoke}) is
  * the registry loop's. The keep-alives run on a thread of their own ({@code
@@ -64,6 +67,10 @@ public final class LeaseKeeper {
   }
 
   private final Client client;
+
+  /** The client's Lease stub, or null when this jetcd has no way to make one (then jetcd's own). */
+  private final LeaseGrpc.LeaseStub leaseStub;
+
   private final Duration ttl;
   private final Duration timeout;
   private final SerialLoop loop;
@@ -78,6 +85,7 @@ public final class LeaseKeeper {
    */
   public LeaseKeeper(Client client, Duration ttl, Duration timeout, SerialLoop loop) {
     this.client = client;
+    this.leaseStub = leaseStubOf(client);
     this.ttl = ttl;
     this.timeout = timeout;
     this.loop = loop;
@@ -192,6 +200,21 @@ public final class LeaseKeeper {
   }
 
   /** The keep-alive of one adopted lease; confined to the keep-alive thread. */
+  private CompletableFuture<LeaseKeepAliveResponse> keepAliveOnce(long id) {
+    return leaseStub != null
+        ? KeepAliveOnce.send(leaseStub, id)
+        : client.getLeaseClient().keepAliveOnce(id);
+  }
+
+  private static LeaseGrpc.LeaseStub leaseStubOf(Client client) {
+    try {
+      return ClientChannel.leaseStub(client);
+    } catch (IllegalStateException e) {
+      log.debug("Keep-alives go through jetcd's keepAliveOnce: {}", e.getMessage());
+      return null;
+    }
+  }
+
   private final class KeepAlive {
     private final Lease lease;
     private long renewedAtNanos;
@@ -220,9 +243,7 @@ public final class LeaseKeeper {
       }
       long sent = ++attempt;
       next.schedule(() -> unanswered(sent), answerBound);
-      client
-          .getLeaseClient()
-          .keepAliveOnce(lease.id)
+      keepAliveOnce(lease.id)
           .whenComplete(
               (response, error) -> keepAlives.execute(() -> answered(sent, response, error)));
     }
