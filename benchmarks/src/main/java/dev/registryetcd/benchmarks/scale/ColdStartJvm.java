@@ -9,6 +9,9 @@ import dev.registryetcd.etcd.Option;
 import io.etcd.jetcd.Client;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,13 +161,23 @@ public final class ColdStartJvm {
     return subscriptions;
   }
 
-  /** Heap used after full collections, once two in a row agree within 4 KB (at most 10). */
+  /**
+   * Heap used right after full collections, once two in a row agree within 4 KB (at most 10). Each
+   * reading is what the collection itself left ({@link MemoryPoolMXBean#getCollectionUsage}), so
+   * what the JVM's other threads allocate between the collection and the reading does not count.
+   */
   private static long settledHeap() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long previous = Long.MAX_VALUE;
     for (int i = 0; i < 10; i++) {
       memory.gc();
-      long used = memory.getHeapMemoryUsage().getUsed();
+      long used = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        MemoryUsage afterCollection = pool.getCollectionUsage();
+        if (pool.getType() == MemoryType.HEAP && afterCollection != null) {
+          used += afterCollection.getUsed();
+        }
+      }
       if (Math.abs(used - previous) < 4 * 1024) {
         return used;
       }
