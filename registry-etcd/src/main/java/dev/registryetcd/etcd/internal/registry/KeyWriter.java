@@ -11,28 +11,37 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The registry's writes and reads of its keys, each bounded by the dial timeout; puts record their
- * revision in the {@link RegistrationTable}. Runs on the registry's loop thread.
+ * revision in the {@link RegistrationTable}, and every call etcd answers is reported to {@code
+ * answered} (the registry's last contact). Runs on the registry's loop thread.
  */
 public final class KeyWriter {
   private final Client client;
   private final String prefix;
   private final Duration timeout;
   private final RegistrationTable table;
+  private final Runnable answered;
 
-  public KeyWriter(Client client, String prefix, Duration timeout, RegistrationTable table) {
+  /**
+   * @param answered called on the loop after each call etcd answered
+   */
+  public KeyWriter(
+      Client client, String prefix, Duration timeout, RegistrationTable table, Runnable answered) {
     this.client = client;
     this.prefix = prefix;
     this.timeout = timeout;
     this.table = table;
+    this.answered = answered;
   }
 
   /** Puts {@code registration} on lease {@code leaseId}; returns the revision of the put. */
   public long put(Registration registration, long leaseId) {
     long revision =
-        EtcdCalls.awaitRetrying(
+        call(
                 () ->
                     client
                         .getKVClient()
@@ -49,21 +58,19 @@ public final class KeyWriter {
   }
 
   public void delete(String key) {
-    EtcdCalls.awaitRetrying(
-        () -> client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
+    call(() -> client.getKVClient().delete(bytes(key)), timeout, "delete " + key);
   }
 
   /** What etcd holds under {@code key}, or null. */
   public KeyValue read(String key) {
     List<KeyValue> kvs =
-        EtcdCalls.awaitRetrying(() -> client.getKVClient().get(bytes(key)), timeout, "read " + key)
-            .getKvs();
+        call(() -> client.getKVClient().get(bytes(key)), timeout, "read " + key).getKvs();
     return kvs.isEmpty() ? null : kvs.get(0);
   }
 
   /** Every key etcd holds under {@code service}. */
   public GetResponse readService(String service) {
-    return EtcdCalls.awaitRetrying(
+    return call(
         () ->
             client
                 .getKVClient()
@@ -72,6 +79,12 @@ public final class KeyWriter {
                     GetOption.builder().isPrefix(true).build()),
         timeout,
         "read " + service);
+  }
+
+  private <T> T call(Supplier<CompletableFuture<T>> request, Duration bound, String what) {
+    T answer = EtcdCalls.awaitRetrying(request, bound, what);
+    answered.run();
+    return answer;
   }
 
   static ByteSequence bytes(String text) {

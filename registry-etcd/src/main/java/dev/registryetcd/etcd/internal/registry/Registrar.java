@@ -79,7 +79,7 @@ public final class Registrar {
     this.leaseTtl = leaseTtl;
     this.loop = new SerialLoop(name, this::publishStatus);
     this.events = new GuardedEvents(observer, "registry");
-    this.writer = new KeyWriter(client, prefix, timeout, table);
+    this.writer = new KeyWriter(client, prefix, timeout, table, this::etcdAnswered);
     this.lease = new LeaseKeeper(client, leaseTtl, timeout, loop);
     this.recovery =
         new LeaseRecovery(
@@ -255,11 +255,7 @@ public final class Registrar {
         throwIfFailed(recovery.attemptNow());
       } else {
         try {
-          long leaseId = lease.ensure();
-          recovery.leased();
-          writer.put(registration, leaseId);
-          etcdAnswered();
-          ownKeys.watch(registration.service());
+          putOnLease(registration);
         } catch (RegistryException e) {
           if (!EtcdCalls.isLeaseNotFound(e)) {
             throw e;
@@ -288,11 +284,7 @@ public final class Registrar {
       return; // deregistered or out of service since, or recovery puts it (or closed)
     }
     try {
-      long leaseId = lease.ensure();
-      recovery.leased();
-      writer.put(registration, leaseId);
-      etcdAnswered();
-      ownKeys.watch(registration.service());
+      putOnLease(registration);
       table.settle(key);
       log.info("Registered {} in etcd under lease {}", key, hex(lease.leaseId()));
     } catch (RegistryException e) {
@@ -326,11 +318,7 @@ public final class Registrar {
       return;
     }
     try {
-      long leaseId = lease.ensure();
-      recovery.leased();
-      writer.put(registration, leaseId);
-      etcdAnswered();
-      ownKeys.watch(registration.service());
+      putOnLease(registration);
       table.settle(registration.key());
     } catch (RegistryException e) {
       if (EtcdCalls.isLeaseNotFound(e)) {
@@ -342,6 +330,14 @@ public final class Registrar {
     }
   }
 
+  /** Puts {@code registration} on the lease, taking one first if none is held, and watches it. */
+  private void putOnLease(Registration registration) {
+    long leaseId = lease.ensure();
+    recovery.leased();
+    writer.put(registration, leaseId);
+    ownKeys.watch(registration.service());
+  }
+
   /**
    * Deletes {@code key}; when etcd does not confirm it, the key stays unsettled and the next check
    * deletes it if it is still on our lease.
@@ -349,7 +345,6 @@ public final class Registrar {
   private void deleteOrLeaveToTheCheck(String key) {
     try {
       writer.delete(key);
-      etcdAnswered();
       table.settle(key);
     } catch (RegistryException e) {
       table.unsettle(key);
