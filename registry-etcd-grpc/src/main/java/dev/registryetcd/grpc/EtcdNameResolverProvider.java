@@ -130,15 +130,7 @@ public final class EtcdNameResolverProvider extends NameResolverProvider impleme
   }
 
   EtcdNameResolverProvider(Function<String, String> env, Function<String, String> properties) {
-    this.configuration =
-        new ProviderConfiguration(
-            env,
-            properties,
-            ENDPOINTS_ENV,
-            ENDPOINTS_PROPERTY,
-            DEFAULT_ENDPOINT,
-            PREFIX_ENV,
-            PREFIX_PROPERTY);
+    this.configuration = new ProviderConfiguration(env, properties);
     this.given = null;
     this.endpoints = null;
     this.options = null;

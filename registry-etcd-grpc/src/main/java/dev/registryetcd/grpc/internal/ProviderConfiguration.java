@@ -1,5 +1,6 @@
 package dev.registryetcd.grpc.internal;
 
+import dev.registryetcd.grpc.EtcdNameResolverProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -12,31 +13,14 @@ import java.util.function.Function;
 public final class ProviderConfiguration {
   private final Function<String, String> env;
   private final Function<String, String> properties;
-  private final String endpointsEnv;
-  private final String endpointsProperty;
-  private final String defaultEndpoint;
-  private final String prefixEnv;
-  private final String prefixProperty;
 
   /**
    * @param env reads an environment variable, {@code null} when unset
    * @param properties reads a system property, {@code null} when unset
    */
-  public ProviderConfiguration(
-      Function<String, String> env,
-      Function<String, String> properties,
-      String endpointsEnv,
-      String endpointsProperty,
-      String defaultEndpoint,
-      String prefixEnv,
-      String prefixProperty) {
+  public ProviderConfiguration(Function<String, String> env, Function<String, String> properties) {
     this.env = env;
     this.properties = properties;
-    this.endpointsEnv = endpointsEnv;
-    this.endpointsProperty = endpointsProperty;
-    this.defaultEndpoint = defaultEndpoint;
-    this.prefixEnv = prefixEnv;
-    this.prefixProperty = prefixProperty;
   }
 
   /**
@@ -45,9 +29,11 @@ public final class ProviderConfiguration {
    * @throws IllegalArgumentException when the setting names no endpoint
    */
   public List<String> endpoints() {
-    String configured = setting(endpointsEnv, endpointsProperty);
+    String configured =
+        setting(
+            EtcdNameResolverProvider.ENDPOINTS_ENV, EtcdNameResolverProvider.ENDPOINTS_PROPERTY);
     if (configured == null) {
-      return List.of(defaultEndpoint);
+      return List.of(EtcdNameResolverProvider.DEFAULT_ENDPOINT);
     }
     List<String> split = splitEndpoints(configured);
     if (split.isEmpty()) {
@@ -55,9 +41,9 @@ public final class ProviderConfiguration {
           "no etcd endpoint in '"
               + configured
               + "': set "
-              + endpointsEnv
+              + EtcdNameResolverProvider.ENDPOINTS_ENV
               + " or "
-              + endpointsProperty
+              + EtcdNameResolverProvider.ENDPOINTS_PROPERTY
               + " to e.g. 127.0.0.1:2379,127.0.0.1:22379");
     }
     return split;
@@ -65,12 +51,15 @@ public final class ProviderConfiguration {
 
   /** The configured prefix, or {@code null} for the library's default. */
   public String prefix() {
-    return setting(prefixEnv, prefixProperty);
+    return setting(EtcdNameResolverProvider.PREFIX_ENV, EtcdNameResolverProvider.PREFIX_PROPERTY);
   }
 
   /** Says where endpoints come from, for a message about endpoints that are not usable. */
   public String endpointSources() {
-    return endpointsEnv + ", " + endpointsProperty + " or the target";
+    return EtcdNameResolverProvider.ENDPOINTS_ENV
+        + ", "
+        + EtcdNameResolverProvider.ENDPOINTS_PROPERTY
+        + " or the target";
   }
 
   /** {@code a, b,,c} → {@code [a, b, c]}: blanks dropped, each part trimmed. */
