@@ -212,18 +212,16 @@ class EtcdResolverRecoveryTest {
     }
     etcd.member(0).kill();
     RecordingListener heard = new RecordingListener();
-    List<Change> changes = heard.changes;
-    List<Throwable> errors = heard.errors;
     try (EtcdResolver resolver =
             fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
         Subscription subscription = resolver.subscribe(SERVICE, heard)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
-      assertThat(changes).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !heard.errors.isEmpty());
+      assertThat(heard.changes).isEmpty();
 
       etcd.member(0).restart();
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> !changes.isEmpty());
-      assertThat(changes.get(0).added())
+      await().atMost(Duration.ofSeconds(20)).until(() -> !heard.changes.isEmpty());
+      assertThat(heard.changes.get(0).added())
           .extracting(Instance::address)
           .containsExactly("127.0.0.1:1");
       assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1");
@@ -236,16 +234,14 @@ class EtcdResolverRecoveryTest {
       probe.put(PREFIX + "a", value("127.0.0.1:1", 10));
     }
     RecordingListener heard = new RecordingListener();
-    List<Change> changes = heard.changes;
-    List<Throwable> errors = heard.errors;
     try (EtcdResolver resolver =
             fixture.resolver(Option.withDialTimeoutOpt(Duration.ofMillis(500)));
         Subscription subscription = resolver.subscribe(SERVICE, heard)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> !heard.changes.isEmpty());
 
       etcd.member(0).kill(); // the watch's stream breaks; it resumes without a read
-      await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
-      assertThat(errors.get(0)).hasMessageContaining("echo");
+      await().atMost(Duration.ofSeconds(10)).until(() -> !heard.errors.isEmpty());
+      assertThat(heard.errors.get(0)).hasMessageContaining("echo");
       assertThat(view(resolver)).containsOnlyKeys("127.0.0.1:1"); // the last instances, served
 
       etcd.member(0).restart();
@@ -253,8 +249,8 @@ class EtcdResolverRecoveryTest {
         probe.put(PREFIX + "b", value("127.0.0.1:2", 20));
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> view(resolver).containsKey("127.0.0.1:2"));
-      awaitLastChangeHolds(changes, "127.0.0.1:1", "127.0.0.1:2");
-      assertThat(errors).hasSize(1);
+      awaitLastChangeHolds(heard.changes, "127.0.0.1:1", "127.0.0.1:2");
+      assertThat(heard.errors).hasSize(1);
     }
   }
 
