@@ -69,8 +69,22 @@ public final class EtcdCalls {
    */
   public static <T> T awaitRetrying(
       Supplier<CompletableFuture<T>> call, Duration timeout, String what) {
+    return awaitRetrying(
+        call,
+        timeout,
+        Duration.ofNanos(Math.max(timeout.toNanos() / 3, MIN_ATTEMPT.toNanos())),
+        what);
+  }
+
+  /**
+   * {@link #awaitRetrying(Supplier, Duration, String)} with each attempt given {@code eachAttempt}
+   * before the next is made: for calls whose caller knows how long an answer takes when etcd works
+   * (a keep-alive), where a third of the timeout would be too long to wait on a member that stalls.
+   */
+  public static <T> T awaitRetrying(
+      Supplier<CompletableFuture<T>> call, Duration timeout, Duration eachAttempt, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long attemptNanos = Math.max(timeout.toNanos() / 3, MIN_ATTEMPT.toNanos());
+    long attemptNanos = eachAttempt.toNanos();
     List<CompletableFuture<T>> pending = new ArrayList<>();
     RegistryException lastFailure = null;
     long backoffMillis = 25;

@@ -164,12 +164,37 @@ public final class LeaseKeeper {
     client.getLeaseClient().revoke(lease.id);
   }
 
-  /** Forgets the current lease (lost): stops keeping it alive. */
-  public void drop() {
-    if (current != null) {
-      KeepAlive keepAlive = current.keepAlive;
+  /** Forgets the current lease (lost): stops keeping it alive. Returns it, or null. */
+  public Lease drop() {
+    Lease dropped = current;
+    if (dropped != null) {
+      KeepAlive keepAlive = dropped.keepAlive;
       keepAlives.execute(keepAlive::stop);
       current = null;
+    }
+    return dropped;
+  }
+
+  /**
+   * Renews {@code given}, a lease {@link #drop dropped} because no keep-alive was answered within
+   * its TTL: etcd may hold it still, since a member elected leader extends every lease it inherits
+   * by an election timeout. Tries for at most the dial timeout, each try given one {@link
+   * #answerBound()} before the next goes through the next member.
+   *
+   * @return true when etcd renewed it, false when etcd no longer knows it
+   * @throws RegistryException when no member answered
+   */
+  public boolean renew(Lease given) {
+    try {
+      EtcdCalls.awaitRetrying(
+          () -> keepAliveOnce(given.id), timeout, answerBound, "renew lease " + hex(given.id));
+      log.debug("Renewed lease {}, given up before", hex(given.id));
+      return true;
+    } catch (RegistryException e) {
+      if (EtcdCalls.isLeaseNotFound(e)) {
+        return false;
+      }
+      throw e;
     }
   }
 
@@ -199,7 +224,7 @@ public final class LeaseKeeper {
     }
   }
 
-  /** The keep-alive of one adopted lease; confined to the keep-alive thread. */
+  /** One keep-alive request of lease {@code id}; any thread. */
   private CompletableFuture<LeaseKeepAliveResponse> keepAliveOnce(long id) {
     return leaseStub != null
         ? KeepAliveOnce.send(leaseStub, id)

@@ -44,8 +44,11 @@ public final class LeaseRecovery {
     Recovered run();
   }
 
-  /** What a successful attempt holds: the new lease and the registrations on it. */
-  public record Recovered(long leaseId, int registrations) {}
+  /**
+   * What a successful attempt holds: the lease and the registrations on it; {@code leaseKept} when
+   * it is the lease given up, which etcd still held.
+   */
+  public record Recovered(long leaseId, int registrations, boolean leaseKept) {}
 
   private final RetryConfig retry;
   private final Scheduler scheduler;
@@ -163,6 +166,7 @@ public final class LeaseRecovery {
     log.recovered(
         recovered.registrations(),
         recovered.leaseId(),
+        recovered.leaseKept(),
         failedAttempts,
         Duration.ofNanos(scheduler.nanoTime() - lostAtNanos));
     failedAttempts = 0;

@@ -15,7 +15,8 @@ public final class LoggedRecovery implements RecoveryLog {
   @Override
   public void lost(String reason, int registrations) {
     log.warn(
-        "Starting the etcd registrations over on a new lease ({}); re-registering {} instance(s)",
+        "Putting the etcd registrations back ({}): {} instance(s), on the lease given up if etcd"
+            + " still holds it, else on a new one",
         reason,
         registrations);
   }
@@ -55,7 +56,18 @@ public final class LoggedRecovery implements RecoveryLog {
   }
 
   @Override
-  public void recovered(int registrations, long leaseId, int failedAttempts, Duration outage) {
+  public void recovered(
+      int registrations, long leaseId, boolean leaseKept, int failedAttempts, Duration outage) {
+    if (leaseKept) {
+      log.info(
+          "Re-registered {} instance(s) in etcd on lease {}, which etcd still held, so they never"
+              + " left etcd; after {} failed attempt(s), {} after the loss",
+          registrations,
+          Long.toHexString(leaseId),
+          failedAttempts,
+          outage);
+      return;
+    }
     log.info(
         "Re-registered {} instance(s) in etcd under lease {} after {} failed attempt(s); they were"
             + " out of etcd for {}",

@@ -8,7 +8,7 @@ import java.time.Duration;
  */
 public interface RecoveryLog {
 
-  /** The registrations are out of etcd: the lease is gone. */
+  /** The lease is lost, or as good as lost (no keep-alive answered within its TTL). */
   void lost(String reason, int registrations);
 
   /** An attempt failed; the next one comes in {@code retryIn} or as soon as etcd answers. */
@@ -17,6 +17,10 @@ public interface RecoveryLog {
   /** The attempt that exhausts MaxAttemptTimes failed: said once per outage. */
   void exhausted(int attempts, RuntimeException failure, Duration retryIn);
 
-  /** Every registration is back, after {@code failedAttempts} failures and {@code outage}. */
-  void recovered(int registrations, long leaseId, int failedAttempts, Duration outage);
+  /**
+   * Every registration is back, after {@code failedAttempts} failures and {@code outage}; on the
+   * lease given up, which etcd still held, when {@code leaseKept}.
+   */
+  void recovered(
+      int registrations, long leaseId, boolean leaseKept, int failedAttempts, Duration outage);
 }

@@ -63,6 +63,12 @@ public final class Registrar {
   private Instant lastContact;
 
   /**
+   * The lease dropped at the last loss, which etcd may still hold (see {@link #recoverLease}), or
+   * null.
+   */
+  private LeaseKeeper.Lease givenUp;
+
+  /**
    * @param name the loop thread's name
    */
   public Registrar(
@@ -373,30 +379,61 @@ public final class Registrar {
     if (recovery.isClosed() || recovery.isRecovering()) {
       return null;
     }
-    lease.drop();
+    LeaseKeeper.Lease dropped = lease.drop();
+    if (dropped != null) {
+      givenUp = dropped;
+    }
     return recovery.lost(reason, table.size());
   }
 
   /**
-   * One recovery attempt: grants a new lease and puts every registration on it; on failure leaves
-   * no new lease behind.
+   * One recovery attempt: puts every registration back on the lease given up when etcd still holds
+   * it, else on a new lease; on failure leaves no new lease behind.
+   *
+   * <p>Why the lease given up is tried first: a keep-alive unanswered for a whole TTL is the
+   * client's guess, not etcd's word. When the leader stalls, the member elected next extends every
+   * lease it inherits by an election timeout, so the lease is often alive; renewing it keeps its
+   * keys in etcd throughout, where moving them to a new lease would race its expiry. Only a lease
+   * etcd says it does not know is replaced, and a lease that may hold keys is never revoked.
    */
   private LeaseRecovery.Recovered recoverLease() {
-    LeaseKeeper.Lease fresh = lease.grant();
+    if (givenUp != null) {
+      LeaseKeeper.Lease previous = givenUp;
+      if (lease.renew(previous)) {
+        return putEverythingOn(previous, false);
+      }
+      log.debug("Lease {} given up is gone from etcd too; granting a new one", hex(previous.id()));
+      givenUp = null;
+    }
+    return putEverythingOn(lease.grant(), true);
+  }
+
+  /**
+   * Keeps {@code held} alive and puts every registration on it. On failure stops keeping it alive,
+   * and revokes it when it is {@code fresh}: a lease granted for this attempt holds nothing else.
+   */
+  private LeaseRecovery.Recovered putEverythingOn(LeaseKeeper.Lease held, boolean fresh) {
+    // kept alive from now on: putting many keys may take longer than a short TTL
+    lease.adopt(held);
     try {
       for (Registration registration : table.all()) {
-        writer.put(registration, fresh.id());
+        writer.put(registration, held.id());
       }
-      lease.adopt(fresh);
-      etcdAnswered();
-      ownKeys.restart(table.services());
-      int recovered = table.size();
-      events.emit(e -> e.leaseRecovered(recovered));
-      return new LeaseRecovery.Recovered(fresh.id(), recovered);
     } catch (RuntimeException e) {
-      lease.discard(fresh);
+      lease.drop();
+      if (fresh) {
+        lease.discard(held);
+      } else {
+        givenUp = held; // the next attempt renews it again
+      }
       throw e;
     }
+    givenUp = null;
+    etcdAnswered();
+    ownKeys.restart(table.services());
+    int recovered = table.size();
+    events.emit(e -> e.leaseRecovered(recovered));
+    return new LeaseRecovery.Recovered(held.id(), recovered, !fresh);
   }
 
   /**

@@ -40,7 +40,7 @@ class LeaseRecoveryTest {
           if (nextFailure != null) {
             throw nextFailure;
           }
-          return new LeaseRecovery.Recovered(7, 2);
+          return new LeaseRecovery.Recovered(7, 2, false);
         },
         () -> {
           probes++;
@@ -282,7 +282,8 @@ class LeaseRecoveryTest {
     }
 
     @Override
-    public void recovered(int registrations, long leaseId, int failedAttempts, Duration outage) {
+    public void recovered(
+        int registrations, long leaseId, boolean leaseKept, int failedAttempts, Duration outage) {
       lines.add(
           "recovered "
               + registrations
