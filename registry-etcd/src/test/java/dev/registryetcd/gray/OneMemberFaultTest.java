@@ -133,8 +133,12 @@ class OneMemberFaultTest {
    * frozenLeader}, one exception, etcd's and not ours to avoid: etcd before 3.4.31 and 3.5.13
    * (Debian 12 ships 3.4.23) lets a leader that comes back from a pause revoke the leases it
    * believes expired, although a new leader has kept renewing them (etcd-io/etcd#15247, fixed by
-   * etcd-io/etcd#17465 and #17425). Such deletions must be of leases that member revoked (etcd's
-   * own count says so) and no other, and every key must be put back.
+   * etcd-io/etcd#17465 and #17425). Such deletions must come after the thaw: none while the leader
+   * was frozen (read from the other two members before the thaw), and every registry heard etcd
+   * within its contact bound just before it, so no lease was left unrenewed. Every key must be put
+   * back. etcd's count of leases each member revoked is in the message; it is not asserted, as it
+   * has shown the current leader revoking a lease in the same half second as the thawed one (1 of 8
+   * runs with busy CPUs, 2026-12-02, keep-alives answered throughout the fault).
    */
   private void noKeyIsDeletedWhile(
       String fault, Duration length, EtcdMember frozenLeader, Runnable start, Runnable end)
@@ -143,12 +147,22 @@ class OneMemberFaultTest {
     KeyHistory history = KeyHistory.startingNow(etcd.cluster(), PREFIX);
     Map<String, Long> expiredBefore = leasesExpiredByMember();
 
+    List<KeyHistory.Event> untilTheFaultEnded = null;
     start.run();
     try {
       await()
           .pollDelay(length)
           .atMost(length.plusSeconds(1))
           .until(() -> registries.stream().allMatch(r -> r.status().registrations() == 2));
+      if (frozenLeader != null) {
+        // Each registry heard etcd within its contact bound (2 s, less than the TTL), so its lease
+        // is renewed and cannot expire on the current leader in the second after the thaw.
+        await()
+            .atMost(Duration.ofSeconds(1))
+            .until(() -> registries.stream().allMatch(r -> r.status().healthy()));
+        // read from the two members that answer, before the old leader is back
+        untilTheFaultEnded = history.untilNow();
+      }
     } finally {
       end.run();
     }
@@ -171,9 +185,9 @@ class OneMemberFaultTest {
     if (frozenLeader == null || deletions.isEmpty()) {
       assertThat(deletions).as(why).isEmpty();
     } else {
-      assertThat(membersThatRevoked(expiredBefore, expiredAfter))
-          .as(why + ": only the thawed old leader may have revoked them")
-          .containsExactly(frozenLeader.name());
+      assertThat(untilTheFaultEnded)
+          .as(why + ": none while the leader was frozen")
+          .noneMatch(e -> e.type() == KeyHistory.Type.DELETE);
       for (KeyHistory.Event deletion : deletions) {
         assertThat(events)
             .as("%s, and %s is put back", why, deletion.key())
@@ -187,13 +201,6 @@ class OneMemberFaultTest {
     }
     assertThat(registries).allSatisfy(r -> assertThat(r.status().healthy()).isTrue());
     assertThat(registries).allSatisfy(r -> assertThat(r.status().registrations()).isEqualTo(2));
-  }
-
-  private static List<String> membersThatRevoked(
-      Map<String, Long> before, Map<String, Long> after) {
-    return after.keySet().stream()
-        .filter(member -> after.get(member) > before.getOrDefault(member, 0L))
-        .toList();
   }
 
   /**
