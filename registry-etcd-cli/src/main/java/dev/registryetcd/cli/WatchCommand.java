@@ -104,8 +104,8 @@ final class WatchCommand implements Callable<Integer> {
           new ChangeListener() {
             @Override
             public void onChange(Change change) {
-              if (started.compareAndSet(false, true)) {
-                firstAnswer.countDown();
+              boolean first = started.compareAndSet(false, true);
+              if (first) {
                 err.println(
                     "watching "
                         + target.serviceKey(service)
@@ -122,6 +122,9 @@ final class WatchCommand implements Callable<Integer> {
               }
               for (Instance instance : change.removed()) {
                 lines.change('-', service, instance);
+              }
+              if (first) {
+                firstAnswer.countDown(); // printed whole before --for may end the command
               }
             }
 
@@ -142,8 +145,9 @@ final class WatchCommand implements Callable<Integer> {
       Subscription subscription = resolver.subscribe(service, listener);
       try {
         stop.await(limit);
-        if (limit != null && !started.get()) {
-          // --for ended before etcd answered: say why rather than exit as if all was well
+        if (limit != null) {
+          // --for ended: the service as first read is printed whole, or, when etcd did not
+          // answer, the command says why rather than exit as if all was well
           awaitFirstAnswer(firstAnswer, target, unreachable);
         }
       } finally {
