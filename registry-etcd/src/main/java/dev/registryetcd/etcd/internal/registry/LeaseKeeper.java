@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal.registry;
 
 import dev.registryetcd.etcd.internal.ClientChannel;
 import dev.registryetcd.etcd.internal.EtcdCalls;
+import dev.registryetcd.etcd.internal.loop.Backoff;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.loop.SingleTimer;
 import dev.registryetcd.events.EtcdEvents.KeepAliveFailure;
@@ -77,6 +78,10 @@ public final class LeaseKeeper {
   private final SerialLoop keepAlives;
   private final Duration renewEvery;
   private final Duration answerBound;
+
+  /** Before a failed keep-alive is sent again: 50 ms doubling to one answer bound, spread. */
+  private final Backoff retryBackoff;
+
   private Listener listener;
   private Lease current;
 
@@ -92,6 +97,7 @@ public final class LeaseKeeper {
     this.keepAlives = new SerialLoop(loop + "-keepalive", () -> {});
     this.renewEvery = ttl.dividedBy(3);
     this.answerBound = clamp(ttl.dividedBy(6), MIN_ANSWER_BOUND, MAX_ANSWER_BOUND);
+    this.retryBackoff = new Backoff(FIRST_RETRY, answerBound, false, Backoff.DEFAULT.random());
   }
 
   private static Duration clamp(Duration value, Duration min, Duration max) {
@@ -313,10 +319,7 @@ public final class LeaseKeeper {
         return;
       }
       failuresInARow++;
-      long backoffMillis =
-          Math.min(
-              FIRST_RETRY.toMillis() << Math.min(failuresInARow - 1, 5), answerBound.toMillis());
-      Duration wait = Duration.ofMillis(backoffMillis);
+      Duration wait = retryBackoff.delay(failuresInARow);
       Duration left = ttl.minus(sinceRenewal);
       next.schedule(this::renew, wait.compareTo(left) < 0 ? wait : left);
     }
