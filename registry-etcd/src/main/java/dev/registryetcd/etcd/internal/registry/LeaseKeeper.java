@@ -210,16 +210,12 @@ public final class LeaseKeeper {
   }
 
   /**
-   * Revokes the current lease, waiting at most the dial timeout, and forgets it.
+   * Revokes {@code lease}, not held (one {@link #drop dropped}), waiting at most the dial timeout.
    *
    * @throws dev.registryetcd.registry.RegistryException when etcd did not confirm it
    */
-  public void revoke() {
-    if (current == null) {
-      return;
-    }
-    long id = current.id;
-    drop();
+  public void revoke(Lease lease) {
+    long id = lease.id;
     try {
       EtcdCalls.awaitRetrying(
           () -> client.getLeaseClient().revoke(id), timeout, "revoke lease " + hex(id));

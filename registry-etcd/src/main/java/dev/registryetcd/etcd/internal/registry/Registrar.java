@@ -409,8 +409,10 @@ public final class Registrar {
   }
 
   /**
-   * Keeps {@code held} alive and puts every registration on it. On failure stops keeping it alive,
-   * and revokes it when it is {@code fresh}: a lease granted for this attempt holds nothing else.
+   * Keeps {@code held} alive and puts every registration on it. When a put fails, a {@code fresh}
+   * lease (granted for this attempt, so it holds nothing else) is revoked; the lease given up is
+   * kept alive, since the registrations put on it are in etcd, and the next attempt renews it
+   * again.
    */
   private LeaseRecovery.Recovered putEverythingOn(LeaseKeeper.Lease held, boolean fresh) {
     // kept alive from now on: putting many keys may take longer than a short TTL
@@ -420,11 +422,11 @@ public final class Registrar {
         writer.put(registration, held.id());
       }
     } catch (RuntimeException e) {
-      lease.drop();
       if (fresh) {
+        lease.drop();
         lease.discard(held);
       } else {
-        givenUp = held; // the next attempt renews it again
+        givenUp = held;
       }
       throw e;
     }
@@ -462,10 +464,13 @@ public final class Registrar {
   private void shutdownOnLoop() {
     recovery.close();
     ownKeys.close();
-    if (lease.holds()) {
-      long id = lease.leaseId();
+    // during a recovery, the lease given up: etcd may hold it still, with the keys on it
+    LeaseKeeper.Lease held = lease.holds() ? lease.drop() : givenUp;
+    givenUp = null;
+    if (held != null) {
+      long id = held.id();
       try {
-        lease.revoke();
+        lease.revoke(held);
         // A key another registrar has put on its own lease since is not on this one and stays.
         log.info(
             "Revoked lease {} of {} registration(s): etcd deleted every key still attached to it",
