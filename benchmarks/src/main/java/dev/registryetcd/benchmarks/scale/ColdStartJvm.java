@@ -30,7 +30,11 @@ import java.util.concurrent.TimeoutException;
  * <seedSequentialNanos> <oursNanos> <heapBefore> <heapAfter> <instancesCached>}.
  *
  * <p>Run it with {@code -XX:+UseSerialGC}: a full collection then compacts, so the heap used after
- * it is the live data. Arguments: endpoint, prefix, services, instances per service.
+ * it is the live data. Arguments: endpoint, prefix, services, instances per service, and optionally
+ * a number of rounds: then, after the same warm-up, it only times that many rounds of both cold
+ * starts, alternating which goes first, and prints one line per round, {@code ROUND <i>
+ * <seedConcurrentNanos> <oursNanos>}, then {@code ROUNDS DONE} ({@link ColdStartRounds} runs it
+ * so).
  */
 public final class ColdStartJvm {
   private ColdStartJvm() {}
@@ -40,6 +44,7 @@ public final class ColdStartJvm {
     String prefix = args[1];
     int services = Integer.parseInt(args[2]);
     int perService = Integer.parseInt(args[3]);
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     Thread parentWatch = new Thread(ColdStartJvm::exitWhenParentGoes, "parent-watch");
     parentWatch.setDaemon(true);
     parentWatch.start();
@@ -54,6 +59,10 @@ public final class ColdStartJvm {
               .options(Option.withEtcdServicePrefix(prefix))
               .build()) {
         subscribeAll(warm, services, perService);
+      }
+      if (rounds > 0) {
+        timeRounds(client, prefix, seed, services, perService, rounds);
+        System.exit(0);
       }
       long seedStart = System.nanoTime();
       seedConcurrentPass(seed, services, perService);
@@ -94,6 +103,41 @@ public final class ColdStartJvm {
       resolver.close();
     }
     System.exit(0);
+  }
+
+  /**
+   * Times {@code rounds} cold starts of each, on the same client: in odd rounds seed-resolve goes
+   * first, in even ones the resolver, so neither always runs on what the other left warm.
+   */
+  private static void timeRounds(
+      Client client, String prefix, SeedResolve seed, int services, int perService, int rounds)
+      throws InterruptedException {
+    for (int round = 1; round <= rounds; round++) {
+      long seedNanos = 0;
+      long oursNanos = 0;
+      for (int turn = 0; turn < 2; turn++) {
+        if ((turn == 0) == (round % 2 == 1)) {
+          long start = System.nanoTime();
+          seedConcurrentPass(seed, services, perService);
+          seedNanos = System.nanoTime() - start;
+        } else {
+          try (EtcdResolver resolver =
+              EtcdResolver.builder()
+                  .client(client)
+                  .options(Option.withEtcdServicePrefix(prefix))
+                  .build()) {
+            long start = System.nanoTime();
+            List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
+            oursNanos = System.nanoTime() - start;
+            Reference.reachabilityFence(subscriptions);
+          }
+        }
+      }
+      System.out.println("ROUND " + round + " " + seedNanos + " " + oursNanos);
+      System.out.flush();
+    }
+    System.out.println("ROUNDS DONE");
+    System.out.flush();
   }
 
   /** Reads every service, one after the other, as a Go client resolving each service in turn. */

@@ -121,7 +121,7 @@ public final class ScaleScenario implements Scenario {
     return String.format(Locale.ROOT, "svc-%04d", s);
   }
 
-  private static String hostOf(int s, int i) {
+  static String hostOf(int s, int i) {
     return "10." + ((s >> 8) & 255) + "." + (s & 255) + "." + (i + 1);
   }
 
