@@ -16,6 +16,7 @@ import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.events.EtcdEvents;
 import dev.registryetcd.registry.Info;
 import dev.registryetcd.testkit.junit.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -30,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +58,24 @@ class EtcdResolverTest {
         .put(
             "kitex/registry-etcd/" + service + "/" + address,
             json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Puts {@code host:(1000 + i)} into the i-th service, every put at once. */
+  private static void putAll(List<String> services, String host) {
+    List<CompletableFuture<?>> puts = new ArrayList<>();
+    for (int i = 0; i < services.size(); i++) {
+      String address = host + ":" + (1000 + i);
+      puts.add(
+          probe()
+              .client()
+              .getKVClient()
+              .put(
+                  ByteSequence.from(
+                      "kitex/registry-etcd/" + services.get(i) + "/" + address,
+                      StandardCharsets.UTF_8),
+                  ByteSequence.from(value(address, 10), StandardCharsets.UTF_8)));
+    }
+    puts.forEach(CompletableFuture::join);
   }
 
   private static String value(String address, int weight) {
@@ -438,6 +458,51 @@ class EtcdResolverTest {
 
       assertThat(afterFirst).isEqualTo(1);
       assertThat(ranges.get()).isEqualTo(afterFirst);
+    }
+  }
+
+  @Test
+  void subscribingToManyServicesAtOnceGivesEachItsOwnInstancesThenItsChanges() {
+    // started together, their first reads go to etcd as a few transactions (ServiceCachesTest)
+    int services = 300;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < services; i++) {
+      names.add(uniqueService());
+    }
+    putAll(names, "127.0.0.1");
+    List<RecordingListener> listeners = new ArrayList<>();
+    List<Subscription> subscriptions = new ArrayList<>();
+    try (EtcdResolver resolver = fixture.resolver()) {
+      for (String name : names) {
+        RecordingListener listener = new RecordingListener();
+        listeners.add(listener);
+        subscriptions.add(resolver.subscribe(name, listener));
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                for (int i = 0; i < services; i++) {
+                  assertThat(listeners.get(i).addresses())
+                      .containsExactly("127.0.0.1:" + (1000 + i));
+                }
+              });
+
+      putAll(names, "127.0.0.2");
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                for (int i = 0; i < services; i++) {
+                  assertThat(listeners.get(i).addresses())
+                      .containsExactlyInAnyOrder(
+                          "127.0.0.1:" + (1000 + i), "127.0.0.2:" + (1000 + i));
+                }
+              });
+      assertThat(listeners).allMatch(listener -> listener.errors.isEmpty());
+    } finally {
+      subscriptions.forEach(Subscription::close);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.registryetcd.etcd.internal.resolver;
 
+import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.etcd.internal.watch.RangeWatch;
 import dev.registryetcd.registry.RegistryException;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,19 @@ abstract class FollowedRange implements RangeWatch.Listener {
   /** Starts the first read. Loop only. */
   public void start() {
     watch.read();
+  }
+
+  /**
+   * Starts with {@code firstRead}, a read of its range asked together with others' ({@link
+   * dev.registryetcd.etcd.internal.watch.RangeSource#readEach}). Loop only.
+   */
+  public void start(CompletableFuture<RangeRead> firstRead) {
+    watch.read(firstRead);
+  }
+
+  /** The range's prefix. */
+  public String prefix() {
+    return watch.range().prefix();
   }
 
   /**

@@ -9,6 +9,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -23,8 +26,19 @@ import java.util.function.Function;
  * A {@link RangeSource} on a jetcd {@link Client}: reads on jetcd's KV client, each bounded by
  * {@code timeout}; watches on the client's one {@link WatchStream}, shared with every other source
  * on the same client. {@link #close()} gives up its share; the client stays its owner's.
+ *
+ * <p>Many prefixes at once ({@link #readEach}) are read by read-only transactions of up to {@link
+ * #RANGES_PER_TXN} ranges each: one request, one linearizable read and one snapshot of etcd for all
+ * of them, where one range read per prefix would cost etcd and the client a request each (a
+ * resolver subscribing to 1,000 services at once: 8 requests instead of 1,000).
  */
 public final class StreamRangeSource implements RangeSource, AutoCloseable {
+  /**
+   * Ranges in one transaction: etcd's default {@code --max-txn-ops}. A cluster set lower refuses
+   * the transaction, and its prefixes are then read one by one.
+   */
+  static final int RANGES_PER_TXN = 128;
+
   private final Client client;
   private final Duration timeout;
   private final WatchStream stream;
@@ -52,6 +66,84 @@ public final class StreamRangeSource implements RangeSource, AutoCloseable {
     }
     return bounded(
         client.getKVClient().get(bytes(prefix), option.build()), StreamRangeSource::toRead);
+  }
+
+  /**
+   * Reads the prefixes in read-only transactions of up to {@link #RANGES_PER_TXN} ranges; each
+   * prefix's read has the transaction's revision. A transaction etcd does not answer in time fails
+   * each of its reads with the {@link TimeoutException}, as their own reads would have; one etcd
+   * refuses (fewer ops allowed, no permission for one of the prefixes) or that fails otherwise is
+   * replaced by one read per prefix, whose answers and errors are then each prefix's own.
+   */
+  @Override
+  public List<CompletableFuture<RangeRead>> readEach(List<String> prefixes, boolean keysOnly) {
+    if (prefixes.size() == 1) {
+      return List.of(read(prefixes.get(0), keysOnly));
+    }
+    GetOption.Builder builder = GetOption.builder().isPrefix(true);
+    if (keysOnly) {
+      builder.withKeysOnly(true);
+    }
+    GetOption option = builder.build();
+    List<CompletableFuture<RangeRead>> answers = new ArrayList<>(prefixes.size());
+    for (int from = 0; from < prefixes.size(); from += RANGES_PER_TXN) {
+      List<String> batch = prefixes.subList(from, Math.min(prefixes.size(), from + RANGES_PER_TXN));
+      Op[] ranges = new Op[batch.size()];
+      for (int i = 0; i < ranges.length; i++) {
+        ranges[i] = Op.get(bytes(batch.get(i)), option);
+      }
+      CompletableFuture<List<RangeRead>> all =
+          bounded(
+              client.getKVClient().txn().Then(ranges).commit(),
+              response -> toReads(response, ranges.length));
+      for (int i = 0; i < batch.size(); i++) {
+        answers.add(answerOf(all, i, batch.get(i), keysOnly));
+      }
+    }
+    return answers;
+  }
+
+  /** The {@code index}th read of {@code all}, or the prefix's own read when {@code all} failed. */
+  private CompletableFuture<RangeRead> answerOf(
+      CompletableFuture<List<RangeRead>> all, int index, String prefix, boolean keysOnly) {
+    CompletableFuture<RangeRead> answer = new CompletableFuture<>();
+    all.whenComplete(
+        (reads, error) -> {
+          if (error == null) {
+            answer.complete(reads.get(index));
+          } else if (error instanceof TimeoutException) {
+            answer.completeExceptionally(error);
+          } else {
+            try {
+              read(prefix, keysOnly)
+                  .whenComplete(
+                      (read, readError) -> {
+                        if (readError != null) {
+                          answer.completeExceptionally(readError);
+                        } else {
+                          answer.complete(read);
+                        }
+                      });
+            } catch (RuntimeException e) {
+              answer.completeExceptionally(e);
+            }
+          }
+        });
+    return answer;
+  }
+
+  private static List<RangeRead> toReads(TxnResponse response, int expected) {
+    List<GetResponse> gets = response.getGetResponses();
+    if (gets.size() != expected) {
+      throw new IllegalStateException(
+          "etcd answered " + gets.size() + " of a transaction's " + expected + " range reads");
+    }
+    long revision = response.getHeader().getRevision();
+    List<RangeRead> reads = new ArrayList<>(expected);
+    for (GetResponse get : gets) {
+      reads.add(new RangeRead(kvs(get), revision));
+    }
+    return reads;
   }
 
   /** {@code response} as a {@link RangeRead}, e.g. for {@link RangeWatch#accept}. */

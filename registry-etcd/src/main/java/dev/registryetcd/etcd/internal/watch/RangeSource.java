@@ -1,6 +1,7 @@
 package dev.registryetcd.etcd.internal.watch;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,6 +22,22 @@ public interface RangeSource {
    * @throws RuntimeException when the request cannot even be sent (e.g. the client is closed)
    */
   CompletableFuture<RangeRead> read(String prefix, boolean keysOnly);
+
+  /**
+   * Reads every key under each of {@code prefixes}, as {@link #read} does for one, in as few
+   * requests as the source can: one answer per prefix, in the same order, each as {@link #read}'s
+   * would be (its own revision, its own error). A resolver starting many services at once asks for
+   * them so. The default reads each prefix on its own.
+   *
+   * @throws RuntimeException when the requests cannot even be sent
+   */
+  default List<CompletableFuture<RangeRead>> readEach(List<String> prefixes, boolean keysOnly) {
+    List<CompletableFuture<RangeRead>> answers = new ArrayList<>(prefixes.size());
+    for (String prefix : prefixes) {
+      answers.add(read(prefix, keysOnly));
+    }
+    return answers;
+  }
 
   /**
    * Watches every key under {@code prefix} from {@code fromRevision}; only deletions when {@code

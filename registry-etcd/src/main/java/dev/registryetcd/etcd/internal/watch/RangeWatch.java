@@ -142,19 +142,37 @@ public final class RangeWatch {
     this.deadline = new SingleTimer(loop);
   }
 
+  /** What it follows. */
+  public Range range() {
+    return range;
+  }
+
   /** Reads the whole range (starting or restarting the cycle); the answer comes on the loop. */
   public void read() {
     if (closed) {
       return;
     }
-    int readGeneration = ++generation;
     CompletableFuture<RangeRead> answer;
     try {
       answer = source.read(range.prefix(), range.keysOnly());
     } catch (RuntimeException e) {
+      ++generation;
       listener.onReadFailed(e);
       return;
     }
+    read(answer);
+  }
+
+  /**
+   * Takes {@code answer}, a read of this range asked elsewhere (with others, by {@link
+   * RangeSource#readEach}), as this range's read: from here on exactly as {@link #read()}, its
+   * failure included.
+   */
+  public void read(CompletableFuture<RangeRead> answer) {
+    if (closed) {
+      return;
+    }
+    int readGeneration = ++generation;
     answer.whenComplete(
         (read, error) ->
             loop.execute(

@@ -46,6 +46,10 @@ public final class FakeSource implements RangeSource {
   public final List<Read> reads = new ArrayList<>();
   public final List<Watch> watches = new ArrayList<>();
   public final List<CompletableFuture<Long>> revisions = new ArrayList<>();
+
+  /** The prefixes of each {@link #readEach}, whose reads are also in {@link #reads}. */
+  public final List<List<String>> readEachCalls = new ArrayList<>();
+
   RuntimeException failNextWatchStart;
 
   @Override
@@ -53,6 +57,12 @@ public final class FakeSource implements RangeSource {
     Read read = new Read(prefix, keysOnly, new CompletableFuture<>());
     reads.add(read);
     return read.answer;
+  }
+
+  @Override
+  public List<CompletableFuture<RangeRead>> readEach(List<String> prefixes, boolean keysOnly) {
+    readEachCalls.add(List.copyOf(prefixes));
+    return RangeSource.super.readEach(prefixes, keysOnly);
   }
 
   @Override
