@@ -577,8 +577,9 @@ public final class ScaleScenario implements Scenario {
                 + "service's watch and cache, shared by its "
                 + sizes.instancesPerService()
                 + " instances.",
-            "scale: cold start = subscribing to every service (subscribe returns at once; the resolver issues one "
-                + "range read and one watch per service, all at once) until every subscriber had its first call, "
+            "scale: cold start = subscribing to every service (subscribe returns at once; the resolver reads the "
+                + "services it starts together in read-only transactions of up to 128 ranges, then creates one watch "
+                + "per service) until every subscriber had its first call, "
                 + "against seed-resolve reading every service once with all reads issued at once (the same "
                 + "concurrency; one after the other, as a Go client resolving each service in turn, in brackets); all "
                 + "after one untimed warm-up pass of each.");
