@@ -87,6 +87,9 @@ class BenchmarksSmokeTest {
     assertThat(result.rows().get(1).values()).containsKeys("oursStreams", "oursWatchers");
     assertThat(result.rows().get(3).values()).containsEntry("oursLeases", 1.0);
     assertThat(result.rows().get(4).values()).containsKeys("oursPerTtl", "seedPerTtl");
+    assertThat(result.rows().get(8).values())
+        .containsKeys("oursSeconds", "seedSeconds", "ratioMin", "ratioMedian", "ratioMax")
+        .containsEntry("rounds", 7.0);
     assertThat(result.rows().get(9).values())
         .containsKeys("bytesPerInstance", "heapBefore", "heapAfter");
   }

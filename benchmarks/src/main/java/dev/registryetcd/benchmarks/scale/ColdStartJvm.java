@@ -15,6 +15,7 @@ import java.lang.management.MemoryUsage;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -23,18 +24,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The resolving JVM of {@link ScaleScenario}, alone so that its heap holds nothing else: times a
- * cold start of seed-resolve (one range read per service, all issued at once, then one after the
- * other) and of an {@link EtcdResolver} subscribed to every service (it reads them all at once),
- * and weighs the resolver's heap. Prints one line: {@code RESULT <seedConcurrentNanos>
- * <seedSequentialNanos> <oursNanos> <heapBefore> <heapAfter> <instancesCached>}.
+ * The resolving JVM of {@link ScaleScenario}, alone so that its heap holds nothing else: times cold
+ * starts of seed-resolve (one range read per service, all issued at once) and of an {@link
+ * EtcdResolver} subscribed to every service, in rounds on the same client, and weighs the
+ * resolver's heap. Arguments: endpoint, prefix, services, instances per service, rounds (default
+ * 1).
+ *
+ * <p>Round 1 times seed-resolve's reads at once, then one after the other, then the resolver, whose
+ * heap it weighs; every later round times both again, the resolver first in even rounds, so that
+ * neither always runs on what the other left warm. A single cold start swings with what else the
+ * machine does (0.57x and 1.61x of seed-resolve's time in two runs of the same code), so the
+ * figures are medians. Prints {@code ROUND <i> <seedConcurrentNanos> <oursNanos>} per round, then
+ * {@code RESULT <seedConcurrentNanos> <seedSequentialNanos> <oursNanos> <heapBefore> <heapAfter>
+ * <instancesCached> <rounds> <ratioMin> <ratioMedian> <ratioMax>}: seed-resolve's and the
+ * resolver's median times, and the spread of the rounds' ratios (ours / seed, each within its
+ * round).
  *
  * <p>Run it with {@code -XX:+UseSerialGC}: a full collection then compacts, so the heap used after
- * it is the live data. Arguments: endpoint, prefix, services, instances per service, and optionally
- * a number of rounds: then, after the same warm-up, it only times that many rounds of both cold
- * starts, alternating which goes first, and prints one line per round, {@code ROUND <i>
- * <seedConcurrentNanos> <oursNanos>}, then {@code ROUNDS DONE} ({@link ColdStartRounds} runs it
- * so).
+ * it is the live data.
  */
 public final class ColdStartJvm {
   private ColdStartJvm() {}
@@ -44,7 +51,7 @@ public final class ColdStartJvm {
     String prefix = args[1];
     int services = Integer.parseInt(args[2]);
     int perService = Integer.parseInt(args[3]);
-    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     Thread parentWatch = new Thread(ColdStartJvm::exitWhenParentGoes, "parent-watch");
     parentWatch.setDaemon(true);
     parentWatch.start();
@@ -53,91 +60,116 @@ public final class ColdStartJvm {
       // warm both paths (JIT, connection, etcd's caches) once, then measure each cold-for-its-data
       seedConcurrentPass(seed, services, perService);
       seedPass(seed, services, perService);
-      try (EtcdResolver warm =
-          EtcdResolver.builder()
-              .client(client)
-              .options(Option.withEtcdServicePrefix(prefix))
-              .build()) {
+      try (EtcdResolver warm = newResolver(client, prefix)) {
         subscribeAll(warm, services, perService);
       }
-      if (rounds > 0) {
-        timeRounds(client, prefix, seed, services, perService, rounds);
-        System.exit(0);
-      }
+      long[] seedNanos = new long[rounds];
+      long[] oursNanos = new long[rounds];
+
       long seedStart = System.nanoTime();
       seedConcurrentPass(seed, services, perService);
-      long seedNanos = System.nanoTime() - seedStart;
+      seedNanos[0] = System.nanoTime() - seedStart;
       long sequentialStart = System.nanoTime();
       seedPass(seed, services, perService);
       long sequentialNanos = System.nanoTime() - sequentialStart;
-
       long heapBefore = settledHeap();
-      EtcdResolver resolver =
-          EtcdResolver.builder()
-              .client(client)
-              .options(Option.withEtcdServicePrefix(prefix))
-              .build();
-      long oursStart = System.nanoTime();
-      List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
-      long oursNanos = System.nanoTime() - oursStart;
+      long heapAfter;
       int cached = 0;
-      for (int s = 0; s < services; s++) {
-        cached += resolver.resolve(ScaleScenario.serviceOf(s)).instances().size();
+      try (EtcdResolver resolver = newResolver(client, prefix)) {
+        long oursStart = System.nanoTime();
+        List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
+        oursNanos[0] = System.nanoTime() - oursStart;
+        for (int s = 0; s < services; s++) {
+          cached += resolver.resolve(ScaleScenario.serviceOf(s)).instances().size();
+        }
+        heapAfter = settledHeap();
+        Reference.reachabilityFence(subscriptions);
       }
-      long heapAfter = settledHeap();
+      printRound(1, seedNanos[0], oursNanos[0]);
+
+      for (int round = 2; round <= rounds; round++) {
+        boolean oursFirst = round % 2 == 0;
+        if (oursFirst) {
+          oursNanos[round - 1] = timeOurs(client, prefix, services, perService);
+        }
+        long start = System.nanoTime();
+        seedConcurrentPass(seed, services, perService);
+        seedNanos[round - 1] = System.nanoTime() - start;
+        if (!oursFirst) {
+          oursNanos[round - 1] = timeOurs(client, prefix, services, perService);
+        }
+        printRound(round, seedNanos[round - 1], oursNanos[round - 1]);
+      }
+
+      double[] ratios = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        ratios[i] = (double) oursNanos[i] / seedNanos[i];
+      }
+      Arrays.sort(ratios);
       System.out.println(
           "RESULT "
-              + seedNanos
+              + median(seedNanos)
               + " "
               + sequentialNanos
               + " "
-              + oursNanos
+              + median(oursNanos)
               + " "
               + heapBefore
               + " "
               + heapAfter
               + " "
-              + cached);
+              + cached
+              + " "
+              + rounds
+              + " "
+              + ratios[0]
+              + " "
+              + median(ratios)
+              + " "
+              + ratios[rounds - 1]);
       System.out.flush();
-      Reference.reachabilityFence(subscriptions);
-      resolver.close();
     }
     System.exit(0);
   }
 
-  /**
-   * Times {@code rounds} cold starts of each, on the same client: in odd rounds seed-resolve goes
-   * first, in even ones the resolver, so neither always runs on what the other left warm.
-   */
-  private static void timeRounds(
-      Client client, String prefix, SeedResolve seed, int services, int perService, int rounds)
+  private static EtcdResolver newResolver(Client client, String prefix) {
+    return EtcdResolver.builder()
+        .client(client)
+        .options(Option.withEtcdServicePrefix(prefix))
+        .build();
+  }
+
+  /** One cold start of a fresh resolver on {@code client}, in nanoseconds. */
+  private static long timeOurs(Client client, String prefix, int services, int perService)
       throws InterruptedException {
-    for (int round = 1; round <= rounds; round++) {
-      long seedNanos = 0;
-      long oursNanos = 0;
-      for (int turn = 0; turn < 2; turn++) {
-        if ((turn == 0) == (round % 2 == 1)) {
-          long start = System.nanoTime();
-          seedConcurrentPass(seed, services, perService);
-          seedNanos = System.nanoTime() - start;
-        } else {
-          try (EtcdResolver resolver =
-              EtcdResolver.builder()
-                  .client(client)
-                  .options(Option.withEtcdServicePrefix(prefix))
-                  .build()) {
-            long start = System.nanoTime();
-            List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
-            oursNanos = System.nanoTime() - start;
-            Reference.reachabilityFence(subscriptions);
-          }
-        }
-      }
-      System.out.println("ROUND " + round + " " + seedNanos + " " + oursNanos);
-      System.out.flush();
+    try (EtcdResolver resolver = newResolver(client, prefix)) {
+      long start = System.nanoTime();
+      List<Subscription> subscriptions = subscribeAll(resolver, services, perService);
+      long nanos = System.nanoTime() - start;
+      Reference.reachabilityFence(subscriptions);
+      return nanos;
     }
-    System.out.println("ROUNDS DONE");
+  }
+
+  private static void printRound(int round, long seedNanos, long oursNanos) {
+    System.out.println("ROUND " + round + " " + seedNanos + " " + oursNanos);
     System.out.flush();
+  }
+
+  /** The median; of an even count, the mean of the two middle values. */
+  static long median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** The median; of an even count, the mean of the two middle values. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   /** Reads every service, one after the other, as a Go client resolving each service in turn. */

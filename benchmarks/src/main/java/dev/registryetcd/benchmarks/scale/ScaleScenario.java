@@ -47,6 +47,12 @@ public final class ScaleScenario implements Scenario {
   static final String SEED_PREFIX = "bench/scale-seed";
   private static final long HEAP_TARGET_BYTES = 1024;
 
+  /**
+   * Cold starts timed of each, seed-resolve and the resolver, alternating which goes first: the row
+   * shows the medians, and the spread of the rounds' ratios.
+   */
+  static final int COLD_START_ROUNDS = 7;
+
   /** The size for counting etcd's watch streams: a resolver following 1,000 services. */
   static final int WATCHED_SERVICES = 1000;
 
@@ -103,14 +109,21 @@ public final class ScaleScenario implements Scenario {
       long keepAlivesGivenUp,
       long keepAliveErrors) {}
 
-  /** The cold-start JVM's figures. */
+  /**
+   * The cold-start JVM's figures: seed-resolve's and the resolver's median times over {@code
+   * rounds}, and the least, median and greatest of the rounds' ratios (ours / seed).
+   */
   record ColdStart(
       long seedNanos,
       long seedSequentialNanos,
       long oursNanos,
       long heapBefore,
       long heapAfter,
-      int cached) {
+      int cached,
+      int rounds,
+      double ratioMin,
+      double ratioMedian,
+      double ratioMax) {
     double bytesPerInstance() {
       return (heapAfter - heapBefore) / (double) cached;
     }
@@ -353,7 +366,8 @@ public final class ScaleScenario implements Scenario {
                 context.endpoints().get(0),
                 PREFIX,
                 String.valueOf(sizes.services()),
-                String.valueOf(sizes.instancesPerService())),
+                String.valueOf(sizes.instancesPerService()),
+                String.valueOf(COLD_START_ROUNDS)),
             context.logDir())) {
       String[] fields = child.await("RESULT ", Duration.ofMinutes(10)).split(" ");
       return new ColdStart(
@@ -362,7 +376,11 @@ public final class ScaleScenario implements Scenario {
           Long.parseLong(fields[3]),
           Long.parseLong(fields[4]),
           Long.parseLong(fields[5]),
-          Integer.parseInt(fields[6]));
+          Integer.parseInt(fields[6]),
+          Integer.parseInt(fields[7]),
+          Double.parseDouble(fields[8]),
+          Double.parseDouble(fields[9]),
+          Double.parseDouble(fields[10]));
     }
   }
 
@@ -511,13 +529,21 @@ public final class ScaleScenario implements Scenario {
         new Row(
             name(),
             "resolver cold start, " + Format.count(sizes.services()) + " services",
-            Format.seconds(coldStart.oursNanos()) + " (subscribe to all)",
+            Format.seconds(coldStart.oursNanos())
+                + " (subscribe to all; median of "
+                + coldStart.rounds()
+                + " rounds)",
             "seed-resolve: "
                 + Format.seconds(coldStart.seedNanos())
                 + " (all range reads at once; one after the other: "
                 + Format.seconds(coldStart.seedSequentialNanos())
                 + ")",
-            Format.ratio((double) coldStart.oursNanos() / coldStart.seedNanos()) + " seed's time",
+            Format.ratio(coldStart.ratioMedian())
+                + " seed's time (rounds: "
+                + Format.decimal(coldStart.ratioMin(), 2)
+                + "-"
+                + Format.decimal(coldStart.ratioMax(), 2)
+                + ")",
             "-",
             Verdict.INFO,
             Map.of(
@@ -526,7 +552,15 @@ public final class ScaleScenario implements Scenario {
                 "seedSeconds",
                 coldStart.seedNanos() / 1e9,
                 "seedSequentialSeconds",
-                coldStart.seedSequentialNanos() / 1e9)));
+                coldStart.seedSequentialNanos() / 1e9,
+                "rounds",
+                (double) coldStart.rounds(),
+                "ratioMin",
+                coldStart.ratioMin(),
+                "ratioMedian",
+                coldStart.ratioMedian(),
+                "ratioMax",
+                coldStart.ratioMax())));
 
     double perInstance = coldStart.bytesPerInstance();
     rows.add(
@@ -582,7 +616,10 @@ public final class ScaleScenario implements Scenario {
                 + "per service) until every subscriber had its first call, "
                 + "against seed-resolve reading every service once with all reads issued at once (the same "
                 + "concurrency; one after the other, as a Go client resolving each service in turn, in brackets); all "
-                + "after one untimed warm-up pass of each.");
+                + "after one untimed warm-up pass of each, "
+                + COLD_START_ROUNDS
+                + " rounds on the same client alternating which goes first, medians shown, the ratio taken "
+                + "within each round.");
     if (seed.keysAfterWindow() < seed.count() || seed.keepAlivesGivenUp() > 0) {
       notes = new ArrayList<>(notes);
       notes.add(
