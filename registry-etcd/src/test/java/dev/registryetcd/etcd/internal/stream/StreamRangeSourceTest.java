@@ -1,10 +1,12 @@
 package dev.registryetcd.etcd.internal.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.registryetcd.etcd.internal.watch.Kv;
 import dev.registryetcd.etcd.internal.watch.RangeRead;
 import dev.registryetcd.testkit.EtcdCluster;
+import dev.registryetcd.testkit.EtcdMember;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -20,15 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reading many prefixes at once against a real etcd: a few transactions instead of a read each,
- * every prefix answered as its own read would be, and one read per prefix when etcd refuses the
- * transaction. A gRPC interceptor on the client counts what it sends.
+ * every prefix answered as its own read would be, one read per prefix when etcd refuses the
+ * transaction, and each read failed with the timeout when etcd does not answer (a blackholed
+ * proxy). A gRPC interceptor on the client counts what it sends.
  */
 class StreamRangeSourceTest {
   @RegisterExtension static final EtcdExtension etcd = EtcdExtension.single();
@@ -96,6 +101,32 @@ class StreamRangeSourceTest {
           String prefix = prefixes.get(i);
           assertThat(text(reads.get(i))).hasSize(i % 3).allMatch(kv -> kv.startsWith(prefix));
         }
+      }
+    }
+  }
+
+  @Test
+  void aTransactionEtcdDoesNotAnswerInTimeFailsEachReadWithTheTimeout() throws Exception {
+    try (EtcdCluster faulty = EtcdCluster.builder().name("silent").networkFaults().start()) {
+      EtcdMember member = faulty.member(0);
+      Sent sent = new Sent();
+      try (Client client = client(List.of(member.clientEndpoint()), sent);
+          StreamRangeSource source = new StreamRangeSource(client, Duration.ofMillis(500))) {
+        List<String> prefixes = putServices(client, "silent/", 5);
+        member.clientProxy().blackhole();
+        sent.clear();
+
+        List<CompletableFuture<RangeRead>> answers = source.readEach(prefixes, false);
+
+        for (CompletableFuture<RangeRead> answer : answers) {
+          assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .hasCauseInstanceOf(TimeoutException.class);
+        }
+        // as each prefix's own read would have: no second try, which would double the wait
+        assertThat(sent.count("Range")).isZero();
+      } finally {
+        member.clientProxy().heal();
       }
     }
   }
