@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry's work, behind {@link dev.registryetcd.etcd.EtcdRegistry}'s API: one {@link
  * SerialLoop} thread and the parts it owns, wired together here: the {@link RegistrationTable}, the
- * {@link KeyWriter}, the {@link LeaseKeeper} and its {@link LeaseRecovery}, the {@link OwnKeyWatch}
- * and the {@link Reconciler}. Callers wait for the loop at most a bound; every task ends by
- * publishing a new {@link RegistryStatus}, with when etcd last answered: each part's answer is
- * recorded here, on the loop (keep-alive answers are handed over from their own thread).
+ * {@link KeyWriter}, the {@link LeaseKeeper}, its {@link LeaseRecovery} and {@link
+ * RecoveryAttempt}, the {@link OwnKeyWatch} and the {@link Reconciler}. Callers wait for the loop
+ * at most a bound; every task ends by publishing a new {@link RegistryStatus}, with when etcd last
+ * answered: each part's answer is recorded here, on the loop (keep-alive answers are handed over
+ * from their own thread).
  *
  * <p>Longer than most parts because it is the wiring: each of the registry's operations (register,
  * deregister, status, close, and the parts' callbacks) is one short method here that hands to the
@@ -47,6 +48,7 @@ public final class Registrar {
   private final RegistrationTable table = new RegistrationTable();
   private final KeyWriter writer;
   private final LeaseKeeper lease;
+  private final RecoveryAttempt attempt;
   private final LeaseRecovery recovery;
   private final StreamRangeSource watchSource;
   private final OwnKeyWatch ownKeys;
@@ -61,12 +63,6 @@ public final class Registrar {
   private long keepAliveFailures;
   private String closeProblem;
   private Instant lastContact;
-
-  /**
-   * The lease dropped at the last loss, which etcd may still hold (see {@link #recoverLease}), or
-   * null.
-   */
-  private LeaseKeeper.Lease givenUp;
 
   /**
    * @param name the loop thread's name
@@ -87,16 +83,12 @@ public final class Registrar {
     this.events = new GuardedEvents(observer, "registry");
     this.writer = new KeyWriter(client, prefix, timeout, table, this::etcdAnswered);
     this.lease = new LeaseKeeper(client, leaseTtl, timeout, loop);
-    this.recovery =
-        new LeaseRecovery(
-            retry,
-            loop,
-            Backoff.DEFAULT,
-            this::recoverLease,
-            this::etcdAnswers,
-            new LoggedRecovery());
     this.watchSource = new StreamRangeSource(client, timeout);
     this.ownKeys = new OwnKeyWatch(watchSource, prefix, loop, events);
+    this.attempt = new RecoveryAttempt(lease, writer, table, this::recovered);
+    this.recovery =
+        new LeaseRecovery(
+            retry, loop, Backoff.DEFAULT, attempt, this::etcdAnswers, new LoggedRecovery());
     this.reconciler =
         new Reconciler(
             client,
@@ -379,63 +371,15 @@ public final class Registrar {
     if (recovery.isClosed() || recovery.isRecovering()) {
       return null;
     }
-    LeaseKeeper.Lease dropped = lease.drop();
-    if (dropped != null) {
-      givenUp = dropped;
-    }
+    attempt.gaveUp(lease.drop());
     return recovery.lost(reason, table.size());
   }
 
-  /**
-   * One recovery attempt: puts every registration back on the lease given up when etcd still holds
-   * it, else on a new lease; on failure leaves no new lease behind.
-   *
-   * <p>Why the lease given up is tried first: a keep-alive unanswered for a whole TTL is the
-   * client's guess, not etcd's word. When the leader stalls, the member elected next extends every
-   * lease it inherits by an election timeout, so the lease is often alive; renewing it keeps its
-   * keys in etcd throughout, where moving them to a new lease would race its expiry. Only a lease
-   * etcd says it does not know is replaced, and a lease that may hold keys is never revoked.
-   */
-  private LeaseRecovery.Recovered recoverLease() {
-    if (givenUp != null) {
-      LeaseKeeper.Lease previous = givenUp;
-      if (lease.renew(previous)) {
-        return putEverythingOn(previous, false);
-      }
-      log.debug("Lease {} given up is gone from etcd too; granting a new one", hex(previous.id()));
-      givenUp = null;
-    }
-    return putEverythingOn(lease.grant(), true);
-  }
-
-  /**
-   * Keeps {@code held} alive and puts every registration on it. When a put fails, a {@code fresh}
-   * lease (granted for this attempt, so it holds nothing else) is revoked; the lease given up is
-   * kept alive, since the registrations put on it are in etcd, and the next attempt renews it
-   * again.
-   */
-  private LeaseRecovery.Recovered putEverythingOn(LeaseKeeper.Lease held, boolean fresh) {
-    // kept alive from now on: putting many keys may take longer than a short TTL
-    lease.adopt(held);
-    try {
-      for (Registration registration : table.all()) {
-        writer.put(registration, held.id());
-      }
-    } catch (RuntimeException e) {
-      if (fresh) {
-        lease.drop();
-        lease.discard(held);
-      } else {
-        givenUp = held;
-      }
-      throw e;
-    }
-    givenUp = null;
+  /** A recovery attempt put every registration back. */
+  private void recovered(int registrations) {
     etcdAnswered();
     ownKeys.restart(table.services());
-    int recovered = table.size();
-    events.emit(e -> e.leaseRecovered(recovered));
-    return new LeaseRecovery.Recovered(held.id(), recovered, !fresh);
+    events.emit(e -> e.leaseRecovered(registrations));
   }
 
   /**
@@ -465,8 +409,8 @@ public final class Registrar {
     recovery.close();
     ownKeys.close();
     // during a recovery, the lease given up: etcd may hold it still, with the keys on it
-    LeaseKeeper.Lease held = lease.holds() ? lease.drop() : givenUp;
-    givenUp = null;
+    LeaseKeeper.Lease given = attempt.takeGivenUp();
+    LeaseKeeper.Lease held = lease.holds() ? lease.drop() : given;
     if (held != null) {
       long id = held.id();
       try {
