@@ -9,6 +9,7 @@ import dev.registryetcd.discovery.Result;
 import dev.registryetcd.discovery.Subscription;
 import dev.registryetcd.etcd.internal.ClientHandle;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.LoopShare;
 import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.resolver.ResolverContext;
 import dev.registryetcd.etcd.internal.resolver.RevisionGuard;
@@ -63,19 +64,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Threads: one daemon thread ({@code registry-etcd-resolver-N}) applies every change and owns
- * the cache's state; listeners run on daemon threads of the resolver's ({@code
- * registry-etcd-listener-N}), one call at a time per subscription. Every watch of the resolver
- * (each service, the service names) is one watch on the jetcd client's single gRPC Watch stream,
- * which the client's other users (a registry on the same client) share; that stream has its own
- * thread ({@code registry-etcd-watch-stream-N}). It owns the jetcd {@link Client} unless one was
- * handed to {@link Builder#client(Client)}.
+ * <p>Threads: every watch of the resolver (each service, the service names) is one watch on the
+ * jetcd client's single gRPC Watch stream, which the client's other users (a registry on the same
+ * client) share. That stream's daemon thread ({@code registry-etcd-watch-stream-N}) receives etcd's
+ * answers, and the resolver applies every change and owns the cache's state on that same thread, so
+ * that an event reaches the cache without waking another thread. Listeners run on daemon threads of
+ * the resolver's ({@code registry-etcd-listener-N}), one call at a time per subscription, or on the
+ * stream's thread when subscribed with a direct executor. It owns the jetcd {@link Client} unless
+ * one was handed to {@link Builder#client(Client)}.
  */
 public final class EtcdResolver implements Resolver, LiveDiscovery {
   // The parts are in etcd.internal.resolver (one service's cache, the caches, the service names
   // and their catalog, a subscriber's queue, the revision guard) on the engine in
   // etcd.internal.watch; this class wires
-  // them and keeps the public API. Every mutable state is owned by the loop thread.
+  // them and keeps the public API. Every mutable state is owned by the loop (the
+  // watch stream's thread).
   private static final Logger log = LoggerFactory.getLogger(EtcdResolver.class);
   private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -83,7 +86,7 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   private final int defaultWeight;
   private final Duration timeout;
   private final ClientHandle client;
-  private final SerialLoop loop;
+  private final LoopShare loop;
   private final ExecutorService listeners;
   private final StreamRangeSource source;
   private final ResolverContext context;
@@ -99,10 +102,12 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
     this.timeout = settings.dialTimeout();
     this.client = builder.common.connect(settings);
     int id = IDS.incrementAndGet();
-    this.loop = new SerialLoop("registry-etcd-resolver-" + id, () -> {});
+    this.source = new StreamRangeSource(client.client(), timeout);
+    // The resolver never blocks its loop, so it runs on the watch stream's thread: an event is
+    // applied where it arrives, with no second thread to wake (the tail of propagation's p99).
+    this.loop = source.stream().loop().share("etcd resolver " + id);
     this.listeners =
         Executors.newCachedThreadPool(SerialLoop.daemonThreads("registry-etcd-listener-" + id));
-    this.source = new StreamRangeSource(client.client(), timeout);
     Liveness liveness = builder.liveness;
     RevisionGuard revisions =
         new RevisionGuard(
@@ -220,8 +225,9 @@ public final class EtcdResolver implements Resolver, LiveDiscovery {
   /**
    * As {@link #subscribe(String, ChangeListener)}, with {@code listener} called on {@code
    * executor}, one call at a time and in order. With a direct executor ({@code Runnable::run}) the
-   * listener runs on the resolver's loop thread: it must return at once and must not call {@link
-   * #resolve}, {@link #instances} or {@link #services} (they may wait for the loop).
+   * listener runs on the resolver's thread, which is also the client's watch stream thread: it must
+   * return at once (while it runs, no watch of the client hears anything) and must not call {@link
+   * #resolve}, {@link #instances} or {@link #services} (they may wait for that thread).
    *
    * @throws IllegalArgumentException when {@code service} is empty or contains {@code '/'}
    */

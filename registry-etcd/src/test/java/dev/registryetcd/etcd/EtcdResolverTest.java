@@ -419,7 +419,7 @@ class EtcdResolverTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> direct.contains(21));
       assertThat(sizes).isSorted();
       assertThat(direct).isSorted();
-      assertThat(directThreads).allMatch(name -> name.startsWith("registry-etcd-resolver-"));
+      assertThat(directThreads).allMatch(name -> name.startsWith("registry-etcd-watch-stream-"));
       assertThat(overlapped).hasValue(0);
       assertThat(threads).containsOnly("given-listener-thread");
     } finally {
@@ -562,7 +562,7 @@ class EtcdResolverTest {
   }
 
   @Test
-  void closeLeavesNoResolverOrListenerThreadBehind() {
+  void closeLeavesNoStreamOrListenerThreadBehind() {
     String service = uniqueService();
     putRaw(service, "127.0.0.1:1", value("127.0.0.1:1", 10));
     EtcdResolver resolver = fixture.resolver();
@@ -587,7 +587,7 @@ class EtcdResolverTest {
         .map(Thread::getName)
         .filter(
             name ->
-                name.startsWith("registry-etcd-resolver-")
+                name.startsWith("registry-etcd-watch-stream-")
                     || name.startsWith("registry-etcd-listener-"))
         .collect(Collectors.toSet());
   }

@@ -41,6 +41,7 @@ public final class SerialLoop implements Scheduler {
     this.executor = new ScheduledThreadPoolExecutor(1, daemonThreads(name));
     // a component may cancel many timers (the resolver one per service change): forget them at once
     executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
   /** Daemon threads named {@code name}, then {@code name-2}, {@code name-3}, ... */
@@ -72,6 +73,14 @@ public final class SerialLoop implements Scheduler {
     } catch (RejectedExecutionException closed) {
       return Cancellable.NONE;
     }
+  }
+
+  /**
+   * A share of this loop for a component that runs its tasks here beside the loop's owner, and
+   * stops them without stopping the loop.
+   */
+  public LoopShare share(String what) {
+    return new LoopShare(this, what);
   }
 
   /** Runs {@code task} every {@code period}, the first time after one period. */
@@ -163,6 +172,14 @@ public final class SerialLoop implements Scheduler {
       Thread.currentThread().interrupt();
     }
     return finished;
+  }
+
+  /**
+   * Stops the thread once the tasks already handed to it have run, without waiting; delayed and
+   * periodic tasks are dropped, and tasks submitted afterwards too.
+   */
+  public void shutdown() {
+    executor.shutdown();
   }
 
   private Runnable guarded(Runnable task) {

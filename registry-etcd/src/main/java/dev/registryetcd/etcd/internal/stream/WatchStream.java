@@ -2,6 +2,7 @@ package dev.registryetcd.etcd.internal.stream;
 
 import com.google.protobuf.ByteString;
 import dev.registryetcd.etcd.internal.loop.Backoff;
+import dev.registryetcd.etcd.internal.loop.SerialLoop;
 import dev.registryetcd.etcd.internal.watch.KvEvent;
 import dev.registryetcd.etcd.internal.watch.RangeSource;
 import io.etcd.jetcd.ByteSequence;
@@ -24,9 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +60,10 @@ import org.slf4j.LoggerFactory;
  * state lives there. gRPC calls the response observer on that thread (the stub's executor), and
  * every call of a watch's owner only hands a task to it. The watches' listeners are called on it,
  * one call at a time and in the stream's order: they must only hand the answer on (as {@link
- * dev.registryetcd.etcd.internal.watch.RangeWatch} does to its loop). {@link #close()} cancels the
- * gRPC call and ends the thread; the jetcd client is not closed.
+ * dev.registryetcd.etcd.internal.watch.RangeWatch} does to its loop). A component whose tasks never
+ * block may run on this thread too ({@link #loop()}; the resolver does), so that its events are
+ * handed on without waking another thread. {@link #close()} cancels the gRPC call and ends the
+ * thread; the jetcd client is not closed.
  *
  * <p>Its parts: etcd's messages are made and read by {@link WatchMessages}, each watch's state is a
  * {@link StreamWatch}; the rest (the call, the creates on their way, the ids, reopening) stays in
@@ -80,7 +80,7 @@ public final class WatchStream {
   private final WatchMessages messages;
   private final Runnable refreshToken;
   private final Runnable reconnectNow;
-  private final ScheduledThreadPoolExecutor thread;
+  private final SerialLoop loop;
   private final Backoff backoff = Backoff.FIRST_AT_ONCE;
   private final AtomicLong streamsOpened = new AtomicLong();
 
@@ -118,9 +118,7 @@ public final class WatchStream {
     this.messages = new WatchMessages(ByteString.copyFrom(namespace.getBytes()));
     this.refreshToken = refreshToken;
     this.reconnectNow = reconnectNow;
-    this.thread = new ScheduledThreadPoolExecutor(1, daemon(name));
-    thread.setRemoveOnCancelPolicy(true);
-    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.loop = new SerialLoop(name, () -> {});
     // gRPC calls the response observer on the stream thread itself, in order, so an event reaches
     // a watch's listener with no hand-off between gRPC's executor and this thread.
     this.stub =
@@ -142,6 +140,14 @@ public final class WatchStream {
     return watch;
   }
 
+  /**
+   * The stream's thread. A component whose tasks never block may run them here ({@link
+   * SerialLoop#share}): the events of its watches then reach it without waking another thread.
+   */
+  public SerialLoop loop() {
+    return loop;
+  }
+
   /** How many gRPC Watch calls this stream has opened so far (one, plus one per restart). */
   public long streamsOpened() {
     return streamsOpened.get();
@@ -160,7 +166,7 @@ public final class WatchStream {
           cancelCall("the watch stream is closed");
           watches.clear();
           open = 0;
-          thread.shutdown();
+          loop.shutdown();
         });
   }
 
@@ -442,11 +448,7 @@ public final class WatchStream {
     if (delay.isZero()) {
       run(reopen);
     } else {
-      try {
-        thread.schedule(guarded(reopen), delay.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closedAlready) {
-        // closed
-      }
+      loop.schedule(reopen, delay);
     }
   }
 
@@ -490,29 +492,8 @@ public final class WatchStream {
     }
   }
 
+  /** Hands {@code task} to the stream's thread; after close it is dropped. */
   private void run(Runnable task) {
-    try {
-      thread.execute(guarded(task));
-    } catch (RejectedExecutionException closedAlready) {
-      // closed: nothing is delivered any more
-    }
-  }
-
-  private Runnable guarded(Runnable task) {
-    return () -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.warn("{}: a task failed unexpectedly", name, e);
-      }
-    };
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return task -> {
-      Thread thread = new Thread(task, name);
-      thread.setDaemon(true);
-      return thread;
-    };
+    loop.execute(task);
   }
 }
