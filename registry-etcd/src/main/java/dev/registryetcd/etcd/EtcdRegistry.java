@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the registry owns one daemon thread ({@code registry-etcd-registry-N}) that does all
  * its etcd work and keeps all its state (see {@code docs/architecture.md} for its parts); jetcd's
- * callbacks only hand events to it. {@code register} and {@code deregister} wait for it, at most a
- * few dial timeouts. It owns the jetcd {@link Client} unless one was handed to {@link
- * Builder#client(Client)}.
+ * callbacks only hand events to it. {@code register} and {@code deregister} run as its next task
+ * and wait for it, at most a few dial timeouts; when it has nothing to do, that task runs on the
+ * caller's thread, holding the registry's state as the thread would. It owns the jetcd {@link
+ * Client} unless one was handed to {@link Builder#client(Client)}.
  */
 public final class EtcdRegistry implements Registry {
   private static final Logger log = LoggerFactory.getLogger(EtcdRegistry.class);

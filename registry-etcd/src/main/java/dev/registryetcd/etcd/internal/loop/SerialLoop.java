@@ -4,6 +4,7 @@ import dev.registryetcd.etcd.internal.EtcdCalls;
 import dev.registryetcd.registry.RegistryException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,14 +14,20 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One named daemon thread that runs a component's tasks one at a time, so that the component's
- * state needs no locks: whatever runs here owns it. After every task it runs {@code afterEachTask}
- * (a component publishes its status there). What a task throws is logged, never lost in a future
- * nobody reads, and a periodic task survives it.
+ * state needs no locks of its own: whatever runs as the loop's task owns it. After every task it
+ * runs {@code afterEachTask} (a component publishes its status there). What a task throws is
+ * logged, never lost in a future nobody reads, and a periodic task survives it.
+ *
+ * <p>One exception to "on the loop's thread": a {@link #call} made while the loop has nothing to do
+ * runs on the caller's thread, holding the loop for its duration exactly as a task does, so that a
+ * caller who waits anyway does not also wait for the loop's thread to wake up (the tail of a
+ * registration's latency). Tasks are still one at a time and in each other's sight.
  *
  * <p>Closing stops the thread; tasks submitted afterwards are dropped.
  */
@@ -30,6 +37,9 @@ public final class SerialLoop implements Scheduler {
   private final String name;
   private final Runnable afterEachTask;
   private final ScheduledThreadPoolExecutor executor;
+
+  /** Held by whatever runs as the loop's task: its thread, or a caller of {@link #call}. */
+  private final ReentrantLock running = new ReentrantLock();
 
   /**
    * @param name the thread's name, e.g. {@code registry-etcd-registry-1}
@@ -101,8 +111,10 @@ public final class SerialLoop implements Scheduler {
   }
 
   /**
-   * Runs {@code work} on the loop and waits at most {@code bound} for it. What {@code work} throws
-   * is rethrown here, with this caller's stack added.
+   * Runs {@code work} as the loop's next task and waits for it: at most {@code bound} when it runs
+   * on the loop's thread. When the loop has nothing to do, {@code work} runs at once on this
+   * caller's thread instead, holding the loop (no task runs meanwhile), and is bounded only by its
+   * own timeouts. What {@code work} throws is rethrown here, with this caller's stack added.
    *
    * @throws IllegalStateException when the loop is closed
    * @throws RegistryException UNREACHABLE when {@code work} did not finish within {@code bound},
@@ -110,15 +122,39 @@ public final class SerialLoop implements Scheduler {
    *     started
    */
   public <T> T call(Callable<T> work, Duration bound, String what) {
+    // Never nested in a task of this loop: that would cut into the task's own state changes.
+    if (!running.isHeldByCurrentThread() && nothingDue() && running.tryLock()) {
+      try {
+        if (executor.isShutdown()) {
+          throw new IllegalStateException(name + " is closed");
+        }
+        return work.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw EtcdCalls.failure(what, e);
+      } finally {
+        try {
+          afterEachTask.run();
+        } finally {
+          running.unlock();
+        }
+      }
+    }
     Future<T> result;
     try {
       result =
           executor.submit(
               () -> {
+                running.lock();
                 try {
                   return work.call();
                 } finally {
-                  afterEachTask.run();
+                  try {
+                    afterEachTask.run();
+                  } finally {
+                    running.unlock();
+                  }
                 }
               });
     } catch (RejectedExecutionException e) {
@@ -182,14 +218,26 @@ public final class SerialLoop implements Scheduler {
     executor.shutdown();
   }
 
+  /** Whether no task is waiting to run now (timers not yet due do not count). */
+  private boolean nothingDue() {
+    Runnable next = executor.getQueue().peek();
+    return next == null
+        || next instanceof Delayed delayed && delayed.getDelay(TimeUnit.NANOSECONDS) > 0;
+  }
+
   private Runnable guarded(Runnable task) {
     return () -> {
+      running.lock();
       try {
         task.run();
       } catch (RuntimeException e) {
         log.warn("A task of {} failed unexpectedly", name, e);
       } finally {
-        afterEachTask.run();
+        try {
+          afterEachTask.run();
+        } finally {
+          running.unlock();
+        }
       }
     };
   }
