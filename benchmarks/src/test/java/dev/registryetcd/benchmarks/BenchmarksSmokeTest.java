@@ -15,6 +15,7 @@ import dev.registryetcd.benchmarks.scale.ScaleScenario;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -113,9 +114,9 @@ class BenchmarksSmokeTest {
   void fleetCountsStreamsMemoryAndDeliveryAndGoesThroughGrpcProxy() {
     ScenarioResult result = run(new FleetScenario());
 
-    // streams, delivery, memory x3, the connected floor, health; then through grpc-proxy:
+    // streams, delivery, memory x4, the connected floor, health; then through grpc-proxy:
     // registration, resolution, delivery, members, health
-    assertThat(result.rows()).hasSize(12);
+    assertThat(result.rows()).hasSize(13);
     assertThat(result.rows().get(0).values())
         .containsKeys("oursStreams", "oursWatchers", "plainStreams", "plainWatchers");
     assertThat(result.rows().get(0).values().get("oursWatchers"))
@@ -123,7 +124,18 @@ class BenchmarksSmokeTest {
             (double) (Profile.smoke().fleet().clients() * Profile.smoke().fleet().services()));
     assertThat(result.rows().get(1).values()).containsKeys("oursP99Ms", "plainP99Ms", "ratioP99");
     assertThat(result.rows().get(3).values()).containsKeys("oursKibPerClient", "plainKibPerClient");
-    assertThat(result.rows().get(5).values()).containsKey("connectedKibPerClient");
+    Map<String, Double> live = result.rows().get(4).values();
+    assertThat(live)
+        .containsKeys("oursStackBytes", "oursGoroutines", "plainStackBytes", "plainGoroutines");
+    // What the members hold after a collection: jetcd connects each client to every member (give or
+    // take the readings' own HTTP connections).
+    double everyMember = 3.0 * Profile.smoke().fleet().clients();
+    assertThat(live.get("oursConnections")).isBetween(everyMember - 2, everyMember + 2);
+    assertThat(live.get("plainConnections")).isBetween(everyMember - 2, everyMember + 2);
+    assertThat(live.get("oursLiveHeapBytes")).isPositive();
+    assertThat(live.get("plainLiveHeapBytes")).isGreaterThan(live.get("oursLiveHeapBytes"));
+    assertThat(result.rows().get(6).values())
+        .containsKeys("connectedKibPerClient", "connectedLiveHeapBytes", "connectedConnections");
     assertThat(result.details()).containsKeys("connected", "ours", "plain", "churn", "grpcProxy");
   }
 

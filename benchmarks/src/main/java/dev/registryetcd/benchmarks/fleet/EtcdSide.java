@@ -56,8 +56,10 @@ final class EtcdSide {
    * @param readings how many readings it took
    * @param memorySettled whether the last two resident-memory sums agreed within the tolerance
    *     (else the memory bound ran out and a later reading is reported)
+   * @param live the members' live heap, stacks and connections summed, read after {@code reading}
+   *     (each member collects its garbage first)
    */
-  record Settled(Reading reading, int readings, boolean memorySettled) {}
+  record Settled(Reading reading, int readings, boolean memorySettled, LiveMemory live) {}
 
   /** Two readings' resident memory (summed over the members) agree within this... */
   private static final long TOLERANCE_BYTES = 1L << 20;
@@ -91,11 +93,21 @@ final class EtcdSide {
     return new Reading(readings);
   }
 
+  /** Every member's {@link LiveMemory}, summed: makes each member collect its garbage. */
+  LiveMemory live() {
+    LiveMemory sum = LiveMemory.NONE;
+    for (EtcdMember member : members) {
+      sum = sum.plus(LiveMemory.of(member.directClientEndpoint()));
+    }
+    return sum;
+  }
+
   /**
    * Reads every {@code step} until {@code ready} holds, the stream and watcher counts of two
    * readings in a row agree, and at least three readings were taken with the last two resident
    * memory sums within 1 MiB or 1% of each other (or the memory bound ran out: then the first
-   * reading after it whose counts agree, marked not settled).
+   * reading after it whose counts agree, marked not settled); then makes every member collect its
+   * garbage and reads what is live ({@link LiveMemory}: the members need {@code --enable-pprof}).
    *
    * @throws IllegalStateException when the counts do not settle within 60 s
    */
@@ -114,11 +126,11 @@ final class EtcdSide {
       long tolerance = Math.max(TOLERANCE_BYTES, (long) (now.rssBytes() * TOLERANCE_FRACTION));
       boolean memoryAgrees = Math.abs(now.rssBytes() - last.rssBytes()) <= tolerance;
       if (countsAgree && readings >= 3 && memoryAgrees) {
-        return new Settled(now, readings, true);
+        return new Settled(now, readings, true, live());
       }
       long time = System.nanoTime();
       if (countsAgree && readings >= 3 && time > memoryDeadline) {
-        return new Settled(now, readings, false);
+        return new Settled(now, readings, false, live());
       }
       if (time > countsDeadline) {
         throw new IllegalStateException(

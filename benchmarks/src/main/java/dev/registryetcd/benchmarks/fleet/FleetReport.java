@@ -109,6 +109,34 @@ final class FleetReport {
             Verdict.INFO,
             Map.of("oursKibPerClient", oursPerClientKib, "plainKibPerClient", plainPerClientKib)));
 
+    LiveMemory oursLive = ours.live();
+    LiveMemory plainLive = plain.live();
+    double oursLiveKib = (oursLive.liveHeapBytes() + oursLive.stackBytes()) / 1024.0 / clients;
+    double plainLiveKib = (plainLive.liveHeapBytes() + plainLive.stackBytes()) / 1024.0 / clients;
+    rows.add(
+        new Row(
+            scenario,
+            "etcd memory per watching client after a GC (live heap + goroutine stacks, 3 members"
+                + " summed)",
+            Format.decimal(oursLiveKib, 1) + " KiB (" + liveText(oursLive, clients) + ")",
+            "jetcd, a Watcher per service: "
+                + Format.decimal(plainLiveKib, 1)
+                + " KiB ("
+                + liveText(plainLive, clients)
+                + ")",
+            ratioLess(plainLiveKib, oursLiveKib),
+            "-",
+            Verdict.INFO,
+            Map.of(
+                "oursLiveHeapBytes", (double) oursLive.liveHeapBytes(),
+                "oursStackBytes", (double) oursLive.stackBytes(),
+                "oursConnections", (double) oursLive.connections(),
+                "oursGoroutines", (double) oursLive.goroutines(),
+                "plainLiveHeapBytes", (double) plainLive.liveHeapBytes(),
+                "plainStackBytes", (double) plainLive.stackBytes(),
+                "plainConnections", (double) plainLive.connections(),
+                "plainGoroutines", (double) plainLive.goroutines())));
+
     double oursPerThousand = ours.rssBytes() / mib / (watched / 1000.0);
     double plainPerThousand = plain.rssBytes() / mib / (watched / 1000.0);
     rows.add(
@@ -137,6 +165,14 @@ final class FleetReport {
                 + "; "
                 + perMember(connected)
                 + settled(connected)
+                + "; after a GC: "
+                + Format.decimal(
+                    (connected.live().liveHeapBytes() + connected.live().stackBytes())
+                        / 1024.0
+                        / clients,
+                    1)
+                + " KiB, "
+                + liveText(connected.live(), clients)
                 + ")",
             "-",
             "-",
@@ -145,7 +181,10 @@ final class FleetReport {
             Map.of(
                 "connectedKibPerClient", connectedKib,
                 "connectedBytes", (double) connected.rssBytes(),
-                "connectedHeapInUseBytes", (double) connected.heapInUseBytes())));
+                "connectedHeapInUseBytes", (double) connected.heapInUseBytes(),
+                "connectedLiveHeapBytes", (double) connected.live().liveHeapBytes(),
+                "connectedStackBytes", (double) connected.live().stackBytes(),
+                "connectedConnections", (double) connected.live().connections())));
 
     long startedDuringChurn =
         figures.afterChurn().streamsStarted() - figures.beforeChurn().streamsStarted();
@@ -328,6 +367,19 @@ final class FleetReport {
             held.rssPerMember().stream().map(b -> Format.decimal(b / 1048576.0, 1)).toList());
   }
 
+  /** Per client: live heap, stacks, connections and goroutines added. */
+  private static String liveText(LiveMemory live, int clients) {
+    return "live heap "
+        + Format.decimal(live.liveHeapBytes() / 1024.0 / clients, 1)
+        + " + stacks "
+        + Format.decimal(live.stackBytes() / 1024.0 / clients, 1)
+        + " KiB; "
+        + Format.decimal(live.connections() / (double) clients, 2)
+        + " TCP connections and "
+        + Format.decimal(live.goroutines() / (double) clients, 1)
+        + " goroutines per client";
+  }
+
   private static String settled(FleetScenario.Held held) {
     return held.memorySettled() ? "" : "; not settled within the bound";
   }
@@ -364,9 +416,15 @@ final class FleetReport {
             + " ms until the counts agree and two sums of VmRSS in a row agree within 1 MiB or 1% "
             + "(at least three readings), before and while one side watches; each side alone on a "
             + "fresh 3-member cluster, so neither reuses heap Go kept from the other. The floor: the "
-            + "baseline's clients, each connected by one read, before they watch. Go's GC cannot "
-            + "be forced from outside: the settled value includes garbage not yet collected, as any "
-            + "reading of a running etcd does.",
+            + "baseline's clients, each connected by one read, before they watch. The resident "
+            + "value includes garbage not yet collected and memory Go kept, as any reading of a "
+            + "running etcd does. After each "
+            + "settled reading every member is made to collect (/debug/pprof/heap?gc=1, etcd's "
+            + "--enable-pprof), then its live heap (go_memstats_heap_alloc_bytes), goroutine stacks "
+            + "(go_memstats_stack_inuse_bytes), goroutines and the TCP connections on its client port "
+            + "(/proc/net/tcp) are read: what the clients hold, independent of when Go collects. "
+            + "Resident memory is about twice the live heap plus the stacks once garbage keeps the "
+            + "heap cycling (Go's GOGC=100).",
         "fleet: the churn is one EtcdRegistry (its own client) registering an instance in one of "
             + "the services, then deregistering it, "
             + sizes.changes()

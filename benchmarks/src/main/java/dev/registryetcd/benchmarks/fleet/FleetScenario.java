@@ -88,6 +88,11 @@ public final class FleetScenario implements Scenario {
       return during.reading().heapInUseBytes() - before.reading().heapInUseBytes();
     }
 
+    /** Live heap, stacks, goroutines and connections added, each member after a collection. */
+    LiveMemory live() {
+      return during.live().minus(before.live());
+    }
+
     List<Long> rssPerMember() {
       List<Long> added = new ArrayList<>();
       for (int m = 0; m < during.reading().members().size(); m++) {
@@ -139,7 +144,7 @@ public final class FleetScenario implements Scenario {
     EtcdSide.Reading afterChurn;
     long begin = System.nanoTime();
     System.err.println("bench: fleet: ours, then both following the churn...");
-    try (EtcdCluster cluster = EtcdCluster.builder().members(3).start();
+    try (EtcdCluster cluster = cluster();
         EtcdRegistry registry = registry(cluster.clientEndpoints(), services)) {
       EtcdSide side = new EtcdSide(cluster, sizes.settleStep(), sizes.settleBound());
       List<String> endpoints = cluster.clientEndpoints();
@@ -177,7 +182,7 @@ public final class FleetScenario implements Scenario {
         "bench: fleet: the baseline alone, then through grpc-proxy... ("
             + Format.seconds(System.nanoTime() - begin)
             + ")");
-    try (EtcdCluster cluster = EtcdCluster.builder().members(3).start()) {
+    try (EtcdCluster cluster = cluster()) {
       EtcdSide side = new EtcdSide(cluster, sizes.settleStep(), sizes.settleBound());
       try (EtcdRegistry registry = registry(cluster.clientEndpoints(), services)) {
         EtcdSide.Settled idle = side.settled(r -> true);
@@ -197,6 +202,14 @@ public final class FleetScenario implements Scenario {
     }
     return FleetReport.result(
         name(), new Figures(sizes, connected, ours, plain, churn, beforeChurn, afterChurn, proxy));
+  }
+
+  /**
+   * A 3-member cluster whose members serve Go's profiles, so that {@link EtcdSide} can make them
+   * collect their garbage before it reads what is live ({@link LiveMemory}).
+   */
+  private static EtcdCluster cluster() {
+    return EtcdCluster.builder().members(3).extraFlags(List.of("--enable-pprof")).start();
   }
 
   /** The churning registry, with one standing instance in every service (none is empty). */
