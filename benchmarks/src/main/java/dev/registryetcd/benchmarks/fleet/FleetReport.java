@@ -206,7 +206,20 @@ final class FleetReport {
                 "watchRestarts", (double) churn.watchRestarts(),
                 "streamsStartedDuringChurn", (double) startedDuringChurn)));
 
-    rows.addAll(proxyRows(scenario, figures.proxy(), sizes));
+    if (figures.proxy() != null) {
+      rows.addAll(proxyRows(scenario, figures.proxy(), sizes));
+    } else {
+      rows.add(
+          new Row(
+              scenario,
+              "grpc-proxy, " + Format.count(sizes.proxyClients()) + " clients: the check",
+              "did not finish: " + figures.proxyFailure(),
+              "-",
+              "-",
+              "-",
+              Verdict.ERROR,
+              Map.of()));
+    }
     return new ScenarioResult(scenario, rows, notes(figures), FleetScenario.details(figures));
   }
 
@@ -442,9 +455,11 @@ final class FleetReport {
             + sizes.proxyChanges()
             + " changes with a pause of "
             + sizes.proxyPause().toMillis()
-            + " ms. Proxy log: "
-            + figures.proxy().proxyLog()
-            + (figures.proxy().mismatches().isEmpty()
+            + " ms. "
+            + (figures.proxy() == null
+                ? "The check did not finish: " + figures.proxyFailure()
+                : "Proxy log: " + figures.proxy().proxyLog())
+            + (figures.proxy() == null || figures.proxy().mismatches().isEmpty()
                 ? ""
                 : ". Resolvers not equal to etcd at the end (first few): "
                     + String.join("; ", figures.proxy().mismatches())));

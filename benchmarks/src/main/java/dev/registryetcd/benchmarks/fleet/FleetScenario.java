@@ -108,7 +108,10 @@ public final class FleetScenario implements Scenario {
     }
   }
 
-  /** Everything measured, for the rows and the JSON file. */
+  /**
+   * Everything measured, for the rows and the JSON file; {@code proxy} is null when the grpc-proxy
+   * check did not finish, and {@code proxyFailure} then says why.
+   */
   record Figures(
       Sizes sizes,
       Held connected,
@@ -117,7 +120,8 @@ public final class FleetScenario implements Scenario {
       Churn.Outcome churn,
       EtcdSide.Reading beforeChurn,
       EtcdSide.Reading afterChurn,
-      ProxyCheck.Figures proxy) {}
+      ProxyCheck.Figures proxy,
+      String proxyFailure) {}
 
   /** The service name of index {@code s}. */
   static String serviceOf(int s) {
@@ -178,6 +182,7 @@ public final class FleetScenario implements Scenario {
     Held connected;
     Held plain;
     ProxyCheck.Figures proxy;
+    String proxyFailure = null;
     System.err.println(
         "bench: fleet: the baseline alone, then through grpc-proxy... ("
             + Format.seconds(System.nanoTime() - begin)
@@ -198,10 +203,23 @@ public final class FleetScenario implements Scenario {
       }
       System.err.println(
           "bench: fleet: grpc-proxy... (" + Format.seconds(System.nanoTime() - begin) + ")");
-      proxy = ProxyCheck.run(cluster, side, sizes, services, context.logDir());
+      try {
+        proxy = ProxyCheck.run(cluster, side, sizes, services, context.logDir());
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        // The proxy check is the last part: a failure there must not discard what the members
+        // held (measured above); it becomes its own ERROR row.
+        System.err.println("bench: fleet: the grpc-proxy check did not finish: " + e);
+        e.printStackTrace();
+        proxy = null;
+        proxyFailure = String.valueOf(e.getMessage());
+      }
     }
     return FleetReport.result(
-        name(), new Figures(sizes, connected, ours, plain, churn, beforeChurn, afterChurn, proxy));
+        name(),
+        new Figures(
+            sizes, connected, ours, plain, churn, beforeChurn, afterChurn, proxy, proxyFailure));
   }
 
   /**
@@ -244,6 +262,10 @@ public final class FleetScenario implements Scenario {
     details.put("membersBeforeChurn", figures.beforeChurn());
     details.put("membersAfterChurn", figures.afterChurn());
     ProxyCheck.Figures figuresOfProxy = figures.proxy();
+    if (figuresOfProxy == null) {
+      details.put("grpcProxy", Map.of("failure", figures.proxyFailure()));
+      return details;
+    }
     Map<String, Object> proxy = new LinkedHashMap<>();
     proxy.put("clients", figuresOfProxy.clients());
     proxy.put("standing", figuresOfProxy.standing());
