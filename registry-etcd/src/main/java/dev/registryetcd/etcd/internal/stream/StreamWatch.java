@@ -27,7 +27,7 @@ final class StreamWatch implements RangeSource.Watching {
   /** Where it resumes on a new stream: the revision after the last event it was given. */
   long nextRevision;
 
-  /** Its id on the current stream, -1 while its create is on its way. */
+  /** The id its create on the current stream asked for, -1 before its first create. */
   long id = -1;
 
   /**
@@ -81,6 +81,11 @@ final class StreamWatch implements RangeSource.Watching {
   @Override
   public void requestProgress() {
     stream.requestProgress(this);
+  }
+
+  @Override
+  public boolean answersProgress() {
+    return stream.answersProgress();
   }
 
   @Override

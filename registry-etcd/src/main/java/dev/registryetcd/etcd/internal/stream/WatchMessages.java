@@ -20,12 +20,20 @@ import java.util.List;
  * the client's key namespace taken off.
  */
 final class WatchMessages {
-  /** {@code WatchCreateRequest.fragment} and {@code WatchResponse.fragment} in etcd's rpc.proto. */
+  /**
+   * {@code WatchCreateRequest.watch_id} and {@code .fragment}, {@code WatchResponse.fragment} in
+   * etcd's rpc.proto.
+   */
+  private static final int CREATE_WATCH_ID_FIELD = 7;
+
   private static final int CREATE_FRAGMENT_FIELD = 8;
 
   private static final int RESPONSE_FRAGMENT_FIELD = 7;
 
-  /** etcd 3.4 answers it for the whole stream (watch id -1). */
+  /**
+   * A member of etcd 3.4 answers it for the whole stream (watch id -1), in its turn among the
+   * stream's other answers; etcd's grpc-proxy answers none.
+   */
   static final WatchRequest PROGRESS =
       WatchRequest.newBuilder()
           .setProgressRequest(WatchProgressRequest.getDefaultInstance())
@@ -46,23 +54,27 @@ final class WatchMessages {
   }
 
   /**
-   * A create request for every key in {@code [key, rangeEnd)} from {@code startRevision}, only
-   * deletions when {@code noPut}; it asks for fragments (field 8, which jetcd's generated API
-   * predates, set as an unknown field).
+   * A create request, with watch id {@code watchId} (0: etcd picks the next free one), for every
+   * key in {@code [key, rangeEnd)} from {@code startRevision}, only deletions when {@code noPut};
+   * it asks for fragments. The id (field 7) and fragments (field 8) are set as unknown fields:
+   * jetcd's generated API predates them.
    */
   static WatchRequest create(
-      ByteString key, ByteString rangeEnd, long startRevision, boolean noPut) {
+      long watchId, ByteString key, ByteString rangeEnd, long startRevision, boolean noPut) {
+    UnknownFieldSet.Builder newer =
+        UnknownFieldSet.newBuilder()
+            .addField(
+                CREATE_FRAGMENT_FIELD, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
+    if (watchId != 0) {
+      newer.addField(
+          CREATE_WATCH_ID_FIELD, UnknownFieldSet.Field.newBuilder().addVarint(watchId).build());
+    }
     WatchCreateRequest.Builder create =
         WatchCreateRequest.newBuilder()
             .setKey(key)
             .setRangeEnd(rangeEnd)
             .setStartRevision(startRevision)
-            .setUnknownFields(
-                UnknownFieldSet.newBuilder()
-                    .addField(
-                        CREATE_FRAGMENT_FIELD,
-                        UnknownFieldSet.Field.newBuilder().addVarint(1).build())
-                    .build());
+            .setUnknownFields(newer.build());
     if (noPut) {
       create.addFilters(WatchCreateRequest.FilterType.NOPUT);
     }

@@ -19,8 +19,8 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +36,15 @@ import org.slf4j.LoggerFactory;
  * <p>What the stream keeps for its watches:
  *
  * <ul>
- *   <li>Ids: etcd 3.4 answers the creates of a stream in the order they were sent, so each created
- *       response goes to the oldest create still waiting (a create refused for permissions is
- *       answered with id -1, in its turn too).
+ *   <li>Ids: each create asks for the id that is its number on the stream (0, 1, 2, ..., from 0
+ *       again on each new stream; field 7, set as an unknown field), and its created response is
+ *       matched by that id. A member of etcd 3.4 gives the id asked (0 asks for the next free one,
+ *       which is 0 on a new stream); etcd's grpc-proxy ignores it but numbers a stream's creates 0,
+ *       1, 2, ... in the order they came, and may answer them out of that order. A refused create
+ *       (no permission, an expired token) is answered with id -1: it goes to the oldest create
+ *       still waiting, which is exact on a member (it answers in order). The proxy gives a refused
+ *       create no number, so when creates followed it there, the stream starts again with new
+ *       numbers.
  *   <li>Resume: each watch knows the revision after the last event it was given. When the stream
  *       breaks (an error, etcd ending it, a member that lost its leader, an unconfirmed watch)
  *       every watch is created again on a new stream from its own revision, so none misses or
@@ -47,6 +53,10 @@ import org.slf4j.LoggerFactory;
  *       clientv3.WithRequireLeader}: a member cut off from its peers ends it.
  *   <li>Progress: etcd 3.4 answers a progress request for the whole stream (watch id -1), so one
  *       request serves every watch; at most one is outstanding, and its answer goes to every watch.
+ *       Each new stream asks for progress before its first create: a member answers it before any
+ *       create (in order), so a create answered while it is not means an endpoint that answers no
+ *       progress request (etcd's grpc-proxy): {@link #answersProgress()} is false then, and no
+ *       progress request is sent on that stream any more.
  *   <li>Fragments: the creates ask for them (field 8, which jetcd's generated API predates, set as
  *       an unknown field); a response with field 7 set is followed by the rest of its events.
  *   <li>Compaction: a watch cancelled with a compact revision ends with a {@code
@@ -91,13 +101,29 @@ public final class WatchStream {
   private int failures;
   private boolean reopenPending;
   private boolean progressPending;
+
+  /** The id the next create on the current stream asks for: its number on the stream. */
+  private long nextWatchId;
+
+  /** Whether the current stream's first progress request, sent before its creates, is answered. */
+  private boolean firstProgressAnswered;
+
   private boolean closed;
-  private final ArrayDeque<StreamWatch> creating = new ArrayDeque<>();
+
+  /** Creates on their way, by the id they asked for, oldest first. */
+  private final Map<Long, StreamWatch> creating = new LinkedHashMap<>();
+
   private final Map<Long, StreamWatch> byId = new HashMap<>();
   private final Set<StreamWatch> watches = new LinkedHashSet<>();
 
   /** Read anywhere: how many watches are open. */
   private volatile int open;
+
+  /**
+   * Written on the stream thread, read anywhere: false when the current stream answered a create
+   * before the progress request sent ahead of it, i.e. its endpoint answers no progress request.
+   */
+  private volatile boolean answersProgress = true;
 
   /**
    * @param name the thread's name
@@ -153,6 +179,15 @@ public final class WatchStream {
     return streamsOpened.get();
   }
 
+  /**
+   * Whether the endpoint of the current stream answers progress requests: true unless it is known
+   * not to (it answered a create before the progress request sent ahead of it, as etcd's grpc-proxy
+   * does). A stream that did not answer yet counts as answering.
+   */
+  public boolean answersProgress() {
+    return answersProgress;
+  }
+
   /** How many watches are open on it. */
   public int openWatches() {
     return open;
@@ -200,7 +235,7 @@ public final class WatchStream {
             return;
           }
           watch.asked = generation;
-          if (requests != null && !progressPending) {
+          if (requests != null && !progressPending && answersProgress) {
             progressPending = true;
             send(WatchMessages.PROGRESS);
           }
@@ -251,6 +286,9 @@ public final class WatchStream {
     int callGeneration = ++generation;
     answered = false;
     progressPending = false;
+    nextWatchId = 0;
+    firstProgressAnswered = false;
+    answersProgress = true;
     creating.clear();
     byId.clear();
     streamsOpened.incrementAndGet();
@@ -274,6 +312,9 @@ public final class WatchStream {
         };
     try {
       requests = (ClientCallStreamObserver<WatchRequest>) stub.watch(responses);
+      // Before any create, so that a member's answer comes before every created response.
+      progressPending = true;
+      send(WatchMessages.PROGRESS);
     } catch (RuntimeException e) {
       requests = null;
       run(() -> broken(callGeneration, e));
@@ -281,10 +322,11 @@ public final class WatchStream {
   }
 
   private void create(StreamWatch watch) {
-    watch.id = -1;
+    watch.id = nextWatchId++;
     watch.fragments.clear();
-    creating.add(watch);
-    send(WatchMessages.create(watch.key, watch.rangeEnd, watch.nextRevision, watch.noPut));
+    creating.put(watch.id, watch);
+    send(
+        WatchMessages.create(watch.id, watch.key, watch.rangeEnd, watch.nextRevision, watch.noPut));
   }
 
   private void send(WatchRequest request) {
@@ -309,6 +351,8 @@ public final class WatchStream {
       cancelled(response);
     } else if (response.getWatchId() == -1 && response.getEventsCount() == 0) {
       progressPending = false;
+      firstProgressAnswered = true;
+      answersProgress = true;
       for (StreamWatch watch : List.copyOf(byId.values())) {
         watch.hear(List.of(), revision);
       }
@@ -331,14 +375,21 @@ public final class WatchStream {
   }
 
   private void created(WatchResponse response, long revision) {
-    StreamWatch watch = creating.poll();
-    if (watch == null) {
-      log.warn("{}: etcd created a watch nobody asked for (id {})", name, response.getWatchId());
-      return;
+    if (!firstProgressAnswered && answersProgress) {
+      answersProgress = false;
+      log.info(
+          "{}: its endpoint answers no progress request (an etcd grpc-proxy?); its watches are"
+              + " confirmed by the stream staying open",
+          name);
     }
     long id = response.getWatchId();
     if (response.getCanceled() || id == -1) {
-      refused(watch, response.getCancelReason());
+      refusedCreate(response.getCancelReason());
+      return;
+    }
+    StreamWatch watch = creating.remove(id);
+    if (watch == null) {
+      log.warn("{}: etcd created a watch nobody asked for (id {})", name, id);
       return;
     }
     if (!watch.open) {
@@ -352,6 +403,34 @@ public final class WatchStream {
     }
     byId.put(id, watch);
     watch.hear(List.of(), revision); // the creation tells the member's revision
+  }
+
+  /**
+   * A create was refused (answered with id -1): it is the oldest still waiting, as a member answers
+   * in order. etcd's grpc-proxy gives a refused create no number, so the creates after it there
+   * have other ids than they asked: the stream starts again, with new numbers.
+   */
+  private void refusedCreate(String reason) {
+    var oldest = creating.entrySet().iterator();
+    if (!oldest.hasNext()) {
+      log.warn("{}: etcd refused a watch nobody asked for ({})", name, reason);
+      return;
+    }
+    StreamWatch watch = oldest.next().getValue();
+    oldest.remove();
+    boolean createsFollowed = watch.id + 1 < nextWatchId;
+    if (!createsFollowed) {
+      nextWatchId = watch.id; // not taken: the next create asks for it
+    }
+    int before = generation;
+    refused(watch, reason);
+    if (createsFollowed && !answersProgress && before == generation && requests != null) {
+      restart(
+          Status.FAILED_PRECONDITION
+              .withDescription("a watch was refused (" + reason + "); numbering the stream anew")
+              .asRuntimeException(),
+          null);
+    }
   }
 
   /** etcd refused to create {@code watch}: a token that expired, or no permission. */

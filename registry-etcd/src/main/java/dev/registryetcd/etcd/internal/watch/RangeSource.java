@@ -93,6 +93,14 @@ public interface RangeSource {
     void requestProgress();
 
     /**
+     * Whether the watch's endpoint answers {@link #requestProgress()}: true unless it is known not
+     * to, as etcd's grpc-proxy, which answers none.
+     */
+    default boolean answersProgress() {
+      return true;
+    }
+
+    /**
      * The watch did not show etcd's revision in time ({@code why}): move it to a new stream (which
      * the channel puts on another member), resuming it from the revision after its last event. A
      * source that shares a stream among watches moves the stream once, not once per watch: not

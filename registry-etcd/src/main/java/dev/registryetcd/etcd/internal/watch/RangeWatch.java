@@ -26,7 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * another member; a stream shared by many watches moves once). {@link #isConfirmed()} is false from
  * then, and while a read after a failure is on its way, until the watch is confirmed again. A watch
  * whose stream broke is resumed the same way by the source (no read): its new stream must show,
- * within the bound, the revision the old one had shown.
+ * within the bound, the revision the old one had shown. Through an endpoint that answers no
+ * progress request ({@link RangeSource.Watching#answersProgress()} false: etcd's grpc-proxy) the
+ * watch is confirmed once its creation was answered on its current stream, and not moved: only the
+ * proxy watches etcd there.
  *
  * <p>Threads: all state is owned by the {@link Scheduler}; call every method on it. The listener is
  * called on it too; the source's callbacks only hand work to it.
@@ -255,7 +258,7 @@ public final class RangeWatch {
     if (closed || watching == null) {
       return;
     }
-    if (heardRevision >= revision) {
+    if (heardRevision >= revision || confirmedAsFarAsItCanShow()) {
       confirmed();
       return;
     }
@@ -311,6 +314,16 @@ public final class RangeWatch {
     }
   }
 
+  /**
+   * Through an endpoint that answers no progress request (etcd's grpc-proxy, which watches etcd
+   * itself for its clients), nothing shows how far the watch got, and a new stream would reach the
+   * same kind of endpoint: the watch counts as confirmed once its creation was answered on its
+   * current stream.
+   */
+  private boolean confirmedAsFarAsItCanShow() {
+    return answered && !watching.answersProgress();
+  }
+
   private void confirmed() {
     confirmed = true;
     wanted = 0;
@@ -325,6 +338,10 @@ public final class RangeWatch {
   /** The bound passed without the watch showing {@link #wanted}: move it to another member. */
   private void deadlinePassed() {
     if (closed || watching == null) {
+      return;
+    }
+    if (confirmedAsFarAsItCanShow()) {
+      confirmed();
       return;
     }
     confirmed = false;

@@ -93,6 +93,8 @@ class WatchStreamTest {
     assertThat(after.streamsStarted() - before.streamsStarted()).isEqualTo(1);
     assertThat(stream.streamsOpened()).isEqualTo(1);
     assertThat(stream.openWatches()).isEqualTo(100);
+    // the progress request sent ahead of the creates was answered ahead of them
+    assertThat(stream.answersProgress()).isTrue();
   }
 
   @Test
