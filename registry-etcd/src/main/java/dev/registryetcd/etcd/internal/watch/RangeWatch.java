@@ -28,8 +28,8 @@ import java.util.concurrent.CompletableFuture;
  * whose stream broke is resumed the same way by the source (no read): its new stream must show,
  * within the bound, the revision the old one had shown. Through an endpoint that answers no
  * progress request ({@link RangeSource.Watching#answersProgress()} false: etcd's grpc-proxy) the
- * watch is confirmed once its creation was answered on its current stream, and not moved: only the
- * proxy watches etcd there.
+ * watch is confirmed once its range was answered since it last moved, and not moved for want of
+ * progress: only the proxy watches etcd there.
  *
  * <p>Threads: all state is owned by the {@link Scheduler}; call every method on it. The listener is
  * called on it too; the source's callbacks only hand work to it.
@@ -317,8 +317,8 @@ public final class RangeWatch {
   /**
    * Through an endpoint that answers no progress request (etcd's grpc-proxy, which watches etcd
    * itself for its clients), nothing shows how far the watch got, and a new stream would reach the
-   * same kind of endpoint: the watch counts as confirmed once its creation was answered on its
-   * current stream.
+   * same kind of endpoint: the watch counts as confirmed once its range was answered (its read, or
+   * its creation on its current stream) since it last moved.
    */
   private boolean confirmedAsFarAsItCanShow() {
     return answered && !watching.answersProgress();

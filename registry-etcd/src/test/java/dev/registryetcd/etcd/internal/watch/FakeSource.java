@@ -18,6 +18,7 @@ public final class FakeSource implements RangeSource {
     public final WatchListener listener;
     public boolean closed;
     public int progressRequests;
+    public boolean answersProgress = true;
     public final List<Throwable> moves = new ArrayList<>();
 
     Watch(String prefix, long fromRevision, boolean noPut, WatchListener listener) {
@@ -40,6 +41,11 @@ public final class FakeSource implements RangeSource {
     @Override
     public void moveToNewStream(Throwable why) {
       moves.add(why);
+    }
+
+    @Override
+    public boolean answersProgress() {
+      return answersProgress;
     }
   }
 

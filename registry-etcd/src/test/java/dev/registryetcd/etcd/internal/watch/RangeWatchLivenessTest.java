@@ -122,6 +122,46 @@ class RangeWatchLivenessTest {
   }
 
   @Test
+  void throughAnEndpointThatAnswersNoProgressAnAnsweredWatchIsConfirmedWithoutARequestOrAMove() {
+    source.lastWatch().listener.onEvents(List.of(), 11); // its creation
+    loop.runReady();
+    source.lastWatch().answersProgress = false; // etcd's grpc-proxy
+
+    watch.confirm(15);
+    loop.advance(Duration.ofSeconds(5));
+
+    assertThat(watch.isConfirmed()).isTrue();
+    assertThat(source.lastWatch().progressRequests).isZero();
+    assertThat(source.lastWatch().moves).isEmpty();
+  }
+
+  @Test
+  void throughAnEndpointThatAnswersNoProgressAResumedWatchIsConfirmedByItsNewCreation() {
+    source.lastWatch().listener.onEvents(List.of(), 12);
+    source.lastWatch().listener.onResumed(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+    source.lastWatch().answersProgress = false;
+    // the proxy makes up the creation of a watch joining a range it watches: its start revision
+    source.lastWatch().listener.onEvents(List.of(), 11);
+    loop.advance(Duration.ofSeconds(5));
+
+    assertThat(watch.isConfirmed()).isTrue();
+    assertThat(source.lastWatch().moves).isEmpty();
+  }
+
+  @Test
+  void throughAnEndpointThatAnswersNoProgressAResumedWatchNotAnsweredMovesAsOnAMember() {
+    source.lastWatch().listener.onEvents(List.of(), 12);
+    source.lastWatch().listener.onResumed(Status.UNAVAILABLE.asRuntimeException());
+    loop.runReady();
+    source.lastWatch().answersProgress = false;
+    loop.advance(Duration.ofMillis(500));
+
+    assertThat(watch.isConfirmed()).isFalse();
+    assertThat(source.lastWatch().moves).hasSize(1);
+  }
+
+  @Test
   void aMemberThatAnswersBelowTheRevisionIsBehindAndTheWatchMoves() {
     watch.confirm(15);
     source.lastWatch().listener.onEvents(List.of(), 11); // cut off from its peers, it answers
