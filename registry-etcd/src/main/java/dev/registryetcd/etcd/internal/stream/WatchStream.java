@@ -53,10 +53,12 @@ import org.slf4j.LoggerFactory;
  *       clientv3.WithRequireLeader}: a member cut off from its peers ends it.
  *   <li>Progress: etcd 3.4 answers a progress request for the whole stream (watch id -1), so one
  *       request serves every watch; at most one is outstanding, and its answer goes to every watch.
- *       Each new stream asks for progress before its first create: a member answers it before any
- *       create (in order), so a create answered while it is not means an endpoint that answers no
- *       progress request (etcd's grpc-proxy): {@link #answersProgress()} is false then, and no
- *       progress request is sent on that stream any more.
+ *       Each new stream asks for progress before its first create: a member of etcd 3.4 answers
+ *       it before any create (in order), so a create answered while it is not marks an endpoint
+ *       that answers no progress request (etcd's grpc-proxy): {@link #answersProgress()} is false
+ *       then, until a progress request is answered (etcd 3.5 answers none on a stream without
+ *       watches, and only while every watch has caught up: so the watches' own requests are still
+ *       sent there, each time one is asked for, and the first answer puts it right).
  *   <li>Fragments: the creates ask for them (field 8, which jetcd's generated API predates, set as
  *       an unknown field); a response with field 7 set is followed by the rest of its events.
  *   <li>Compaction: a watch cancelled with a compact revision ends with a {@code
@@ -235,7 +237,7 @@ public final class WatchStream {
             return;
           }
           watch.asked = generation;
-          if (requests != null && !progressPending && answersProgress) {
+          if (requests != null && (!progressPending || !answersProgress)) {
             progressPending = true;
             send(WatchMessages.PROGRESS);
           }
@@ -313,7 +315,6 @@ public final class WatchStream {
     try {
       requests = (ClientCallStreamObserver<WatchRequest>) stub.watch(responses);
       // Before any create, so that a member's answer comes before every created response.
-      progressPending = true;
       send(WatchMessages.PROGRESS);
     } catch (RuntimeException e) {
       requests = null;
@@ -378,8 +379,8 @@ public final class WatchStream {
     if (!firstProgressAnswered && answersProgress) {
       answersProgress = false;
       log.info(
-          "{}: its endpoint answers no progress request (an etcd grpc-proxy?); its watches are"
-              + " confirmed by the stream staying open",
+          "{}: its endpoint answered a create before a progress request (an etcd grpc-proxy?);"
+              + " its watches are not moved for want of progress until it answers one",
           name);
     }
     long id = response.getWatchId();

@@ -258,7 +258,7 @@ public final class RangeWatch {
     if (closed || watching == null) {
       return;
     }
-    if (heardRevision >= revision || confirmedAsFarAsItCanShow()) {
+    if (heardRevision >= revision) {
       confirmed();
       return;
     }

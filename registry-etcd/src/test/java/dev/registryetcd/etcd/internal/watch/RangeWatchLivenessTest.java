@@ -122,7 +122,7 @@ class RangeWatchLivenessTest {
   }
 
   @Test
-  void throughAnEndpointThatAnswersNoProgressAnAnsweredWatchIsConfirmedWithoutARequestOrAMove() {
+  void throughAnEndpointThatAnswersNoProgressAnAnsweredWatchIsConfirmedWithoutAMove() {
     source.lastWatch().listener.onEvents(List.of(), 11); // its creation
     loop.runReady();
     source.lastWatch().answersProgress = false; // etcd's grpc-proxy
@@ -131,7 +131,7 @@ class RangeWatchLivenessTest {
     loop.advance(Duration.ofSeconds(5));
 
     assertThat(watch.isConfirmed()).isTrue();
-    assertThat(source.lastWatch().progressRequests).isZero();
+    assertThat(source.lastWatch().progressRequests).isEqualTo(1); // an answer would put it right
     assertThat(source.lastWatch().moves).isEmpty();
   }
 
