@@ -53,12 +53,12 @@ import org.slf4j.LoggerFactory;
  *       clientv3.WithRequireLeader}: a member cut off from its peers ends it.
  *   <li>Progress: etcd 3.4 answers a progress request for the whole stream (watch id -1), so one
  *       request serves every watch; at most one is outstanding, and its answer goes to every watch.
- *       Each new stream asks for progress before its first create: a member of etcd 3.4 answers
- *       it before any create (in order), so a create answered while it is not marks an endpoint
- *       that answers no progress request (etcd's grpc-proxy): {@link #answersProgress()} is false
- *       then, until a progress request is answered (etcd 3.5 answers none on a stream without
- *       watches, and only while every watch has caught up: so the watches' own requests are still
- *       sent there, each time one is asked for, and the first answer puts it right).
+ *       Each new stream asks for progress before its first create: a member of etcd 3.4 answers it
+ *       before any create (in order), so a create answered while it is not marks an endpoint that
+ *       answers no progress request (etcd's grpc-proxy): {@link #answersProgress()} is false then,
+ *       until a progress request is answered (etcd 3.5 answers none on a stream without watches,
+ *       and only while every watch has caught up: so the watches' own requests are still sent
+ *       there, each time one is asked for, and the first answer puts it right).
  *   <li>Fragments: the creates ask for them (field 8, which jetcd's generated API predates, set as
  *       an unknown field); a response with field 7 set is followed by the rest of its events.
  *   <li>Compaction: a watch cancelled with a compact revision ends with a {@code
