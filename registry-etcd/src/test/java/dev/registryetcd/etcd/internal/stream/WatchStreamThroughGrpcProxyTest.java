@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registryetcd.discovery.Instance;
 import dev.registryetcd.etcd.EtcdResolver;
+import dev.registryetcd.testkit.EtcdGrpcProxy;
 import dev.registryetcd.testkit.junit.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -49,13 +50,13 @@ class WatchStreamThroughGrpcProxyTest {
     }
     List<Client> clients = new ArrayList<>();
     List<EtcdResolver> resolvers = new ArrayList<>();
-    try (GrpcProxyProcess proxy = GrpcProxyProcess.start(etcd.clientEndpointsAsHostPort());
+    try (EtcdGrpcProxy proxy = EtcdGrpcProxy.start(etcd.cluster());
         Client direct =
             Client.builder().endpoints(etcd.clientEndpoints().toArray(String[]::new)).build()) {
       try {
         putRound(direct, services, 0);
         for (int r = 0; r < RESOLVERS; r++) {
-          Client client = Client.builder().endpoints(proxy.url()).build();
+          Client client = Client.builder().endpoints(proxy.clientEndpoint()).build();
           clients.add(client);
           resolvers.add(EtcdResolver.builder().client(client).build());
         }
