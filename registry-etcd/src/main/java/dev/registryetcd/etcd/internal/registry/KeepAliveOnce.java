@@ -7,10 +7,11 @@ import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One keep-alive of one lease: one {@code LeaseKeepAlive} request on a call of its own, which ends
- * with the answer.
+ * One keep-alive of one lease: one {@code LeaseKeepAlive} request on a call of its own, which the
+ * client ends once the answer came.
  *
  * <p>Why not jetcd's {@code Lease.keepAliveOnce}: jetcd 0.8.7 writes the request, and once the
  * answer came ends its stream with the same request again, so every renewal costs etcd two
@@ -31,11 +32,15 @@ final class KeepAliveOnce {
    */
   static CompletableFuture<LeaseKeepAliveResponse> send(LeaseGrpc.LeaseStub stub, long leaseId) {
     CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
+    AtomicReference<StreamObserver<LeaseKeepAliveRequest>> call = new AtomicReference<>();
     StreamObserver<LeaseKeepAliveRequest> requests =
         stub.leaseKeepAlive(
             new StreamObserver<>() {
               @Override
               public void onNext(io.etcd.jetcd.api.LeaseKeepAliveResponse response) {
+                synchronized (call) { // held only while the request is written, never for long
+                  endCall(call.get());
+                }
                 if (response.getTTL() > 0) {
                   answer.complete(new LeaseKeepAliveResponse(response));
                 } else {
@@ -56,12 +61,24 @@ final class KeepAliveOnce {
                     new IllegalStateException("etcd ended the keep-alive without an answer"));
               }
             });
+    call.set(requests);
     try {
-      requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(leaseId).build());
-      requests.onCompleted();
+      // Not half-closed until the answer came: etcd's grpc-proxy ends the renewal it forwards
+      // when the client's side ends ("context canceled"); a member answers either way.
+      synchronized (call) { // a gRPC call is used by one thread at a time: this one or the answer's
+        requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(leaseId).build());
+      }
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
     }
     return answer;
+  }
+
+  private static void endCall(StreamObserver<LeaseKeepAliveRequest> requests) {
+    try {
+      requests.onCompleted();
+    } catch (RuntimeException e) {
+      // the call ended already
+    }
   }
 }

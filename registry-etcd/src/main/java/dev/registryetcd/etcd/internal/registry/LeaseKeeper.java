@@ -269,18 +269,36 @@ public final class LeaseKeeper {
         return;
       }
       long sent = ++attempt;
+      long sentAtNanos = keepAlives.nanoTime();
       next.schedule(() -> unanswered(sent), answerBound);
       keepAliveOnce(lease.id)
           .whenComplete(
-              (response, error) -> keepAlives.execute(() -> answered(sent, response, error)));
+              (response, error) ->
+                  keepAlives.execute(() -> answered(sent, sentAtNanos, response, error)));
     }
 
-    private void answered(long sent, LeaseKeepAliveResponse response, Throwable error) {
-      if (stopped || attempt != sent) {
-        return; // an attempt already given up
+    private void answered(
+        long sent, long sentAtNanos, LeaseKeepAliveResponse response, Throwable error) {
+      boolean late = attempt != sent;
+      if (stopped || late && error != null) {
+        return; // an attempt already given up failed after all
       }
       next.cancel();
-      if (error == null) {
+      if (late) {
+        // An attempt already given up, answered late (etcd's grpc-proxy answers when its own
+        // keep-alive of the lease is answered, up to half a second later): etcd renewed the lease
+        // after it was sent, so it lives at least a TTL from then, and the attempt in flight is
+        // not needed.
+        attempt++;
+        long now = keepAlives.nanoTime();
+        renewedAtNanos = Math.max(renewedAtNanos, sentAtNanos);
+        failuresInARow = 0;
+        Duration sinceSent = Duration.ofNanos(now - sentAtNanos);
+        next.schedule(
+            this::renew,
+            sinceSent.compareTo(renewEvery) < 0 ? renewEvery.minus(sinceSent) : Duration.ZERO);
+        report(listener -> listener.renewed(lease.id));
+      } else if (error == null) {
         renewedAtNanos = keepAlives.nanoTime();
         failuresInARow = 0;
         next.schedule(this::renew, renewEvery);
