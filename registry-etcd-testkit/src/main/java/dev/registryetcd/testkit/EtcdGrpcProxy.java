@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 /**
  * A real {@code etcd grpc-proxy start} on a free {@code 127.0.0.1} port in front of a cluster's
  * members, with etcd's defaults (its range cache, watch coalescing, and no answer to progress
- * requests). Its output goes to a file in its own temporary directory, named when it does not
- * start; {@link #close()} stops it and deletes that directory.
+ * requests). Its output goes to a file in its own temporary directory unless given one, named when
+ * it does not start; {@link #close()} stops it and deletes that directory.
  *
  * <pre>{@code
  * try (EtcdGrpcProxy proxy = EtcdGrpcProxy.start(cluster)) {
@@ -44,6 +44,14 @@ public final class EtcdGrpcProxy implements AutoCloseable {
    * @throws IllegalStateException when it exits or is not healthy within 15 s, naming its log
    */
   public static EtcdGrpcProxy start(EtcdCluster cluster) throws IOException {
+    return start(cluster, null);
+  }
+
+  /**
+   * As {@link #start(EtcdCluster)}, with the proxy's output appended to {@code logFile}, which
+   * {@link #close()} leaves in place.
+   */
+  public static EtcdGrpcProxy start(EtcdCluster cluster, Path logFile) throws IOException {
     List<String> members =
         cluster.clientEndpointsAsHostPort().stream().collect(Collectors.toUnmodifiableList());
     int port;
@@ -51,7 +59,10 @@ public final class EtcdGrpcProxy implements AutoCloseable {
       port = socket.getLocalPort();
     }
     Path dir = Files.createTempDirectory("etcd-grpc-proxy");
-    Path log = dir.resolve("grpc-proxy.log");
+    Path log = logFile == null ? dir.resolve("grpc-proxy.log") : logFile;
+    if (logFile != null && logFile.getParent() != null) {
+      Files.createDirectories(logFile.getParent());
+    }
     Process process =
         new ProcessBuilder(
                 EtcdBinary.locate().toString(),
@@ -62,7 +73,7 @@ public final class EtcdGrpcProxy implements AutoCloseable {
                 "--advertise-client-url=127.0.0.1:" + port,
                 "--data-dir=" + dir.resolve("data"))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     EtcdGrpcProxy proxy = new EtcdGrpcProxy(process, port, dir, log);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -101,6 +112,11 @@ public final class EtcdGrpcProxy implements AutoCloseable {
   /** Whether its process is still running. */
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /** Its process id (to read its memory from {@code /proc}). */
+  public long pid() {
+    return process.pid();
   }
 
   /** Its output so far (for a failing test's message). */

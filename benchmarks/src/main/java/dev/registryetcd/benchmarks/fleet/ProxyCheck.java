@@ -73,7 +73,7 @@ final class ProxyCheck {
       Path logDir)
       throws Exception {
     int clients = sizes.proxyClients();
-    try (GrpcProxy proxy = GrpcProxy.start(cluster.clientEndpointsAsHostPort(), logDir);
+    try (GrpcProxy proxy = GrpcProxy.start(cluster, logDir);
         Client direct =
             Client.builder().endpoints(cluster.clientEndpoints().toArray(String[]::new)).build();
         EtcdRegistry registry =
