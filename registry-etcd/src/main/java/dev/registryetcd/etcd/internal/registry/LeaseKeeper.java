@@ -284,24 +284,18 @@ public final class LeaseKeeper {
         return; // an attempt already given up failed after all
       }
       next.cancel();
-      if (late) {
-        // An attempt already given up, answered late (etcd's grpc-proxy answers when its own
-        // keep-alive of the lease is answered, up to half a second later): etcd renewed the lease
-        // after it was sent, so it lives at least a TTL from then, and the attempt in flight is
-        // not needed.
+      if (error == null) {
+        // etcd renewed the lease after the request was sent, so it lives a TTL from then. That
+        // holds for an attempt already given up too (etcd's grpc-proxy answers when its own
+        // keep-alive of the lease is answered, up to half a second late); the attempt in flight,
+        // if any, is then not needed.
         attempt++;
-        long now = keepAlives.nanoTime();
         renewedAtNanos = Math.max(renewedAtNanos, sentAtNanos);
         failuresInARow = 0;
-        Duration sinceSent = Duration.ofNanos(now - sentAtNanos);
+        Duration sinceSent = Duration.ofNanos(keepAlives.nanoTime() - sentAtNanos);
         next.schedule(
             this::renew,
             sinceSent.compareTo(renewEvery) < 0 ? renewEvery.minus(sinceSent) : Duration.ZERO);
-        report(listener -> listener.renewed(lease.id));
-      } else if (error == null) {
-        renewedAtNanos = keepAlives.nanoTime();
-        failuresInARow = 0;
-        next.schedule(this::renew, renewEvery);
         report(listener -> listener.renewed(lease.id));
       } else if (EtcdCalls.isLeaseNotFound(error)) {
         stopped = true;
